@@ -1,0 +1,1 @@
+//! Numbers as written in Chinese reports. PLACEHOLDER: being written.
