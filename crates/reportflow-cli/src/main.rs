@@ -1,0 +1,3 @@
+//! The `reportflow` command.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! The consume → process → produce runtime loop.

@@ -1,0 +1,1 @@
+//! Protobuf messages of reportflow and conversions from core types.
