@@ -1,0 +1,289 @@
+//! The librdkafka client contexts: rebalance handling, commits, statistics and log routing.
+//!
+//! Rebalance callbacks run inside the consumer poll, on the task that dispatches messages, so
+//! no message of a revoked partition can be dispatched while its revocation is handled. On
+//! revocation the partitions' safe offsets are committed synchronously (unless the assignment
+//! was lost, in which case another member may already own them) and their in-flight work is
+//! abandoned: its completions are ignored and the messages will be redelivered.
+//!
+//! Every commit (periodic, on revocation, at shutdown) holds `Shared::commit_lock` from the
+//! moment it reads the safe offsets until the broker answers, so a periodic commit cannot land
+//! after the revocation of the partitions it names.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use rdkafka::client::ClientContext;
+use rdkafka::config::RDKafkaLogLevel;
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
+use rdkafka::error::{KafkaError, KafkaResult};
+use rdkafka::statistics::Statistics;
+use rdkafka::{Offset, TopicPartitionList};
+
+use crate::metrics::Metrics;
+use crate::partitions::{PartitionTable, TopicPartition};
+
+/// State shared by the dispatch loop, the processing tasks, the committer, the HTTP server and
+/// the Kafka callbacks.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    /// Assigned partitions and their offset trackers.
+    pub table: Mutex<PartitionTable>,
+    /// Held across every commit (see the module docs).
+    pub commit_lock: Mutex<()>,
+    /// The runtime's metrics.
+    pub metrics: Metrics,
+    /// Set once shutdown starts: `/ready` answers 503 from then on.
+    pub shutting_down: AtomicBool,
+    /// A fatal client error, if one happened.
+    pub fatal: Mutex<Option<String>>,
+    /// Woken when `fatal` is set.
+    pub fatal_notify: tokio::sync::Notify,
+}
+
+impl Shared {
+    pub fn new(metrics: Metrics) -> Self {
+        Shared {
+            table: Mutex::new(PartitionTable::default()),
+            commit_lock: Mutex::new(()),
+            metrics,
+            shutting_down: AtomicBool::new(false),
+            fatal: Mutex::new(None),
+            fatal_notify: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Locks the partition table. A panic while holding it cannot leave it inconsistent (every
+    /// method is a single map operation), so poisoning is ignored.
+    pub fn table(&self) -> MutexGuard<'_, PartitionTable> {
+        self.table.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn lock_commits(&self) -> MutexGuard<'_, ()> {
+        self.commit_lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Ready: joined the group, holds at least one partition, not shutting down.
+    pub fn is_ready(&self) -> bool {
+        !self.shutting_down.load(Ordering::SeqCst) && self.table().len() > 0
+    }
+
+    /// Records a fatal error (the first one wins) and wakes the runtime.
+    pub fn set_fatal(&self, message: String) {
+        let mut fatal = self.fatal.lock().unwrap_or_else(PoisonError::into_inner);
+        if fatal.is_none() {
+            *fatal = Some(message);
+        }
+        drop(fatal);
+        self.fatal_notify.notify_waiters();
+        self.fatal_notify.notify_one();
+    }
+
+    pub fn fatal(&self) -> Option<String> {
+        self.fatal
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Commits `offsets` synchronously (the caller holds the commit lock) and records the
+    /// result in the table and the metrics. Returns whether the commit succeeded.
+    pub fn commit_offsets<C: Consumer<X>, X: ConsumerContext>(
+        &self,
+        consumer: &C,
+        offsets: &[(TopicPartition, i64)],
+        why: &'static str,
+    ) -> bool {
+        if offsets.is_empty() {
+            return true;
+        }
+        let mut tpl = TopicPartitionList::new();
+        for ((topic, partition), offset) in offsets {
+            if let Err(err) = tpl.add_partition_offset(topic, *partition, Offset::Offset(*offset)) {
+                tracing::error!(error = %err, topic, partition, "Could not build the commit list.");
+                return false;
+            }
+        }
+        match consumer.commit(&tpl, CommitMode::Sync) {
+            Ok(()) => {
+                self.metrics.commit(true);
+                let mut table = self.table();
+                for ((topic, partition), offset) in offsets {
+                    table.mark_committed(topic, *partition, *offset);
+                }
+                drop(table);
+                tracing::debug!(reason = why, partitions = offsets.len(), offsets = ?offsets, "Committed offsets.");
+                true
+            }
+            Err(err) => {
+                self.metrics.commit(false);
+                tracing::warn!(error = %err, reason = why, offsets = ?offsets, "Offset commit failed; it will be retried.");
+                false
+            }
+        }
+    }
+}
+
+/// Routes a librdkafka log line to tracing.
+fn log_to_tracing(client: &'static str, level: RDKafkaLogLevel, fac: &str, message: &str) {
+    match level {
+        RDKafkaLogLevel::Emerg
+        | RDKafkaLogLevel::Alert
+        | RDKafkaLogLevel::Critical
+        | RDKafkaLogLevel::Error => {
+            tracing::error!(target: "librdkafka", client, facility = fac, "{message}")
+        }
+        RDKafkaLogLevel::Warning => {
+            tracing::warn!(target: "librdkafka", client, facility = fac, "{message}")
+        }
+        RDKafkaLogLevel::Notice | RDKafkaLogLevel::Info => {
+            tracing::info!(target: "librdkafka", client, facility = fac, "{message}")
+        }
+        RDKafkaLogLevel::Debug => {
+            tracing::debug!(target: "librdkafka", client, facility = fac, "{message}")
+        }
+    }
+}
+
+/// Context of the consumer.
+pub(crate) struct ConsumerCtx {
+    pub shared: Arc<Shared>,
+}
+
+impl ClientContext for ConsumerCtx {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        log_to_tracing("consumer", level, fac, log_message);
+    }
+
+    fn stats(&self, statistics: Statistics) {
+        let assigned = self.shared.table().partitions();
+        for (topic, partition) in assigned {
+            let lag = statistics
+                .topics
+                .get(&topic)
+                .and_then(|t| t.partitions.get(&partition))
+                .and_then(|p| {
+                    if p.consumer_lag >= 0 {
+                        Some(p.consumer_lag)
+                    } else if p.hi_offset >= 0 && p.app_offset >= 0 {
+                        Some((p.hi_offset - p.app_offset).max(0))
+                    } else {
+                        None
+                    }
+                });
+            self.shared.metrics.set_lag(&topic, partition, lag);
+        }
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        tracing::warn!(target: "librdkafka", client = "consumer", error = %error, reason, "The consumer reported an error.");
+    }
+}
+
+impl ConsumerContext for ConsumerCtx {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Revoke(tpl) => self.on_revoke(consumer, tpl),
+            Rebalance::Assign(_) => {}
+            Rebalance::Error(err) => {
+                tracing::warn!(error = %err, "The consumer group rebalance failed.")
+            }
+        }
+    }
+
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Assign(tpl) = rebalance {
+            let _commits = self.shared.lock_commits();
+            let mut table = self.shared.table();
+            for elem in tpl.elements() {
+                table.assign(elem.topic(), elem.partition());
+            }
+            let total = table.len();
+            drop(table);
+            self.shared.metrics.assigned_partitions.set(total as i64);
+            let added: Vec<String> = tpl
+                .elements()
+                .iter()
+                .map(|e| format!("{}/{}", e.topic(), e.partition()))
+                .collect();
+            tracing::info!(
+                added = ?added,
+                assigned = total,
+                "Partitions assigned."
+            );
+        }
+    }
+
+    fn commit_callback(&self, result: KafkaResult<()>, _offsets: &TopicPartitionList) {
+        if let Err(err) = result {
+            tracing::debug!(error = %err, "An asynchronous commit failed.");
+        }
+    }
+}
+
+impl ConsumerCtx {
+    fn on_revoke(&self, consumer: &BaseConsumer<Self>, tpl: &TopicPartitionList) {
+        let _commits = self.shared.lock_commits();
+        let mut commits = Vec::new();
+        let mut abandoned = 0;
+        let mut table = self.shared.table();
+        for elem in tpl.elements() {
+            let (topic, partition) = (elem.topic().to_string(), elem.partition());
+            if let Some(revoked) = table.revoke(&topic, partition) {
+                abandoned += revoked.abandoned;
+                if let Some(offset) = revoked.commit {
+                    commits.push(((topic.clone(), partition), offset));
+                }
+            }
+            self.shared.metrics.set_lag(&topic, partition, None);
+        }
+        let total = table.len();
+        drop(table);
+        self.shared.metrics.assigned_partitions.set(total as i64);
+        let lost = consumer.assignment_lost();
+        if lost {
+            tracing::warn!(
+                partitions = tpl.count(),
+                abandoned,
+                "Partitions were lost (not revoked cleanly); their progress since the last commit will be redone by the new owner."
+            );
+        } else {
+            self.shared.commit_offsets(consumer, &commits, "revoke");
+            tracing::info!(
+                partitions = tpl.count(),
+                committed = ?commits,
+                abandoned,
+                assigned = total,
+                "Partitions revoked; their safe offsets were committed."
+            );
+        }
+    }
+}
+
+/// Context of the producer: log routing and fatal-error detection.
+pub(crate) struct ProducerCtx {
+    pub shared: Arc<Shared>,
+}
+
+impl ClientContext for ProducerCtx {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        log_to_tracing("producer", level, fac, log_message);
+    }
+
+    fn stats(&self, _statistics: Statistics) {}
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        let fatal = matches!(
+            error.rdkafka_error_code(),
+            Some(rdkafka::error::RDKafkaErrorCode::Fatal)
+        );
+        if fatal {
+            tracing::error!(error = %error, reason, "The producer failed fatally.");
+            self.shared.set_fatal(format!("{error}: {reason}"));
+        } else {
+            tracing::warn!(target: "librdkafka", client = "producer", error = %error, reason, "The producer reported an error.");
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Prometheus metrics of the runtime, in a registry of their own (not the process-global one,
+//! so that several runtimes, e.g. in tests, do not collide).
+//!
+//! | metric | type | labels |
+//! |---|---|---|
+//! | `reportflow_messages_in_total` | counter | `stage` |
+//! | `reportflow_messages_out_total` | counter | `stage`, `topic` |
+//! | `reportflow_messages_dead_lettered_total` | counter | `stage`, `kind` |
+//! | `reportflow_processing_seconds` | histogram | `stage` |
+//! | `reportflow_in_flight` | gauge | |
+//! | `reportflow_assigned_partitions` | gauge | |
+//! | `reportflow_consumer_lag` | gauge | `topic`, `partition` |
+//! | `reportflow_commits_total` | counter | `result` (`ok`, `error`) |
+//! | `reportflow_produce_retries_total` | counter | `reason` (`queue_full`, `delivery_failed`) |
+//!
+//! In `messages_out_total`, `stage` is the processor's stage; in `dead_lettered_total` it is the
+//! stage that rejected the input (the `reportflow.error.stage` header).
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
+};
+
+/// Buckets of the processing-latency histogram, in seconds.
+const PROCESSING_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+
+/// The runtime's metrics. Cheap to clone (every metric is reference-counted).
+#[derive(Clone, Debug)]
+pub struct Metrics {
+    registry: Registry,
+    /// Messages consumed and dispatched, by processor stage.
+    pub messages_in: IntCounterVec,
+    /// Output records acknowledged by the broker, by processor stage and topic.
+    pub messages_out: IntCounterVec,
+    /// Dead letters acknowledged by the broker, by rejecting stage and kind.
+    pub dead_lettered: IntCounterVec,
+    /// Time spent in `Processor::process`, by stage.
+    pub processing_seconds: HistogramVec,
+    /// Messages consumed and not yet fully acknowledged.
+    pub in_flight: IntGauge,
+    /// Partitions currently assigned to this worker.
+    pub assigned_partitions: IntGauge,
+    /// High watermark minus committed offset, per assigned partition.
+    pub consumer_lag: IntGaugeVec,
+    /// Offset commits, by result.
+    pub commits: IntCounterVec,
+    /// Records re-sent by the runtime, by reason.
+    pub produce_retries: IntCounterVec,
+    /// Convenience handle: retries after a failed delivery.
+    retries_delivery: IntCounter,
+    /// Convenience handle: retries after a full producer queue.
+    retries_queue_full: IntCounter,
+}
+
+impl Metrics {
+    /// Creates and registers every metric.
+    pub fn new() -> Result<Self, prometheus::Error> {
+        let registry = Registry::new();
+        let messages_in = IntCounterVec::new(
+            Opts::new(
+                "reportflow_messages_in_total",
+                "Messages consumed and dispatched for processing.",
+            ),
+            &["stage"],
+        )?;
+        let messages_out = IntCounterVec::new(
+            Opts::new(
+                "reportflow_messages_out_total",
+                "Output records acknowledged by the broker.",
+            ),
+            &["stage", "topic"],
+        )?;
+        let dead_lettered = IntCounterVec::new(
+            Opts::new(
+                "reportflow_messages_dead_lettered_total",
+                "Inputs sent to the dead-letter topic and acknowledged, by rejecting stage and kind.",
+            ),
+            &["stage", "kind"],
+        )?;
+        let processing_seconds = HistogramVec::new(
+            HistogramOpts::new(
+                "reportflow_processing_seconds",
+                "Time spent processing one input.",
+            )
+            .buckets(PROCESSING_BUCKETS.to_vec()),
+            &["stage"],
+        )?;
+        let in_flight = IntGauge::new(
+            "reportflow_in_flight",
+            "Messages consumed and not yet fully acknowledged downstream.",
+        )?;
+        let assigned_partitions = IntGauge::new(
+            "reportflow_assigned_partitions",
+            "Partitions currently assigned to this worker.",
+        )?;
+        let consumer_lag = IntGaugeVec::new(
+            Opts::new(
+                "reportflow_consumer_lag",
+                "High watermark minus committed offset of each assigned partition.",
+            ),
+            &["topic", "partition"],
+        )?;
+        let commits = IntCounterVec::new(
+            Opts::new("reportflow_commits_total", "Offset commits, by result."),
+            &["result"],
+        )?;
+        let produce_retries = IntCounterVec::new(
+            Opts::new(
+                "reportflow_produce_retries_total",
+                "Records the runtime re-sent (never dropped), by reason.",
+            ),
+            &["reason"],
+        )?;
+        registry.register(Box::new(messages_in.clone()))?;
+        registry.register(Box::new(messages_out.clone()))?;
+        registry.register(Box::new(dead_lettered.clone()))?;
+        registry.register(Box::new(processing_seconds.clone()))?;
+        registry.register(Box::new(in_flight.clone()))?;
+        registry.register(Box::new(assigned_partitions.clone()))?;
+        registry.register(Box::new(consumer_lag.clone()))?;
+        registry.register(Box::new(commits.clone()))?;
+        registry.register(Box::new(produce_retries.clone()))?;
+        // Make the commit results and retry reasons visible (as 0) before the first event.
+        commits.with_label_values(&["ok"]);
+        commits.with_label_values(&["error"]);
+        let retries_delivery = produce_retries.with_label_values(&["delivery_failed"]);
+        let retries_queue_full = produce_retries.with_label_values(&["queue_full"]);
+        Ok(Metrics {
+            registry,
+            messages_in,
+            messages_out,
+            dead_lettered,
+            processing_seconds,
+            in_flight,
+            assigned_partitions,
+            consumer_lag,
+            commits,
+            produce_retries,
+            retries_delivery,
+            retries_queue_full,
+        })
+    }
+
+    /// Counts a re-send after a failed delivery.
+    pub(crate) fn retry_after_delivery_failure(&self) {
+        self.retries_delivery.inc();
+    }
+
+    /// Counts a re-send after a full producer queue.
+    pub(crate) fn retry_after_queue_full(&self) {
+        self.retries_queue_full.inc();
+    }
+
+    /// Counts a commit.
+    pub(crate) fn commit(&self, ok: bool) {
+        self.commits
+            .with_label_values(&[if ok { "ok" } else { "error" }])
+            .inc();
+    }
+
+    /// Sets (or, with `None`, removes) the lag gauge of one partition.
+    pub(crate) fn set_lag(&self, topic: &str, partition: i32, lag: Option<i64>) {
+        let partition = partition.to_string();
+        match lag {
+            Some(lag) => self
+                .consumer_lag
+                .with_label_values(&[topic, &partition])
+                .set(lag),
+            None => {
+                let _ = self.consumer_lag.remove_label_values(&[topic, &partition]);
+            }
+        }
+    }
+
+    /// The registry, to add application metrics next to the runtime's.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Renders every metric in the Prometheus text exposition format.
+    pub fn render(&self) -> String {
+        let mut buf = Vec::new();
+        let families = self.registry.gather();
+        if let Err(err) = TextEncoder::new().encode(&families, &mut buf) {
+            tracing::error!(error = %err, "Could not encode the metrics.");
+        }
+        String::from_utf8(buf).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_every_metric_name() {
+        let m = Metrics::new().unwrap();
+        m.messages_in.with_label_values(&["extract"]).inc();
+        m.messages_out
+            .with_label_values(&["extract", "reports.parsed"])
+            .inc();
+        m.dead_lettered
+            .with_label_values(&["decode", "undecodable"])
+            .inc();
+        m.processing_seconds
+            .with_label_values(&["extract"])
+            .observe(0.01);
+        m.in_flight.set(3);
+        m.set_lag("reports.raw", 0, Some(7));
+        m.commit(true);
+        m.retry_after_delivery_failure();
+        let text = m.render();
+        for name in [
+            "reportflow_messages_in_total{stage=\"extract\"} 1",
+            "reportflow_messages_out_total{stage=\"extract\",topic=\"reports.parsed\"} 1",
+            "reportflow_messages_dead_lettered_total{kind=\"undecodable\",stage=\"decode\"} 1",
+            "reportflow_processing_seconds_bucket",
+            "reportflow_in_flight 3",
+            "reportflow_assigned_partitions 0",
+            "reportflow_consumer_lag{partition=\"0\",topic=\"reports.raw\"} 7",
+            "reportflow_commits_total{result=\"ok\"} 1",
+            "reportflow_commits_total{result=\"error\"} 0",
+            "reportflow_produce_retries_total{reason=\"delivery_failed\"} 1",
+        ] {
+            assert!(text.contains(name), "missing {name} in\n{text}");
+        }
+        m.set_lag("reports.raw", 0, None);
+        assert!(!m.render().contains("reportflow_consumer_lag{"));
+    }
+}

@@ -1,0 +1,595 @@
+//! The consume → process → produce loop.
+//!
+//! One task polls the consumer and dispatches each message, holding one of `max_in_flight`
+//! permits, to a processing task; the permit is released only when the message's outputs (or
+//! its dead letter) are acknowledged, so slow acknowledgements (a full or stalled producer)
+//! slow consumption instead of dropping anything. Processing itself runs on tokio's blocking
+//! pool, at most `processing_threads` at once. A committer task commits the contiguous safe
+//! offsets of every assigned partition every `commit_interval`; revocations commit theirs in
+//! the rebalance callback (see [`crate::context`]).
+//!
+//! Shutdown (the caller's future resolves, or a fatal producer error): stop fetching, wait for
+//! in-flight work until the deadline, abandon what is left (not committed: it is redone after
+//! restart), commit the safe offsets, flush the producer, leave the group.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::{BorrowedMessage, Headers};
+use rdkafka::producer::{FutureProducer, Producer};
+use rdkafka::Message;
+use tokio::sync::{oneshot, watch, Semaphore};
+
+use crate::config::RuntimeConfig;
+use crate::context::{ConsumerCtx, ProducerCtx, Shared};
+use crate::dlq::{
+    self, KIND_OUTPUT_REFUSED, KIND_PANIC, KIND_TOO_LARGE, STAGE_INTAKE, STAGE_PRODUCE,
+};
+use crate::error::Error;
+use crate::http::{self, HttpServer};
+use crate::metrics::Metrics;
+use crate::partitions::Dispatched;
+use crate::produce::{wait_true, ProduceRecord, SendError, Sender};
+use crate::record::{InputRecord, Processor, Reject};
+
+/// Longest wait for the final producer flush and for leaving the group, each, after the
+/// in-flight deadline.
+const CLOSE_BUDGET: Duration = Duration::from_secs(5);
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunSummary {
+    /// Messages consumed and dispatched.
+    pub messages_in: u64,
+    /// Output records acknowledged.
+    pub messages_out: u64,
+    /// Dead letters acknowledged.
+    pub dead_lettered: u64,
+    /// Successful offset commits.
+    pub commits: u64,
+    /// Messages still in flight at the shutdown deadline (not committed; redone later).
+    pub abandoned: usize,
+}
+
+/// Counters behind [`RunSummary`].
+#[derive(Debug, Default)]
+struct Counters {
+    messages_in: AtomicU64,
+    messages_out: AtomicU64,
+    dead_lettered: AtomicU64,
+    in_flight: AtomicUsize,
+}
+
+type Consumer_ = StreamConsumer<ConsumerCtx>;
+
+/// A started worker: clients created, subscribed, HTTP server listening. [`Worker::run`] runs
+/// the loop.
+pub struct Worker {
+    config: RuntimeConfig,
+    processor: Arc<dyn Processor>,
+    shared: Arc<Shared>,
+    consumer: Arc<Consumer_>,
+    producer: FutureProducer<ProducerCtx>,
+    http: HttpServer,
+    http_stop: oneshot::Sender<()>,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker")
+            .field("group_id", &self.config.group_id)
+            .field("input_topics", &self.config.input_topics)
+            .field("http_addr", &self.http.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Starts a worker and runs it until `shutdown` resolves. See [`Worker`].
+pub async fn run<F>(
+    config: RuntimeConfig,
+    processor: Arc<dyn Processor>,
+    shutdown: F,
+) -> Result<RunSummary, Error>
+where
+    F: Future + Send,
+{
+    Worker::start(config, processor).await?.run(shutdown).await
+}
+
+fn client_config(props: &std::collections::BTreeMap<String, String>) -> ClientConfig {
+    let mut c = ClientConfig::new();
+    for (k, v) in props {
+        c.set(k, v);
+    }
+    c
+}
+
+impl Worker {
+    /// Validates the configuration, creates the consumer and the producer, subscribes to the
+    /// input topics and starts the HTTP server.
+    pub async fn start(
+        config: RuntimeConfig,
+        processor: Arc<dyn Processor>,
+    ) -> Result<Self, Error> {
+        config.validate()?;
+        let metrics = Metrics::new()?;
+        let shared = Arc::new(Shared::new(metrics));
+
+        let consumer: Consumer_ = client_config(&config.consumer_properties())
+            .create_with_context(ConsumerCtx {
+                shared: shared.clone(),
+            })
+            .map_err(|e| Error::kafka("creating the consumer", e))?;
+        let producer: FutureProducer<ProducerCtx> = client_config(&config.producer_properties())
+            .create_with_context(ProducerCtx {
+                shared: shared.clone(),
+            })
+            .map_err(|e| Error::kafka("creating the producer", e))?;
+        let topics: Vec<&str> = config.input_topics.iter().map(String::as_str).collect();
+        consumer
+            .subscribe(&topics)
+            .map_err(|e| Error::kafka("subscribing to the input topics", e))?;
+
+        let (http_stop, http_stopped) = oneshot::channel::<()>();
+        let http = http::start(config.http_addr, shared.clone(), async move {
+            let _ = http_stopped.await;
+        })
+        .await?;
+
+        tracing::info!(
+            group_id = %config.group_id,
+            input_topics = ?config.input_topics,
+            dlq_topic = %config.dlq_topic,
+            stage = processor.stage(),
+            worker = %config.worker_name,
+            max_in_flight = config.max_in_flight,
+            processing_threads = config.processing_threads,
+            "The worker started."
+        );
+        Ok(Worker {
+            config,
+            processor,
+            shared,
+            consumer: Arc::new(consumer),
+            producer,
+            http,
+            http_stop,
+        })
+    }
+
+    /// The address the HTTP server is bound to (useful with port 0).
+    pub fn http_addr(&self) -> SocketAddr {
+        self.http.addr
+    }
+
+    /// The runtime's metrics (and their registry, for application metrics).
+    pub fn metrics(&self) -> &Metrics {
+        &self.shared.metrics
+    }
+
+    /// Runs the loop until `shutdown` resolves (graceful: returns `Ok`) or the producer fails
+    /// fatally (returns [`Error::ProducerFatal`] after committing what is safe).
+    pub async fn run<F>(self, shutdown: F) -> Result<RunSummary, Error>
+    where
+        F: Future + Send,
+    {
+        let Worker {
+            config,
+            processor,
+            shared,
+            consumer,
+            producer,
+            http,
+            http_stop,
+        } = self;
+        let config = Arc::new(config);
+        let counters = Arc::new(Counters::default());
+        let (abandon_tx, abandon_rx) = watch::channel(false);
+        let sender = Sender {
+            producer: producer.clone(),
+            metrics: shared.metrics.clone(),
+            backoff: config.produce_retry_backoff,
+            max_backoff: config.produce_retry_max_backoff,
+            abandon: abandon_rx,
+            shared: shared.clone(),
+        };
+        let permits = Arc::new(Semaphore::new(config.max_in_flight));
+        let cpu = Arc::new(Semaphore::new(config.processing_threads));
+        let (stop_committer, committer_stopped) = watch::channel(false);
+        let committer = tokio::spawn(commit_loop(
+            consumer.clone(),
+            shared.clone(),
+            config.commit_interval,
+            committer_stopped,
+        ));
+
+        let stage = processor.stage();
+        let messages_in = shared.metrics.messages_in.with_label_values(&[stage]);
+        let mut consumer_fatal: Option<KafkaError> = None;
+        {
+            let mut stream = consumer.stream();
+            let mut shutdown = std::pin::pin!(shutdown);
+            loop {
+                if shared.fatal().is_some() {
+                    break;
+                }
+                let permit = tokio::select! {
+                    biased;
+                    _ = &mut shutdown => break,
+                    _ = shared.fatal_notify.notified() => break,
+                    permit = permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+                };
+                let next = tokio::select! {
+                    biased;
+                    _ = &mut shutdown => break,
+                    _ = shared.fatal_notify.notified() => break,
+                    next = stream.next() => next,
+                };
+                let message = match next {
+                    Some(Ok(message)) => message,
+                    Some(Err(KafkaError::MessageConsumptionFatal(code))) => {
+                        tracing::error!(error = %code, "The consumer failed fatally.");
+                        consumer_fatal = Some(KafkaError::MessageConsumptionFatal(code));
+                        break;
+                    }
+                    Some(Err(err)) => {
+                        tracing::warn!(error = %err, "The consumer reported an error; consuming goes on.");
+                        continue;
+                    }
+                    None => {
+                        tracing::error!("The consumer stream ended unexpectedly.");
+                        break;
+                    }
+                };
+                let input = to_input(&message);
+                drop(message);
+                let epoch = match shared.table().dispatch(
+                    &input.topic,
+                    input.partition,
+                    input.offset,
+                ) {
+                    Dispatched::Tracked(epoch) => epoch,
+                    other => {
+                        tracing::debug!(topic = %input.topic, partition = input.partition, offset = input.offset, outcome = ?other, "Skipped a message that is already in flight or not assigned.");
+                        continue;
+                    }
+                };
+                messages_in.inc();
+                counters.messages_in.fetch_add(1, Ordering::Relaxed);
+                counters.in_flight.fetch_add(1, Ordering::Relaxed);
+                shared.metrics.in_flight.inc();
+                let job = Job {
+                    input,
+                    epoch,
+                    config: config.clone(),
+                    processor: processor.clone(),
+                    shared: shared.clone(),
+                    sender: sender.clone(),
+                    cpu: cpu.clone(),
+                    counters: counters.clone(),
+                };
+                tokio::spawn(async move {
+                    job.run().await;
+                    drop(permit);
+                });
+            }
+        }
+
+        // Shutdown.
+        let started = Instant::now();
+        shared
+            .shutting_down
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let in_flight = counters.in_flight.load(Ordering::Relaxed);
+        tracing::info!(
+            in_flight,
+            "The worker is shutting down: fetching stopped, finishing in-flight work."
+        );
+
+        let all = u32::try_from(config.max_in_flight).unwrap_or(u32::MAX);
+        let deadline = config.shutdown_timeout;
+        let drained = tokio::time::timeout(deadline, permits.acquire_many(all)).await;
+        let abandoned = match drained {
+            Ok(_) => 0,
+            Err(_) => {
+                let abandoned = counters.in_flight.load(Ordering::Relaxed);
+                tracing::warn!(
+                    abandoned,
+                    deadline_ms = deadline.as_millis() as u64,
+                    "The shutdown deadline passed with work in flight; it is abandoned and will be redone after restart."
+                );
+                let _ = abandon_tx.send(true);
+                abandoned
+            }
+        };
+
+        let _ = stop_committer.send(true);
+        let _ = committer.await;
+        let committed = commit_now(consumer.clone(), shared.clone(), "shutdown").await;
+        if !committed {
+            tracing::warn!(
+                "The final commit failed; the uncommitted messages will be redone after restart."
+            );
+        }
+
+        let flush_producer = producer.clone();
+        let flushed = tokio::task::spawn_blocking(move || flush_producer.flush(CLOSE_BUDGET)).await;
+        if let Ok(Err(err)) = flushed {
+            tracing::warn!(error = %err, "The producer did not flush completely.");
+        }
+        drop(sender);
+        drop(producer);
+
+        // Leaving the group runs the revocation callback (which commits again, a no-op now).
+        let close = tokio::task::spawn_blocking(move || drop(consumer));
+        if tokio::time::timeout(CLOSE_BUDGET, close).await.is_err() {
+            tracing::warn!("Leaving the consumer group took too long; exiting anyway.");
+        }
+        let _ = http_stop.send(());
+        let _ = tokio::time::timeout(Duration::from_secs(1), http.task).await;
+
+        let summary = RunSummary {
+            messages_in: counters.messages_in.load(Ordering::Relaxed),
+            messages_out: counters.messages_out.load(Ordering::Relaxed),
+            dead_lettered: counters.dead_lettered.load(Ordering::Relaxed),
+            commits: shared.metrics.commits.with_label_values(&["ok"]).get(),
+            abandoned,
+        };
+        tracing::info!(
+            messages_in = summary.messages_in,
+            messages_out = summary.messages_out,
+            dead_lettered = summary.dead_lettered,
+            commits = summary.commits,
+            abandoned = summary.abandoned,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "The worker stopped."
+        );
+        if let Some(message) = shared.fatal() {
+            return Err(Error::ProducerFatal(message));
+        }
+        if let Some(err) = consumer_fatal {
+            return Err(Error::kafka("consuming", err));
+        }
+        Ok(summary)
+    }
+}
+
+/// Copies a consumed message into an owned [`InputRecord`]. A header without a value becomes
+/// an empty one.
+fn to_input(m: &BorrowedMessage<'_>) -> InputRecord {
+    InputRecord {
+        topic: m.topic().to_string(),
+        partition: m.partition(),
+        offset: m.offset(),
+        key: m.key().map(<[u8]>::to_vec),
+        value: m.payload().map(<[u8]>::to_vec),
+        headers: m
+            .headers()
+            .map(|hs| {
+                hs.iter()
+                    .map(|h| {
+                        (
+                            h.key.to_string(),
+                            h.value.map(<[u8]>::to_vec).unwrap_or_default(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        timestamp_ms: m.timestamp().to_millis(),
+    }
+}
+
+/// Commits every partition's safe offset, on a blocking thread. Returns whether it succeeded.
+async fn commit_now(consumer: Arc<Consumer_>, shared: Arc<Shared>, why: &'static str) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let _commits = shared.lock_commits();
+        let offsets = shared.table().commit_candidates();
+        shared.commit_offsets(&*consumer, &offsets, why)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+async fn commit_loop(
+    consumer: Arc<Consumer_>,
+    shared: Arc<Shared>,
+    interval: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker.tick().await;
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            _ = wait_true(&mut stop) => return,
+        }
+        commit_now(consumer.clone(), shared.clone(), "periodic").await;
+    }
+}
+
+/// One dispatched message.
+struct Job {
+    input: InputRecord,
+    epoch: u64,
+    config: Arc<RuntimeConfig>,
+    processor: Arc<dyn Processor>,
+    shared: Arc<Shared>,
+    sender: Sender,
+    cpu: Arc<Semaphore>,
+    counters: Arc<Counters>,
+}
+
+/// How a job ended.
+enum Outcome {
+    /// Every output (or the dead letter) is acknowledged: the offset is done.
+    Done,
+    /// Given up (shutdown deadline, fatal producer): the offset stays undone.
+    Abandoned,
+}
+
+impl Job {
+    async fn run(self) {
+        let outcome = self.execute().await;
+        if let Outcome::Done = outcome {
+            let completed = self.shared.table().complete(
+                &self.input.topic,
+                self.input.partition,
+                self.epoch,
+                self.input.offset,
+            );
+            if !completed {
+                tracing::debug!(topic = %self.input.topic, partition = self.input.partition, offset = self.input.offset, "A message finished after its partition was revoked.");
+            }
+        }
+        self.counters.in_flight.fetch_sub(1, Ordering::Relaxed);
+        self.shared.metrics.in_flight.dec();
+    }
+
+    async fn execute(&self) -> Outcome {
+        let stage = self.processor.stage();
+        let result = self.process().await;
+        let outputs = match result {
+            Ok(outputs) => outputs,
+            Err(reject) => return self.dead_letter(&reject).await,
+        };
+        let records: Vec<ProduceRecord> = outputs.into_iter().map(ProduceRecord::from).collect();
+        let results = futures::future::join_all(records.iter().map(|r| self.sender.send(r))).await;
+        let mut refused = None;
+        let mut abandoned = false;
+        for (record, result) in records.iter().zip(results) {
+            match result {
+                Ok(()) => {
+                    self.shared
+                        .metrics
+                        .messages_out
+                        .with_label_values(&[stage, &record.topic])
+                        .inc();
+                    self.counters.messages_out.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(SendError::Refused(err)) => {
+                    refused.get_or_insert((record.topic.clone(), err));
+                }
+                Err(SendError::Abandoned | SendError::Fatal) => abandoned = true,
+            }
+        }
+        if abandoned {
+            return Outcome::Abandoned;
+        }
+        if let Some((topic, err)) = refused {
+            tracing::warn!(error = %err, topic, source_topic = %self.input.topic, partition = self.input.partition, offset = self.input.offset, "The broker refused an output for good; the input is dead-lettered.");
+            let reject = Reject::new(
+                STAGE_PRODUCE,
+                KIND_OUTPUT_REFUSED,
+                format!("the broker refused an output record for topic {topic}: {err}"),
+            );
+            return self.dead_letter(&reject).await;
+        }
+        Outcome::Done
+    }
+
+    /// Runs the processor on a blocking thread (after the size check).
+    async fn process(&self) -> Result<Vec<crate::record::OutputRecord>, Reject> {
+        let len = self.input.payload_len();
+        if len > self.config.max_message_bytes {
+            return Err(Reject::new(
+                STAGE_INTAKE,
+                KIND_TOO_LARGE,
+                format!(
+                    "key and value are {len} bytes, over the limit of {} bytes",
+                    self.config.max_message_bytes
+                ),
+            ));
+        }
+        let _cpu = self
+            .cpu
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        let processor = self.processor.clone();
+        // The blocking task needs an owned input; processing is the expensive part anyway.
+        let input = self.input.clone();
+        let started = Instant::now();
+        let joined = tokio::task::spawn_blocking(move || processor.process(&input)).await;
+        self.shared
+            .metrics
+            .processing_seconds
+            .with_label_values(&[self.processor.stage()])
+            .observe(started.elapsed().as_secs_f64());
+        match joined {
+            Ok(result) => result,
+            Err(err) => {
+                let message = if err.is_panic() {
+                    let payload = err.into_panic();
+                    payload
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "the processor panicked".to_string())
+                } else {
+                    format!("the processing task was cancelled: {err}")
+                };
+                tracing::error!(
+                    error = %message,
+                    topic = %self.input.topic,
+                    partition = self.input.partition,
+                    offset = self.input.offset,
+                    "The processor panicked; the input is dead-lettered."
+                );
+                Err(Reject::new(self.processor.stage(), KIND_PANIC, message))
+            }
+        }
+    }
+
+    /// Sends the dead letter and waits for its acknowledgement.
+    async fn dead_letter(&self, reject: &Reject) -> Outcome {
+        let mut record = dlq::dead_letter(
+            &self.config.dlq_topic,
+            &self.input,
+            reject,
+            &self.config.worker_name,
+        );
+        loop {
+            match self.sender.send(&record).await {
+                Ok(()) => {
+                    self.shared
+                        .metrics
+                        .dead_lettered
+                        .with_label_values(&[&reject.stage, &reject.kind])
+                        .inc();
+                    self.counters.dead_lettered.fetch_add(1, Ordering::Relaxed);
+                    tracing::info!(
+                        stage = %reject.stage,
+                        kind = %reject.kind,
+                        error = %reject.message,
+                        topic = %self.input.topic,
+                        partition = self.input.partition,
+                        offset = self.input.offset,
+                        "An input was dead-lettered."
+                    );
+                    return Outcome::Done;
+                }
+                Err(SendError::Refused(err)) => match dlq::shrink(&record) {
+                    Some(smaller) => {
+                        tracing::warn!(error = %err, offset = self.input.offset, "The broker refused a dead letter; sending it again without the original payload.");
+                        record = smaller;
+                    }
+                    None => {
+                        // Nothing left to drop: never skip, never commit past it.
+                        tracing::error!(error = %err, topic = %self.input.topic, partition = self.input.partition, offset = self.input.offset, "The broker refuses even the smallest dead letter; the partition cannot advance past this input.");
+                        return Outcome::Abandoned;
+                    }
+                },
+                Err(SendError::Abandoned | SendError::Fatal) => return Outcome::Abandoned,
+            }
+        }
+    }
+}
