@@ -141,7 +141,7 @@ pub struct Indicator {
     /// The metric phrase as written, e.g. `社会消费品零售总额`.
     pub metric: String,
     /// Taxonomy code (`gdp`, `retail_sales`, ...), `None` when no headline metric fits.
-    pub code: Option<&'static str>,
+    pub code: Option<String>,
     /// Actual, target or forecast.
     pub kind: IndicatorKind,
     /// What the figure covers: `2023H1`, `2021`, `2021M01-11`, `2021Q1-3`, `2023Q2`,

@@ -1,20 +1,789 @@
-//! Indicator extraction. PLACEHOLDER: being written.
+//! Indicator extraction: every stated value or growth figure of a metric.
+//!
+//! The unit of work is the sentence (text up to `。`, `!`, `?` or a line break): a metric,
+//! its figures, their baselines, qualifiers, period and kind are all stated within one.
+//! A sentence is read left to right, figure by figure. The text between two figures (the
+//! figure's *lead*) tells what the figure is: a new metric phrase starts a new fact
+//! (`社会消费品零售总额实现`), bare verbs continue the current one (`同比增长`), a list
+//! separator continues a `分别` list (`和`), a comparison (`高于全市`) is kept as the fact's
+//! rank phrase. The design follows how the reports are written, not their exact wording,
+//! so it carries over to reports it has not seen.
 
-use crate::model::{Indicator, Metadata, Section};
-use crate::taxonomy::Taxonomy;
+mod lexicon;
+mod metric;
+mod period;
 
-/// Finds indicators in normalized text.
+use regex::Regex;
+
+use crate::model::{
+    CharSpan, Indicator, IndicatorKind, Metadata, OtherGrowth, Quantity, ReportKind, Section,
+};
+use crate::numbers::{base_value, parse_number};
+use crate::taxonomy::{Taxonomy, UnitClass};
+use metric::{unit_fits, MetricMatcher, ResolvedMetric};
+use period::PeriodFinder;
+
+/// The longest evidence quote, in characters.
+const MAX_QUOTE_CHARS: usize = 120;
+
+/// Finds indicators in normalized text. Build once; holds the compiled patterns.
 #[derive(Debug)]
-pub struct IndicatorExtractor {}
+pub(crate) struct IndicatorExtractor {
+    figure: Regex,
+    follow: Regex,
+    growth_verb: Regex,
+    level_verb: Regex,
+    comparison: Regex,
+    other_basis: Regex,
+    yoy_basis: Regex,
+    prefix: Regex,
+    suffix: Regex,
+    topic: Regex,
+    rank: Regex,
+    forecast_cue: Regex,
+    target_cue: Regex,
+    plan_heading: Regex,
+    review_heading: Regex,
+    periods: PeriodFinder,
+    metrics: MetricMatcher,
+}
 
-impl IndicatorExtractor {
-    /// Builds the matchers for a taxonomy.
-    pub fn new(_taxonomy: &Taxonomy) -> Self {
-        IndicatorExtractor {}
+/// What a figure states about the current metric.
+#[derive(Debug, Clone, PartialEq)]
+enum FigureRole {
+    /// A level: `607.6亿元`, `3.12%` of a rate.
+    Value,
+    /// A growth in percent against a baseline (`None` = year on year).
+    Growth {
+        negative: bool,
+        basis: Option<String>,
+    },
+    /// A change in percentage points against a baseline.
+    PointChange { negative: bool },
+    /// A comparison with something else: kept as text.
+    Comparison,
+    /// An absolute change (`同比增加18座`): not a level, not a rate; not kept.
+    AbsoluteChange,
+}
+
+/// One figure found in a sentence.
+#[derive(Debug, Clone)]
+struct Figure {
+    start: usize,
+    end: usize,
+    value: f64,
+    unit: String,
+    qualifier: Option<String>,
+}
+
+/// A fact under construction.
+#[derive(Debug, Clone)]
+struct Draft {
+    metric: ResolvedMetric,
+    quote_start: usize,
+    first_figure: Option<usize>,
+    end: usize,
+    value: Option<(f64, String)>,
+    yoy: Option<f64>,
+    other: Option<(String, f64)>,
+    pp: Option<f64>,
+    qualifier: Option<String>,
+    rank: Vec<String>,
+}
+
+impl Draft {
+    fn new(metric: ResolvedMetric, quote_start: usize) -> Self {
+        Draft {
+            metric,
+            quote_start,
+            first_figure: None,
+            end: quote_start,
+            value: None,
+            yoy: None,
+            other: None,
+            pp: None,
+            qualifier: None,
+            rank: Vec::new(),
+        }
     }
 
-    /// Indicators of a text.
-    pub fn extract(&self, _text: &str, _sections: &[Section], _metadata: &Metadata) -> Vec<Indicator> {
-        Vec::new()
+    fn has_figures(&self) -> bool {
+        self.value.is_some() || self.yoy.is_some() || self.other.is_some() || self.pp.is_some()
     }
 }
+
+/// The sub-area or industry a sentence is about.
+#[derive(Debug, Clone)]
+struct Topic {
+    text: String,
+    is_area: bool,
+}
+
+/// Document-wide facts that decide default periods and kinds.
+struct DocContext<'a> {
+    sections: &'a [Section],
+    strip_words: Vec<String>,
+    actual_year: Option<i32>,
+    target_year: Option<i32>,
+    report_kind: ReportKind,
+}
+
+impl IndicatorExtractor {
+    /// Compiles the patterns and the taxonomy's aliases.
+    pub(crate) fn new(taxonomy: &Taxonomy) -> Self {
+        let re = |s: &str| Regex::new(s).expect("indicator lexicon regex is valid");
+        IndicatorExtractor {
+            figure: re(lexicon::FIGURE),
+            follow: re(lexicon::FIGURE_FOLLOW),
+            growth_verb: re(lexicon::GROWTH_VERB),
+            level_verb: re(lexicon::LEVEL_VERB),
+            comparison: re(lexicon::COMPARISON),
+            other_basis: re(lexicon::OTHER_BASIS),
+            yoy_basis: re(lexicon::YOY_BASIS),
+            prefix: re(lexicon::PHRASE_PREFIX),
+            suffix: re(lexicon::PHRASE_SUFFIX),
+            topic: re(lexicon::SUBAREA_TOPIC),
+            rank: re(lexicon::RANK),
+            forecast_cue: re(lexicon::FORECAST_CUE),
+            target_cue: re(lexicon::TARGET_CUE),
+            plan_heading: re(lexicon::PLAN_HEADING),
+            review_heading: re(lexicon::REVIEW_HEADING),
+            periods: PeriodFinder::new(),
+            metrics: MetricMatcher::new(taxonomy),
+        }
+    }
+
+    /// Indicators of a normalized text, in document order.
+    pub(crate) fn extract(
+        &self,
+        text: &str,
+        sections: &[Section],
+        metadata: &Metadata,
+    ) -> Vec<Indicator> {
+        let ctx = self.doc_context(sections, metadata);
+        let mut out = Vec::new();
+        let mut char_pos: u32 = 0;
+        let mut byte_pos = 0;
+        for (start, sentence) in sentences(text) {
+            // Sentences come in order: advance the character counter to this one.
+            char_pos += count_chars(text.get(byte_pos..start).unwrap_or(""));
+            byte_pos = start;
+            if !sentence.bytes().any(|b| b.is_ascii_digit()) && !sentence.contains('千') {
+                continue;
+            }
+            for draft in self.read_sentence(sentence, &ctx) {
+                if let Some(ind) = self.finish(draft, sentence, char_pos, &ctx) {
+                    out.push(ind);
+                }
+            }
+        }
+        out
+    }
+
+    fn doc_context<'a>(&self, sections: &'a [Section], metadata: &Metadata) -> DocContext<'a> {
+        let first = metadata.years.iter().min().copied();
+        let last = metadata.years.iter().max().copied();
+        let (actual_year, target_year) = match metadata.kind {
+            // A government work report given early in year Y reviews Y-1 and plans Y.
+            ReportKind::GovernmentWorkReport => (last.map(|y| y - 1), last),
+            ReportKind::PlanExecutionAnnual => (
+                first,
+                last.filter(|l| Some(*l) != first).or(first.map(|y| y + 1)),
+            ),
+            _ => (first, last),
+        };
+        let mut strip_words = Vec::new();
+        if let Some(region) = &metadata.region {
+            // `北京市通州区` is also written `通州区` and `通州`.
+            strip_words.push(region.clone());
+            if let Some((_, tail)) = region.rsplit_once(['市', '省']) {
+                if tail.chars().count() >= 2 {
+                    strip_words.push(tail.to_string());
+                }
+            }
+        }
+        DocContext {
+            sections,
+            strip_words,
+            actual_year,
+            target_year,
+            report_kind: metadata.kind,
+        }
+    }
+
+    /// The figures of a sentence that state something: damaged digits and figures that
+    /// modify a following noun are left out.
+    fn figures(&self, s: &str) -> Vec<Figure> {
+        let mut out = Vec::new();
+        for caps in self.figure.captures_iter(s) {
+            let (Some(whole), Some(num), Some(unit)) =
+                (caps.get(0), caps.name("num"), caps.name("unit"))
+            else {
+                continue;
+            };
+            let unit_str = unit.as_str();
+            let arabic = num.as_str().as_bytes()[0].is_ascii_digit();
+            if !arabic
+                && !(unit_str.starts_with(['亿', '万', '千', '百']) || unit_str == "个百分点")
+            {
+                continue;
+            }
+            let before = s[..num.start()].chars().next_back();
+            // `?264.6`, `增?.2%`: a digit was destroyed; the figure cannot be trusted.
+            if matches!(before, Some('?' | '？' | '\u{FFFD}' | '.' | '．'))
+                || (arabic && before.is_some_and(|c| c.is_ascii_alphanumeric()))
+            {
+                continue;
+            }
+            let rest = &s[whole.end()..];
+            if rest.starts_with(['?', '？', '\u{FFFD}']) || !self.follow.is_match(rest) {
+                continue;
+            }
+            let Some(value) = parse_number(num.as_str()) else {
+                continue;
+            };
+            let qualifier = caps
+                .name("qpre")
+                .or(caps.name("qpost"))
+                .map(|m| m.as_str().to_string());
+            out.push(Figure {
+                start: whole.start(),
+                end: whole.end(),
+                value,
+                unit: unit_str.to_string(),
+                qualifier,
+            });
+        }
+        out
+    }
+
+    fn role(&self, seg: &str, unit: &str) -> FigureRole {
+        let seg = seg.trim();
+        if self.comparison.is_match(seg) {
+            return FigureRole::Comparison;
+        }
+        if unit == "个百分点" {
+            return match self.growth_verb.captures(seg) {
+                Some(c) if self.other_basis.is_match(seg) || self.yoy_basis.is_match(seg) => {
+                    FigureRole::PointChange {
+                        negative: is_negative(c.name("verb").map_or("", |m| m.as_str())),
+                    }
+                }
+                _ => FigureRole::Comparison,
+            };
+        }
+        if self.level_verb.is_match(seg) {
+            return FigureRole::Value;
+        }
+        if let Some(c) = self.growth_verb.captures(seg) {
+            if unit != "%" {
+                return FigureRole::AbsoluteChange;
+            }
+            let verb = c.name("verb").map_or("", |m| m.as_str());
+            let basis = if let Some(m) = self.other_basis.find(seg) {
+                Some(m.as_str().to_string())
+            } else {
+                None
+            };
+            return FigureRole::Growth {
+                negative: is_negative(verb),
+                basis,
+            };
+        }
+        FigureRole::Value
+    }
+
+    /// Strips time, place, verbs and baselines from a clause, leaving its noun phrase.
+    fn noun_phrase<'s>(&self, seg: &'s str) -> &'s str {
+        let mut s = seg.trim_matches(|c: char| c.is_whitespace() || "-*•·\"“”'‘’".contains(c));
+        loop {
+            let before = s.len();
+            if let Some(m) = self.prefix.find(s) {
+                if m.end() > 0 {
+                    s = &s[m.end()..];
+                }
+            }
+            if let Some(m) = self.suffix.find(s) {
+                if m.start() < s.len() {
+                    s = &s[..m.start()];
+                }
+            }
+            if s.len() == before {
+                return s;
+            }
+        }
+    }
+
+    /// The metric phrases a lead names, if it names any: `None` means the figure continues
+    /// the current metric.
+    fn lead_metrics(
+        &self,
+        segs: &[(usize, &str)],
+        have_current: bool,
+        topic: Option<&Topic>,
+        previous: Option<&ResolvedMetric>,
+        ctx: &DocContext<'_>,
+    ) -> Option<(usize, Vec<ResolvedMetric>)> {
+        let (last_start, last) = *segs.last()?;
+        // An explicit `全区` makes the phrase the region's own figure, whatever the topic.
+        let topic = topic.filter(|_| !has_region(last, ctx));
+        let cleaned = self.rank.replace_all(last, "");
+        let phrase = self.noun_phrase(&cleaned).to_string();
+        if !phrase.is_empty() {
+            if lexicon::CONTINUATION_HEADS.contains(&phrase.as_str()) && have_current {
+                return None;
+            }
+            if phrase.chars().count() > 24
+                || !phrase.chars().any(|c| is_han(c) || c.is_ascii_alphabetic())
+            {
+                return None;
+            }
+            let offset = last_start + leading_trim_len(last);
+            return Some((offset, self.resolve(&phrase, topic, previous, ctx)));
+        }
+        if have_current {
+            return None;
+        }
+        // `固定资产投资、建安投资总量全市双第一,同比分别增长9%、0.4%`: the metrics were named
+        // in an earlier clause of the lead. Only headline metrics are taken from there.
+        for &(start, seg) in segs.iter().rev().skip(1) {
+            let cleaned = self.rank.replace_all(seg, "");
+            let phrase = self.noun_phrase(&cleaned);
+            if phrase.is_empty() {
+                continue;
+            }
+            let resolved = self.resolve(phrase, topic, previous, ctx);
+            if resolved.iter().all(|r| r.code.is_some()) {
+                return Some((start + leading_trim_len(seg), resolved));
+            }
+            return None;
+        }
+        None
+    }
+
+    fn resolve(
+        &self,
+        phrase: &str,
+        topic: Option<&Topic>,
+        previous: Option<&ResolvedMetric>,
+        ctx: &DocContext<'_>,
+    ) -> Vec<ResolvedMetric> {
+        let parts: Vec<&str> = phrase.split('、').filter(|p| !p.is_empty()).collect();
+        let mut out = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            // In `固定资产投资、建安投资总量`, only the last part carries the tail.
+            let part = if i + 1 < parts.len() {
+                *part
+            } else {
+                self.noun_phrase(part)
+            };
+            let mut resolved = self.metrics.resolve(part, &ctx.strip_words);
+            for r in &mut resolved {
+                if lexicon::CONTEXT_HEADS.contains(&r.canonical.as_str()) {
+                    // `6月月均浓度` after `细颗粒物累计浓度`: the same pollutant.
+                    let from_previous = previous
+                        .filter(|p| p.canonical.ends_with(r.canonical.as_str()))
+                        .map(|p| p.canonical.clone());
+                    let narrowed = from_previous
+                        .or_else(|| topic.map(|t| format!("{}{}", t.text, r.canonical)));
+                    if let Some(c) = narrowed {
+                        r.code = self.metrics.code_of(&c);
+                        r.canonical = c;
+                    }
+                } else if let Some(t) = topic {
+                    let narrows = if t.is_area {
+                        !part.contains(t.text.as_str())
+                    } else {
+                        lexicon::TOPIC_NARROWED.contains(&r.canonical.as_str())
+                    };
+                    if narrows {
+                        r.canonical = format!("{}{}", t.text, r.canonical);
+                        r.code = self.metrics.code_of(&r.canonical);
+                    }
+                }
+            }
+            out.extend(resolved);
+        }
+        out
+    }
+
+    /// Reads one sentence into finished drafts.
+    fn read_sentence(&self, s: &str, ctx: &DocContext<'_>) -> Vec<Draft> {
+        let figures = self.figures(s);
+        if figures.is_empty() {
+            return Vec::new();
+        }
+        let topic = self
+            .topic
+            .captures(s.trim_start_matches(|c: char| !is_han(c) && !c.is_ascii_alphanumeric()))
+            .and_then(|c| {
+                let t = c.name("topic")?.as_str().to_string();
+                let is_area = c.name("area").is_some();
+                Some(Topic { text: t, is_area })
+            })
+            .filter(|t| !is_region_word(&t.text) && !ctx.strip_words.iter().any(|w| *w == t.text));
+        let mut done: Vec<Draft> = Vec::new();
+        let mut current: Vec<Draft> = Vec::new();
+        let mut last_metric: Option<ResolvedMetric> = None;
+        let mut prev_end = 0;
+        let mut prev: Option<(FigureRole, String)> = None;
+        let mut list_mode = false;
+        let mut list_idx = 0usize;
+        for fig in &figures {
+            let lead = &s[prev_end..fig.start];
+            let segs = segments(lead, prev_end);
+            let is_list_next = matches!(lead.trim(), "、" | "和" | "及" | "与" | "或")
+                && prev
+                    .as_ref()
+                    .is_some_and(|(_, u)| unit_family(u) == unit_family(&fig.unit));
+            let role = if is_list_next {
+                list_idx += 1;
+                prev.as_ref().map_or(FigureRole::Value, |(r, _)| r.clone())
+            } else {
+                list_idx = 0;
+                list_mode = lead.contains("分别");
+                let last_seg = segs.last().map_or("", |(_, t)| *t);
+                // Rank phrases in the clauses before the figure's own belong to the
+                // facts read so far.
+                for &(_, seg) in segs.iter().take(segs.len().saturating_sub(1)) {
+                    self.attach_ranks(seg, &mut current);
+                }
+                let role = self.role(last_seg, &fig.unit);
+                if role != FigureRole::Comparison {
+                    if let Some((quote_start, metrics)) = self.lead_metrics(
+                        &segs,
+                        !current.is_empty(),
+                        topic.as_ref(),
+                        last_metric.as_ref(),
+                        ctx,
+                    ) {
+                        done.append(&mut current);
+                        last_metric = metrics.last().cloned();
+                        current = metrics
+                            .into_iter()
+                            .map(|m| Draft::new(m, quote_start))
+                            .collect();
+                    }
+                }
+                role
+            };
+            prev = Some((role.clone(), fig.unit.clone()));
+            if current.is_empty() {
+                prev_end = fig.end;
+                continue;
+            }
+            let seg_start = segs
+                .last()
+                .map_or(fig.start, |(st, t)| st + leading_trim_len(t));
+            let targets: Vec<usize> = if current.len() > 1 && (list_mode || is_list_next) {
+                if list_idx < current.len() {
+                    vec![list_idx]
+                } else {
+                    Vec::new()
+                }
+            } else {
+                (0..current.len()).collect()
+            };
+            for i in targets {
+                self.apply(&mut current[i], &mut done, &role, fig, s, seg_start);
+            }
+            prev_end = fig.end;
+        }
+        if let Some(rest) = s.get(prev_end..) {
+            for (_, seg) in segments(rest, prev_end) {
+                self.attach_ranks(seg, &mut current);
+            }
+        }
+        done.append(&mut current);
+        done.retain(Draft::has_figures);
+        done.sort_by_key(|d| (d.first_figure, d.quote_start));
+        done
+    }
+
+    fn attach_ranks(&self, seg: &str, drafts: &mut [Draft]) {
+        if let Some(m) = self.rank.find(seg) {
+            let phrase = seg.trim();
+            let phrase = if phrase.chars().count() <= 24 {
+                phrase
+            } else {
+                m.as_str()
+            };
+            for d in drafts.iter_mut() {
+                if !d.rank.iter().any(|r| r == phrase) {
+                    d.rank.push(phrase.to_string());
+                }
+            }
+        }
+    }
+
+    /// Applies one figure to a draft; a second figure for a filled slot starts a new fact
+    /// of the same metric (`其中二季度单季同比增长7.1%`).
+    fn apply(
+        &self,
+        draft: &mut Draft,
+        done: &mut Vec<Draft>,
+        role: &FigureRole,
+        fig: &Figure,
+        s: &str,
+        seg_start: usize,
+    ) {
+        let needs_new = match role {
+            FigureRole::Value => draft.value.is_some() || draft.yoy.is_some(),
+            FigureRole::Growth { basis: None, .. } => draft.yoy.is_some(),
+            _ => false,
+        };
+        if needs_new {
+            let fresh = Draft::new(draft.metric.clone(), seg_start);
+            done.push(std::mem::replace(draft, fresh));
+        }
+        match role {
+            FigureRole::Comparison => {
+                let text = s[seg_start.min(fig.start)..fig.end].trim();
+                if !text.is_empty() && draft.has_figures() {
+                    draft.rank.push(text.to_string());
+                }
+                return;
+            }
+            FigureRole::AbsoluteChange => return,
+            FigureRole::Value => draft.value = Some((fig.value, fig.unit.clone())),
+            FigureRole::Growth { negative, basis } => {
+                let pct = if *negative { -fig.value } else { fig.value };
+                match basis {
+                    None => draft.yoy = Some(pct),
+                    Some(b) => {
+                        if draft.other.is_none() {
+                            draft.other = Some((b.clone(), pct));
+                        }
+                    }
+                }
+            }
+            FigureRole::PointChange { negative } => {
+                if draft.pp.is_none() {
+                    draft.pp = Some(if *negative { -fig.value } else { fig.value });
+                }
+            }
+        }
+        if draft.qualifier.is_none() {
+            draft.qualifier = fig.qualifier.clone();
+        }
+        draft.first_figure.get_or_insert(fig.start);
+        draft.end = fig.end;
+    }
+
+    /// The sentence text before a figure that may carry its kind and period cues:
+    /// comparison clauses (`高于全年预期目标`) are left out.
+    fn cue_text(&self, s: &str, upto: usize) -> String {
+        segments(&s[..upto], 0)
+            .into_iter()
+            .filter(|(_, seg)| !self.comparison.is_match(seg.trim()))
+            .map(|(_, seg)| seg)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    fn kind(&self, cues: &str, char_offset: u32, ctx: &DocContext<'_>) -> IndicatorKind {
+        if self.forecast_cue.is_match(cues) {
+            return IndicatorKind::Forecast;
+        }
+        if self.target_cue.is_match(cues) {
+            return IndicatorKind::Target;
+        }
+        // The innermost heading that says review or plan decides.
+        let mut idx = innermost_section(ctx.sections, char_offset);
+        while let Some(i) = idx {
+            let Some(section) = ctx.sections.get(i as usize) else {
+                break;
+            };
+            if self.review_heading.is_match(&section.heading) {
+                return IndicatorKind::Actual;
+            }
+            if self.plan_heading.is_match(&section.heading) {
+                return IndicatorKind::Target;
+            }
+            idx = section.parent;
+        }
+        IndicatorKind::Actual
+    }
+
+    fn finish(
+        &self,
+        draft: Draft,
+        s: &str,
+        sentence_char: u32,
+        ctx: &DocContext<'_>,
+    ) -> Option<Indicator> {
+        let first = draft.first_figure?;
+        let cues = self.cue_text(s, first);
+        let quote_start_char = sentence_char + count_chars(&s[..draft.quote_start.min(first)]);
+        let kind = self.kind(&cues, quote_start_char, ctx);
+        let default_year = match kind {
+            IndicatorKind::Target => ctx.target_year,
+            _ => ctx.actual_year,
+        };
+        let period = match self.periods.last(&cues) {
+            Some(t) => t.render(default_year),
+            None => default_period(ctx.report_kind, kind, default_year),
+        };
+        let code = draft.metric.code.clone();
+        let class = code.as_deref().and_then(|c| self.metrics.unit_class(c));
+        let quantity = draft.value.and_then(|(value, unit)| {
+            if let Some(class) = class {
+                if !unit_fits(class, &unit) {
+                    return None;
+                }
+            }
+            // A bare magnitude of a money metric (`超千亿`) counts yuan.
+            let unit = if class == Some(UnitClass::Money) && !unit.ends_with('元') {
+                format!("{unit}元")
+            } else {
+                unit
+            };
+            let (base, base_unit) = base_value(value, &unit);
+            Some(Quantity {
+                value,
+                unit,
+                base_value: base,
+                base_unit,
+            })
+        });
+        if quantity.is_none() && draft.yoy.is_none() && draft.other.is_none() && draft.pp.is_none()
+        {
+            return None;
+        }
+        let (quote_start, quote_end) = quote_bounds(s, draft.quote_start.min(first), draft.end);
+        let quote = s[quote_start..quote_end].to_string();
+        let start = sentence_char + count_chars(&s[..quote_start]);
+        let span = CharSpan {
+            start,
+            end: start + count_chars(&quote),
+        };
+        Some(Indicator {
+            section: innermost_section(ctx.sections, span.start),
+            metric: draft.metric.written,
+            code,
+            kind,
+            period,
+            quantity,
+            yoy_pct: draft.yoy,
+            other_growth: draft.other.map(|(basis, pct)| OtherGrowth { basis, pct }),
+            pp_change: draft.pp,
+            qualifier: draft.qualifier,
+            rank: (!draft.rank.is_empty()).then(|| draft.rank.join(",")),
+            quote,
+            span,
+        })
+    }
+}
+
+fn default_period(report: ReportKind, kind: IndicatorKind, year: Option<i32>) -> String {
+    let Some(year) = year else {
+        return "unknown".to_string();
+    };
+    match (report, kind) {
+        (ReportKind::PlanExecutionMidYear, IndicatorKind::Actual) => format!("{year}H1"),
+        _ => format!("{year}"),
+    }
+}
+
+/// The innermost section whose span holds a character offset.
+fn innermost_section(sections: &[Section], offset: u32) -> Option<u32> {
+    sections
+        .iter()
+        .filter(|s| s.span.start <= offset && offset < s.span.end)
+        .max_by_key(|s| (s.level, s.span.start))
+        .map(|s| s.index)
+}
+
+/// Splits text into sentences: (byte offset, sentence) pairs.
+fn sentences(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = 0;
+    let mut out = Vec::new();
+    for (i, c) in text.char_indices() {
+        if matches!(c, '。' | '!' | '?' | '！' | '？' | '\n') {
+            if i > start {
+                out.push((start, &text[start..i]));
+            }
+            start = i + c.len_utf8();
+        }
+    }
+    if start < text.len() {
+        out.push((start, &text[start..]));
+    }
+    out.into_iter()
+}
+
+/// Splits a lead into clauses at `,` `;` `:`: (absolute offset, clause) pairs.
+fn segments(text: &str, base: usize) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if matches!(c, ',' | ';' | ':' | '，' | '；' | '：') {
+            out.push((base + start, &text[start..i]));
+            start = i + c.len_utf8();
+        }
+    }
+    out.push((base + start, &text[start..]));
+    out
+}
+
+/// Bytes of leading separators and whitespace of a clause.
+fn leading_trim_len(seg: &str) -> usize {
+    seg.len()
+        - seg
+            .trim_start_matches(|c: char| c.is_whitespace() || "-*•·、".contains(c))
+            .len()
+}
+
+/// The byte range of a quote of at most [`MAX_QUOTE_CHARS`] characters ending at `end`.
+fn quote_bounds(s: &str, start: usize, end: usize) -> (usize, usize) {
+    let end = end.min(s.len());
+    let start = start.min(end);
+    let mut start = start;
+    let n = count_chars(&s[start..end]) as usize;
+    if n > MAX_QUOTE_CHARS {
+        // Keep the end, where the figures are.
+        start = s[start..end]
+            .char_indices()
+            .nth(n - MAX_QUOTE_CHARS)
+            .map_or(start, |(i, _)| start + i);
+    }
+    (start, end)
+}
+
+fn count_chars(s: &str) -> u32 {
+    u32::try_from(s.chars().count()).unwrap_or(u32::MAX)
+}
+
+fn is_negative(verb: &str) -> bool {
+    lexicon::NEGATIVE_VERBS.contains(&verb)
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
+}
+
+fn is_region_word(s: &str) -> bool {
+    matches!(
+        s,
+        "全区" | "我区" | "本区" | "全市" | "全县" | "全省" | "全镇" | "城区" | "辖区"
+    )
+}
+
+fn has_region(s: &str, ctx: &DocContext<'_>) -> bool {
+    ["全区", "我区", "本区", "全市", "全县", "全省"]
+        .iter()
+        .any(|w| s.contains(w))
+        || ctx.strip_words.iter().any(|w| s.contains(w.as_str()))
+}
+
+/// Units that can stand in one `分别` list.
+fn unit_family(unit: &str) -> &'static str {
+    match unit {
+        "%" | "‰" => "pct",
+        "个百分点" => "pp",
+        _ => "level",
+    }
+}
+
+#[cfg(test)]
+mod tests;

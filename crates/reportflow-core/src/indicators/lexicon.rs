@@ -1,0 +1,130 @@
+//! The vocabulary of figures in Chinese economic reports, as regular-expression sources.
+//!
+//! Kept apart from the matching logic so that extending the extractor to new wording is a
+//! data change: a new unit, verb or baseline phrase goes here, not into control flow.
+//! Every pattern assumes normalized text: ASCII punctuation for the full-width forms
+//! (`,` `;` `:` `(` `)` `%`) and no spaces between hanzi and digits.
+
+/// One figure: an optional leading qualifier, a number, a unit, an optional trailing
+/// qualifier. Chinese numerals are accepted by the regex but only kept before a magnitude
+/// unit (`千亿元`), which the scanner checks.
+pub(crate) const FIGURE: &str = concat!(
+    r"(?P<qpre>不低于|不少于|不超过|超过|接近|突破|超|近|约|逾)?",
+    r"(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)",
+    r"(?P<unit>个百分点|万亿元|千亿元|百亿元|亿美元|万美元|千万元|百万元|亿元|万元|美元|元",
+    r"|微克/立方米|毫克/立方米|万平方米|平方米|平方公里|公顷|万亩|亩",
+    r"|万吨标准煤|吨标准煤|万吨|吨|万人次|人次|万人|人|万户|户|万家|家|万个|个|项|座|所|套|辆|件|宗",
+    r"|%|‰|千亿|百亿|亿|万)",
+    r"(?P<qpost>左右|以上|以内|以下|多|余)?",
+);
+
+/// What may directly follow a figure that states a metric's value. A figure followed by
+/// anything else modifies a noun (`318家规模以上工业企业`, `占税收80%的企业`,
+/// `千亿的基础上`) and is not a value of its own.
+pub(crate) const FIGURE_FOLLOW: &str = concat!(
+    r"^(?:$|[,.;:!?。，；：、)）\]】”\s\-—–…/|(]",
+    r"|和|及|与|或|同比|比|较|增长|下降|增速|增幅|高于|低于|居|位居|排名|排|占|分别|其中|提高|降低",
+    r"|减少|增加|均|为|是|全市|全区|全省|全国|首位|第[一二三四五六七八九十\d])",
+);
+
+/// Growth verbs at the end of a figure's lead: the figure is a change, not a level.
+pub(crate) const GROWTH_VERB: &str = concat!(
+    r"(?P<verb>增长|增速|增幅|下降|降低|减少|增加|提高|提升|上升|回落|下滑|扩大|收窄|回升|降幅)",
+    r"(?:为|达到|达|了|高达|约|分别为)?$",
+);
+
+/// Verbs of decrease: their growth figures are negative.
+pub(crate) const NEGATIVE_VERBS: &[&str] =
+    &["下降", "降低", "减少", "回落", "下滑", "收窄", "降幅"];
+
+/// Verbs that end in a level (`下降至46微克`): the figure is a value, not a change.
+pub(crate) const LEVEL_VERB: &str = r"(?:下降至|下降到|降至|降到|提高到|提高至|增长到|增长至|增加到|增加至|上升至|上升到|回落至|控制在|保持在|稳定在)$";
+
+/// Comparisons with something other than the metric's own past: `高于全市0.6个百分点`,
+/// `完成全年任务的63.2%`, `超时间进度13.2个百分点`. Kept as the rank/comparison phrase.
+pub(crate) const COMPARISON: &str = concat!(
+    r"^(?:分别|均|增速|增幅|并|且|总量|比重)?",
+    r"(?:(?:高于|低于|快于|慢于|超出|超过|领先|落后|好于|优于|上拉|拉动)[^\d,;:]*[\p{Han}]",
+    r"|超(?:时间|序时)进度|完成[^,;:]{0,8}(?:任务|计划|目标)的?|占[^,;:]{0,12}(?:任务|计划|目标)的?)",
+);
+
+/// Baselines other than the same period a year before, longest first.
+pub(crate) const OTHER_BASIS: &str = concat!(
+    r"两年平均|三年平均|年均|比\d{4}年(?:同期|上半年|前三季度|一季度|全年)?|较\d{4}年(?:同期|上半年|前三季度|一季度|全年)?",
+    r"|较上年末|比上年末|较去年末|比去年末|较年初|比年初|较上月|比上月|环比",
+    r"|较(?:第)?[一二三四]季度|比(?:第)?[一二三四]季度|较上季度|比上季度",
+);
+
+/// Year-on-year baselines.
+pub(crate) const YOY_BASIS: &str = concat!(
+    r"同比|比上年同期|较上年同期|比去年同期|较去年同期|与上年同期相比|与去年同期相比",
+    r"|比上年|较上年|比去年|较去年",
+);
+
+/// Words stripped from the start of a metric phrase: time, place, discourse markers.
+pub(crate) const PHRASE_PREFIX: &str = concat!(
+    r"^(?:[-*•·\s]+|\[\d{1,2}\]|\d{4}年|今年以来|今年|去年|上半年|下半年|全年|前三季度|第?[一二三四]季度",
+    r"|\d{1,2}[-~至到]\d{1,2}(?:月|季度)|[一二三四][-至到][一二三四]季度|\d{1,2}月(?:份|末|底)?",
+    r"|截至|截止|其中|此外|同时|另外|总体|预计|力争|确保|争取|预期|目标|主要目标是|实现|完成|累计|再|共|合计|在|对|年",
+    r"|全区|全市|全县|全省|全镇|全国|我区|本区|我市|本市|我县|本县|区域|上半年|初步核算",
+    r"|\d+(?:\.\d+)?(?:家|个|户|名|项))",
+);
+
+/// Words stripped from the end of a metric phrase: verbs, baselines, qualifiers.
+pub(crate) const PHRASE_SUFFIX: &str = concat!(
+    r"(?:初步核算|实现|完成|达到|达|为|是|约|累计|共|合计|总计|保持在|控制在|稳定在|均|分别|单季|的",
+    r"|下降至|下降到|降至|降到|提高到|提高至|增长至|增长到|增加到|增加至|上升至|回落至",
+    r"|增长|增速|增幅|下降|降低|减少|增加|提高|提升|上升|回落|下滑|扩大|收窄|回升|降幅|高达",
+    r"|同比|比上年同期|较上年同期|比去年同期|较去年同期|比上年|较上年|比去年|较去年",
+    r"|两年平均|三年平均|年均|较上年末|比上年末|较年初|比年初|环比|较(?:第)?[一二三四]季度|比\d{4}年(?:同期|上半年)?",
+    r"|剔除[^,;:]{0,10}?因素(?:影响)?后?|超过|超|近|逾|突破|不低于|不少于|不超过|\s|-)$",
+);
+
+/// Phrases that only repeat the current metric: `增速`, `占比` after a figure of it.
+pub(crate) const CONTINUATION_HEADS: &[&str] = &[
+    "增速", "增幅", "占比", "比重", "总量", "数量", "规模", "总额", "水平", "降幅", "其",
+];
+
+/// Heads that need a subject from context: `6月月均浓度` (of the pollutant named before),
+/// `实现增加值` (of the industry the sentence is about).
+pub(crate) const CONTEXT_HEADS: &[&str] = &["浓度", "增加值"];
+
+/// Generic metrics that a sentence about one industry or area narrows to it:
+/// `金融业…实现税收15.6亿元` is the financial industry's tax, not the region's.
+pub(crate) const TOPIC_NARROWED: &[&str] =
+    &["税收", "增加值", "收入", "利润", "产值", "营业收入", "投资"];
+
+/// A sentence opening that names a sub-area or an industry, the topic of what follows.
+/// Everything a sentence says after naming a sub-area is that area's
+/// (`自贸区挂牌至今年6月,…实际利用外资33.6亿美元`); an industry narrows only generic
+/// metrics (`金融业…实现税收15.6亿元`), since `工业继续保持增长,规模以上工业增加值…` is still
+/// the region's headline.
+pub(crate) const SUBAREA_TOPIC: &str = concat!(
+    r"^(?:\d{4}年|上半年|今年以来|其中)?(?P<topic>[\p{Han}A-Za-z]{1,10}?",
+    r"(?:(?P<area>园区|商务区|功能区|开发区|自贸区|试验区|片区|街道|乡镇|园|区)|(?P<industry>产业|行业|业)))",
+    r"(?:进一步|持续|继续|不断|加快|实现|发挥|保持|挂牌|$|[,;:])",
+);
+
+/// Rank phrases: `增速全市第一`, `居全市第四`, `总量全市双第一`, `居各行业之首`.
+pub(crate) const RANK: &str = concat!(
+    r"(?:全市|全省|全国|全区|各区|各行业|各区县|城六区|涉农区|[\p{Han}]{0,6}区)[^,;:]{0,4}?",
+    r"(?:双?第[一二三四五六七八九十\d]+(?:位|名)?|首位|之首|前列|前茅)",
+);
+
+/// Cue words that make a figure a forecast when they precede it in the sentence.
+pub(crate) const FORECAST_CUE: &str = r"预计";
+
+/// Cue words that make a figure a plan target when they precede it in the sentence.
+pub(crate) const TARGET_CUE: &str = concat!(
+    r"主要目标|预期目标|目标是|目标为|预期|力争|争取|确保|拟|计划(?:实现|完成|达到|增长)",
+    r"|奋斗目标|发展目标",
+);
+
+/// Section headings of plans (the figures under them are targets) ...
+pub(crate) const PLAN_HEADING: &str =
+    r"安排|草案|目标|任务|下半年|思路|建议|打算|重点工作|工作部署|展望|今后|计划(?:要点|安排)";
+
+/// ... and of reviews (the figures under them are actuals); a review cue wins over a plan
+/// cue in the same heading (`2021年国民经济和社会发展计划执行情况`).
+pub(crate) const REVIEW_HEADING: &str =
+    r"执行情况|回顾|完成情况|成绩|进展|成效|运行情况|总体情况|工作总结|主要工作|取得";

@@ -1,0 +1,237 @@
+//! From a metric phrase as written to a taxonomy code.
+//!
+//! Phrases and aliases are brought to one canonical form before they are compared, so the
+//! taxonomy's aliases generalise to the wording of reports it has not seen: `细颗粒物累计
+//! 浓度` and `PM2.5年均浓度` meet at `PM2.5浓度`, `新注册企业` and `新设企业` at `新设企业`.
+//! A phrase gets a code only when the whole phrase (less place words) is an alias: Chinese
+//! noun phrases put the head last, so `高技术制造业利润总额` or `运河商务区税收` name a part of
+//! the headline metric, not the metric itself, and stay uncoded.
+
+use std::collections::HashMap;
+
+use regex::Regex;
+
+use crate::taxonomy::{Taxonomy, UnitClass};
+
+/// A metric phrase resolved against the taxonomy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ResolvedMetric {
+    /// The phrase as written.
+    pub(crate) written: String,
+    /// Its canonical form.
+    pub(crate) canonical: String,
+    /// The taxonomy code, if the phrase is a headline metric.
+    pub(crate) code: Option<String>,
+}
+
+/// Canonical forms of the taxonomy's aliases.
+#[derive(Debug)]
+pub(crate) struct MetricMatcher {
+    aliases: HashMap<String, String>,
+    unit_classes: HashMap<String, UnitClass>,
+    rewrites: Vec<(Regex, &'static str)>,
+    generic_tail: Regex,
+}
+
+/// Rewrites that bring wording variants to one form; applied in order to phrases and
+/// aliases alike.
+const REWRITES: &[(&str, &str)] = &[
+    // Parenthesised glosses and footnote marks: `细颗粒物(PM2.5)年均浓度`, `GDP)[2]`.
+    (r"\([^()]{0,12}\)|\[\d{1,2}\]|[()\s]", ""),
+    (r"细颗粒物", "PM2.5"),
+    (r"(?:累计平均|累计|年均|月均|平均)浓度", "浓度"),
+    (r"(?:新注册|新登记|新设立|新成立)(企业|市场主体)", "新设$1"),
+    (r"人民币|本外币|全口径", ""),
+    (r"规上", "规模以上"),
+    (r"生产总值GDP", "生产总值"),
+];
+
+/// Generic tails that do not change what is measured (`新设市场主体数量`); tried only
+/// when the whole phrase is not an alias, since some aliases end in one (`经济总量`).
+const GENERIC_TAIL: &str = r"(?:数量|总量|规模|水平|金额)$";
+
+impl MetricMatcher {
+    pub(crate) fn new(taxonomy: &Taxonomy) -> Self {
+        let rewrites = REWRITES
+            .iter()
+            .map(|(re, to)| (Regex::new(re).expect("rewrite regex is valid"), *to))
+            .collect();
+        let mut matcher = MetricMatcher {
+            aliases: HashMap::new(),
+            unit_classes: HashMap::new(),
+            rewrites,
+            generic_tail: Regex::new(GENERIC_TAIL).expect("tail regex is valid"),
+        };
+        for metric in &taxonomy.metrics {
+            matcher
+                .unit_classes
+                .insert(metric.code.clone(), metric.unit_class);
+            for alias in metric
+                .aliases
+                .iter()
+                .chain(std::iter::once(&metric.name_zh))
+            {
+                let canonical = matcher.canonical(alias);
+                // The first metric to claim an alias keeps it: the file lists broader
+                // metrics before narrower ones only by accident, so this is just stable.
+                matcher
+                    .aliases
+                    .entry(canonical)
+                    .or_insert_with(|| metric.code.clone());
+            }
+        }
+        matcher
+    }
+
+    /// The canonical form of a phrase.
+    pub(crate) fn canonical(&self, phrase: &str) -> String {
+        let mut s = phrase.to_string();
+        for (re, to) in &self.rewrites {
+            if re.is_match(&s) {
+                s = re.replace_all(&s, *to).into_owned();
+            }
+        }
+        s
+    }
+
+    /// The code of a canonical phrase.
+    pub(crate) fn code_of(&self, canonical: &str) -> Option<String> {
+        self.aliases.get(canonical).cloned().or_else(|| {
+            let shorter = self.generic_tail.replace(canonical, "");
+            (shorter.len() < canonical.len())
+                .then(|| self.aliases.get(shorter.as_ref()).cloned())
+                .flatten()
+        })
+    }
+
+    /// How a code's values are measured.
+    pub(crate) fn unit_class(&self, code: &str) -> Option<UnitClass> {
+        self.unit_classes.get(code).copied()
+    }
+
+    /// Resolves one phrase, expanding coordinated compounds: `存贷款余额` names the deposit
+    /// and the loan balance, `城乡居民人均可支配收入` the urban and the rural income.
+    pub(crate) fn resolve(&self, written: &str, strip_words: &[String]) -> Vec<ResolvedMetric> {
+        let mut canonical = self.canonical(written);
+        for word in strip_words {
+            if let Some(rest) = canonical.strip_prefix(word.as_str()) {
+                if !rest.is_empty() {
+                    canonical = rest.to_string();
+                }
+            }
+        }
+        let damaged = written.contains(['?', '？', '\u{FFFD}']);
+        let share = written.starts_with('占');
+        let expansions: &[(&str, &str)] = if canonical.contains("存贷款") {
+            &[("存贷款", "存款"), ("存贷款", "贷款")]
+        } else if canonical.contains("城乡居民") {
+            &[("城乡居民", "城镇居民"), ("城乡居民", "农村居民")]
+        } else {
+            &[("", "")]
+        };
+        expansions
+            .iter()
+            .map(|(from, to)| {
+                let c = if from.is_empty() {
+                    canonical.clone()
+                } else {
+                    canonical.replacen(from, to, 1)
+                };
+                let code = if damaged || share {
+                    None
+                } else {
+                    self.code_of(&c)
+                };
+                ResolvedMetric {
+                    written: written.to_string(),
+                    canonical: c,
+                    code,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Whether a unit as written measures values of a unit class.
+pub(crate) fn unit_fits(class: UnitClass, unit: &str) -> bool {
+    let (_, base) = crate::numbers::split_unit(unit);
+    match class {
+        UnitClass::Money => base.ends_with('元') || matches!(unit, "亿" | "万" | "千亿" | "百亿"),
+        UnitClass::Ratio => matches!(unit, "%" | "‰"),
+        UnitClass::People => matches!(base, "人" | "人次"),
+        UnitClass::Count => matches!(
+            base,
+            "户" | "家" | "个" | "项" | "座" | "所" | "套" | "件" | "宗" | "辆"
+        ),
+        UnitClass::Concentration => base.contains("/立方米"),
+        UnitClass::Area => base.contains("平方") || matches!(base, "亩" | "公顷"),
+        UnitClass::Mass => base.ends_with('吨'),
+        UnitClass::Other => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(phrase: &str) -> Option<String> {
+        let m = MetricMatcher::new(&Taxonomy::bundled());
+        m.resolve(phrase, &[])
+            .into_iter()
+            .next()
+            .and_then(|r| r.code)
+    }
+
+    #[test]
+    fn aliases_and_their_variants_get_codes() {
+        assert_eq!(code("地区生产总值").as_deref(), Some("gdp"));
+        assert_eq!(code("GDP").as_deref(), Some("gdp"));
+        assert_eq!(code("细颗粒物累计浓度").as_deref(), Some("pm25"));
+        assert_eq!(code("PM2.5累计浓度").as_deref(), Some("pm25"));
+        assert_eq!(code("细颗粒物(PM2.5)年均浓度").as_deref(), Some("pm25"));
+        assert_eq!(code("新注册企业").as_deref(), Some("new_enterprises"));
+        assert_eq!(
+            code("规上工业增加值").as_deref(),
+            Some("industrial_value_added")
+        );
+        assert_eq!(code("新设市场主体数量").as_deref(), Some("new_enterprises"));
+        assert_eq!(code("经济总量").as_deref(), Some("gdp"));
+        assert_eq!(code("经济"), None);
+    }
+
+    #[test]
+    fn parts_of_a_metric_get_no_code() {
+        assert_eq!(code("高技术制造业利润总额"), None);
+        assert_eq!(code("运河商务区税收"), None);
+        assert_eq!(code("占全区税收总额"), None);
+        assert_eq!(code("地区生产总?"), None);
+        assert_eq!(code("住宿餐饮业营业额"), None);
+    }
+
+    #[test]
+    fn coordinated_compounds_expand() {
+        let m = MetricMatcher::new(&Taxonomy::bundled());
+        let codes: Vec<_> = m
+            .resolve("金融机构人民币存贷款余额", &[])
+            .into_iter()
+            .map(|r| r.code)
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                Some("deposit_balance".to_string()),
+                Some("loan_balance".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn units_fit_classes() {
+        assert!(unit_fits(UnitClass::Money, "亿元"));
+        assert!(unit_fits(UnitClass::Money, "亿"));
+        assert!(!unit_fits(UnitClass::Money, "%"));
+        assert!(unit_fits(UnitClass::Count, "万户"));
+        assert!(unit_fits(UnitClass::People, "万人"));
+        assert!(unit_fits(UnitClass::Concentration, "微克/立方米"));
+    }
+}

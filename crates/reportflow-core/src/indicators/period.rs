@@ -1,0 +1,218 @@
+//! Time phrases (`上半年`, `1-11月`, `二季度`, `2020年`) and the periods they name.
+//!
+//! A figure's period is the last time phrase before it in its sentence, unless that phrase
+//! is a baseline (`比2019年上半年`, `较一季度`, `去年同期`): baselines say what a growth is
+//! measured against, not what the figure covers.
+
+use regex::Regex;
+
+/// The part of a year a time phrase names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    Year,
+    Half(u8),
+    Quarter(u8),
+    Quarters(u8, u8),
+    Month(u8),
+    Months(u8, u8),
+    /// A span of whole years (`2021-2025`, `十四五`).
+    Years(i32, i32),
+}
+
+/// A time phrase: an optional explicit year and the part it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TimeRef {
+    pub(crate) year: Option<i32>,
+    pub(crate) part: Part,
+}
+
+impl TimeRef {
+    /// The period string of this phrase, taking `default_year` when no year is written.
+    pub(crate) fn render(&self, default_year: Option<i32>) -> String {
+        if let Part::Years(a, b) = self.part {
+            return format!("{a}-{b}");
+        }
+        let Some(year) = self.year.or(default_year) else {
+            return "unknown".to_string();
+        };
+        match self.part {
+            Part::Year => format!("{year}"),
+            Part::Half(h) => format!("{year}H{h}"),
+            Part::Quarter(q) => format!("{year}Q{q}"),
+            Part::Quarters(a, b) => format!("{year}Q{a}-{b}"),
+            Part::Month(m) => format!("{year}M{m:02}"),
+            Part::Months(a, b) => format!("{year}M{a:02}-{b:02}"),
+            Part::Years(..) => unreachable_years(),
+        }
+    }
+}
+
+// Part::Years returns early above; kept as a function so the match stays exhaustive
+// without a panic path.
+fn unreachable_years() -> String {
+    "unknown".to_string()
+}
+
+/// Finds time phrases in text.
+#[derive(Debug)]
+pub(crate) struct PeriodFinder {
+    re: Regex,
+}
+
+impl PeriodFinder {
+    pub(crate) fn new() -> Self {
+        let re = Regex::new(concat!(
+            r"(?P<pre>比|较|与|同|至|到|高于|低于|截至)?",
+            r"(?:(?P<span>(?P<ya>\d{4})[-—~至到](?P<yb>\d{4})年)|(?P<plan>十[一二三四五六]五)",
+            r"|(?:(?P<year>\d{4})年|(?P<rel>今年|去年|上年|本年))?",
+            r"(?:(?P<half>上半年|下半年)|(?P<full>全年)|(?P<q3>前三季度)",
+            r"|(?P<qr>(?P<qa>[1-4一二三四])[-—~至到](?P<qb>[1-4一二三四])季度)",
+            r"|(?P<q>第?[一二三四1-4]季度)",
+            r"|(?P<mr>(?P<ma>\d{1,2})[-—~至到](?P<mb>\d{1,2})月)",
+            r"|(?P<m>(?P<mm>\d{1,2})月(?:份|末|底)?)(?P<day>\d{1,2}日)?)?)",
+            r"(?P<post>同期|末|底)?",
+        ))
+        .expect("period regex is valid");
+        PeriodFinder { re }
+    }
+
+    /// The last time phrase in `text` that names what a following figure covers.
+    pub(crate) fn last(&self, text: &str) -> Option<TimeRef> {
+        let mut found = None;
+        for caps in self.re.captures_iter(text) {
+            let whole = caps.get(0).map_or("", |m| m.as_str());
+            if whole.is_empty() {
+                continue;
+            }
+            if caps.name("pre").is_some()
+                || caps.name("post").is_some_and(|m| m.as_str() == "同期")
+                || caps.name("day").is_some()
+                || caps
+                    .name("rel")
+                    .is_some_and(|m| matches!(m.as_str(), "去年" | "上年"))
+            {
+                continue;
+            }
+            if let Some(t) = self.time_ref(&caps) {
+                found = Some(t);
+            }
+        }
+        found
+    }
+
+    fn time_ref(&self, caps: &regex::Captures<'_>) -> Option<TimeRef> {
+        let num = |name: &str| caps.name(name).and_then(|m| small_number(m.as_str()));
+        if caps.name("span").is_some() {
+            let a = caps.name("ya")?.as_str().parse().ok()?;
+            let b = caps.name("yb")?.as_str().parse().ok()?;
+            return (a < b).then_some(TimeRef {
+                year: None,
+                part: Part::Years(a, b),
+            });
+        }
+        if let Some(plan) = caps.name("plan") {
+            // Five-year plans run back to back since the third (1966-1970), so the n-th
+            // starts in 1966 + 5 (n - 3): 十四五 is 2021-2025.
+            let n = plan
+                .as_str()
+                .chars()
+                .nth(1)
+                .and_then(|c| small_number(&c.to_string()))?;
+            let n = 10 + i32::from(n);
+            let start = 1966 + 5 * (n - 3);
+            return Some(TimeRef {
+                year: None,
+                part: Part::Years(start, start + 4),
+            });
+        }
+        let year = caps
+            .name("year")
+            .and_then(|m| m.as_str().parse::<i32>().ok());
+        let part = if let Some(h) = caps.name("half") {
+            Part::Half(if h.as_str() == "上半年" { 1 } else { 2 })
+        } else if caps.name("full").is_some() {
+            Part::Year
+        } else if caps.name("q3").is_some() {
+            Part::Quarters(1, 3)
+        } else if caps.name("qr").is_some() {
+            let (a, b) = (num("qa")?, num("qb")?);
+            if !(1..=4).contains(&a) || !(a..=4).contains(&b) {
+                return None;
+            }
+            Part::Quarters(a, b)
+        } else if let Some(q) = caps.name("q") {
+            let n = q
+                .as_str()
+                .chars()
+                .find_map(|c| small_number(&c.to_string()))?;
+            if !(1..=4).contains(&n) {
+                return None;
+            }
+            Part::Quarter(n)
+        } else if caps.name("mr").is_some() {
+            let (a, b) = (num("ma")?, num("mb")?);
+            if !(1..=12).contains(&a) || !(a..=12).contains(&b) {
+                return None;
+            }
+            Part::Months(a, b)
+        } else if caps.name("m").is_some() {
+            let m = num("mm")?;
+            if !(1..=12).contains(&m) {
+                return None;
+            }
+            Part::Month(m)
+        } else if year.is_some() || caps.name("rel").is_some() {
+            Part::Year
+        } else {
+            return None;
+        };
+        Some(TimeRef { year, part })
+    }
+}
+
+fn small_number(s: &str) -> Option<u8> {
+    match s {
+        "一" => Some(1),
+        "二" => Some(2),
+        "三" => Some(3),
+        "四" => Some(4),
+        "五" => Some(5),
+        "六" => Some(6),
+        _ => s.parse().ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn period(text: &str) -> String {
+        PeriodFinder::new()
+            .last(text)
+            .map_or("none".to_string(), |t| t.render(Some(2021)))
+    }
+
+    #[test]
+    fn periods_of_time_phrases() {
+        assert_eq!(period("上半年地区生产总值"), "2021H1");
+        assert_eq!(period("1-11月,一般公共预算收入"), "2021M01-11");
+        assert_eq!(period("1-3季度居民人均可支配收入"), "2021Q1-3");
+        assert_eq!(period("前三季度"), "2021Q1-3");
+        assert_eq!(period("上半年…其中二季度单季"), "2021Q2");
+        assert_eq!(period("6月月均浓度"), "2021M06");
+        assert_eq!(period("其中6-9月月均浓度"), "2021M06-09");
+        assert_eq!(period("2020年再实现"), "2020");
+        assert_eq!(period("2022年上半年"), "2022H1");
+        assert_eq!(period("\"十四五\"时期"), "2021-2025");
+        assert_eq!(period("2021-2025年"), "2021-2025");
+    }
+
+    #[test]
+    fn baselines_and_dates_are_not_periods() {
+        assert_eq!(period("较一季度提高"), "none");
+        assert_eq!(period("比2019年上半年增长"), "none");
+        assert_eq!(period("比去年同期"), "none");
+        assert_eq!(period("2021年8月5日"), "none");
+        assert_eq!(period("上半年…较一季度"), "2021H1");
+    }
+}

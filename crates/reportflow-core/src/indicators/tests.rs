@@ -1,0 +1,147 @@
+//! Minimal sentences for each rule of the indicator reader.
+
+use super::*;
+use crate::model::{IndicatorKind, Metadata, ReportKind};
+
+fn read(text: &str) -> Vec<Indicator> {
+    let metadata = Metadata {
+        kind: ReportKind::PlanExecutionMidYear,
+        years: vec![2021],
+        region: Some("北京市通州区".to_string()),
+        ..Metadata::default()
+    };
+    IndicatorExtractor::new(&Taxonomy::bundled()).extract(text, &[], &metadata)
+}
+
+/// `code kind period value unit yoy other qualifier` of every indicator, one per line.
+fn render(text: &str) -> String {
+    read(text)
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {:?} {} {} {} {} {} {}",
+                i.code.as_deref().unwrap_or(&format!("({})", i.metric)),
+                i.kind,
+                i.period,
+                i.quantity
+                    .as_ref()
+                    .map_or("-".to_string(), |q| format!("{}{}", q.value, q.unit)),
+                "",
+                i.yoy_pct.map_or("-".to_string(), |v| format!("yoy{v}")),
+                i.other_growth
+                    .as_ref()
+                    .map_or("-".to_string(), |o| format!("{}{}", o.basis, o.pct)),
+                i.qualifier.as_deref().unwrap_or("-"),
+            )
+            .replace("  ", " ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn value_and_growth() {
+    assert_eq!(
+        render("上半年地区生产总值初步核算实现607.6亿元,同比增长5.2%,较一季度提高2.4个百分点。"),
+        "gdp Actual 2021H1 607.6亿元 yoy5.2 - -"
+    );
+}
+
+#[test]
+fn decline_is_negative_and_level_after_falling_to() {
+    assert_eq!(
+        render("能耗强度下降3.48%。"),
+        "energy_intensity Actual 2021H1 - yoy-3.48 - -"
+    );
+    assert_eq!(
+        render("全区PM2.5累计浓度下降至46微克/立方米,改善率达16.7%。"),
+        "pm25 Actual 2021H1 46微克/立方米 - - -\n(改善率) Actual 2021H1 16.7% - - -"
+    );
+}
+
+#[test]
+fn respectively_lists() {
+    assert_eq!(
+        render("金融机构人民币存贷款余额分别为6159.7亿元和2132.7亿元,同比分别增长22.1%和69.5%,分别高于全市平均水平17.4和57.4个百分点。"),
+        "deposit_balance Actual 2021H1 6159.7亿元 yoy22.1 - -\nloan_balance Actual 2021H1 2132.7亿元 yoy69.5 - -"
+    );
+    assert_eq!(
+        render("固定资产投资、建安投资总量全市双第一,同比分别增长9%、0.4%,分别完成全年任务的41.8%、38.7%。"),
+        "fixed_asset_investment Actual 2021H1 - yoy9 - -\nconstruction_investment Actual 2021H1 - yoy0.4 - -"
+    );
+}
+
+#[test]
+fn other_baselines_are_not_yoy() {
+    assert_eq!(
+        render("上半年GDP实现3640.7亿元,同比增长13.5%,比2019年上半年增长7.9%,两年平均增长3.9%。"),
+        "gdp Actual 2021H1 3640.7亿元 yoy13.5 比2019年上半年7.9 -"
+    );
+}
+
+#[test]
+fn sub_areas_and_shares_get_no_code() {
+    let out = render("金融业进一步发挥龙头带动作用,实现增加值69.3亿元,同比增长14.7%,占地区生产总值的比重达到11.4%;实现税收15.6亿元,占全区总税收的10%。");
+    assert!(
+        out.starts_with("financial_value_added Actual 2021H1 69.3亿元 yoy14.7"),
+        "{out}"
+    );
+    assert!(!out.contains("tax_revenue"), "{out}");
+    assert!(!out.contains("gdp"), "{out}");
+    let out = render("其中高技术制造业利润总额增幅高达54.2%。运河商务区实现税收40.03亿元。");
+    assert!(!out.lines().any(|l| !l.starts_with('(')), "{out}");
+}
+
+#[test]
+fn targets_forecasts_and_qualifiers() {
+    assert_eq!(
+        render("2020年经济社会发展的主要目标是:实现地区生产总值增长6.5%左右,城镇登记失业率控制在3.5%以内。"),
+        "gdp Target 2020 - yoy6.5 - 左右\nregistered_unemployment_rate Target 2020 3.5% - - 以内"
+    );
+    assert_eq!(
+        render("预计全年地区生产总值同比增长8%左右;全社会固定资产投资超千亿元。"),
+        "gdp Forecast 2021 - yoy8 - 左右\nfixed_asset_investment Forecast 2021 1000亿元 - - 超"
+    );
+}
+
+#[test]
+fn second_growth_of_a_metric_is_a_new_fact_with_its_own_period() {
+    assert_eq!(
+        render("上半年地区生产总值实现607.6亿元,同比增长5.2%,高于全年预期目标0.2个百分点,其中二季度单季同比增长7.1%。"),
+        "gdp Actual 2021H1 607.6亿元 yoy5.2 - -\ngdp Actual 2021Q2 - yoy7.1 - -"
+    );
+}
+
+#[test]
+fn damaged_digits_are_never_values() {
+    let out = render("地区生产总?264.6亿元,增?.2%。");
+    assert_eq!(out, "");
+}
+
+#[test]
+fn context_heads_take_the_subject_before_them() {
+    assert_eq!(
+        render("上半年细颗粒物累计浓度44微克/立方米,6月月均浓度21微克/立方米。"),
+        "pm25 Actual 2021H1 44微克/立方米 - - -\npm25 Actual 2021M06 21微克/立方米 - - -"
+    );
+}
+
+#[test]
+fn figures_that_modify_nouns_are_skipped() {
+    let out = render("318家规模以上工业企业实现总产值293.9亿元,同比增长17.9%。");
+    assert_eq!(out, "industrial_output Actual 2021H1 293.9亿元 yoy17.9 - -");
+}
+
+#[test]
+fn spans_point_at_quotes() {
+    let text = "一、概况\n上半年地区生产总值实现607.6亿元,同比增长5.2%。";
+    for ind in read(text) {
+        let quoted: String = text
+            .chars()
+            .skip(ind.span.start as usize)
+            .take((ind.span.end - ind.span.start) as usize)
+            .collect();
+        assert_eq!(quoted, ind.quote);
+        assert!(ind.kind == IndicatorKind::Actual);
+    }
+}
