@@ -122,7 +122,7 @@ pub(crate) const TARGET_CUE: &str = concat!(
 
 /// Section headings of plans (the figures under them are targets) ...
 pub(crate) const PLAN_HEADING: &str =
-    r"安排|草案|目标|任务|下半年|思路|建议|打算|重点工作|工作部署|展望|今后|计划(?:要点|安排)";
+    r"安排|草案|目标|任务|措施|下半年|思路|建议|打算|重点工作|工作部署|展望|今后|计划(?:要点|安排)";
 
 /// ... and of reviews (the figures under them are actuals); a review cue wins over a plan
 /// cue in the same heading (`2021年国民经济和社会发展计划执行情况`).

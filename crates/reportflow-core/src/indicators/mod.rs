@@ -122,6 +122,10 @@ struct Topic {
 /// Document-wide facts that decide default periods and kinds.
 struct DocContext<'a> {
     sections: &'a [Section],
+    /// Heading-like lines that open a review or a plan part, with the kind they imply:
+    /// government work reports often head their parts without a list marker
+    /// (`2019年工作回顾`, `2020年工作的总体思路和主要任务`).
+    parts: Vec<(u32, IndicatorKind)>,
     strip_words: Vec<String>,
     actual_year: Option<i32>,
     target_year: Option<i32>,
@@ -160,7 +164,7 @@ impl IndicatorExtractor {
         sections: &[Section],
         metadata: &Metadata,
     ) -> Vec<Indicator> {
-        let ctx = self.doc_context(sections, metadata);
+        let ctx = self.doc_context(text, sections, metadata);
         let mut out = Vec::new();
         let mut char_pos: u32 = 0;
         let mut byte_pos = 0;
@@ -180,7 +184,12 @@ impl IndicatorExtractor {
         out
     }
 
-    fn doc_context<'a>(&self, sections: &'a [Section], metadata: &Metadata) -> DocContext<'a> {
+    fn doc_context<'a>(
+        &self,
+        text: &str,
+        sections: &'a [Section],
+        metadata: &Metadata,
+    ) -> DocContext<'a> {
         let first = metadata.years.iter().min().copied();
         let last = metadata.years.iter().max().copied();
         let (actual_year, target_year) = match metadata.kind {
@@ -204,10 +213,40 @@ impl IndicatorExtractor {
         }
         DocContext {
             sections,
+            parts: self.parts(text),
             strip_words,
             actual_year,
             target_year,
             report_kind: metadata.kind,
+        }
+    }
+
+    fn parts(&self, text: &str) -> Vec<(u32, IndicatorKind)> {
+        let mut out = Vec::new();
+        let mut offset = 0u32;
+        for line in text.split('\n') {
+            let n = count_chars(line);
+            let heading_like = n <= 40
+                && !line.ends_with(['。', ',', ';', ':', '，', '；', '：', '!', '?'])
+                && !line.contains('。');
+            if heading_like {
+                if let Some(kind) = self.heading_kind(line) {
+                    out.push((offset, kind));
+                }
+            }
+            offset += n + 1;
+        }
+        out
+    }
+
+    /// Whether a heading opens a review (actual figures) or a plan (targets).
+    fn heading_kind(&self, heading: &str) -> Option<IndicatorKind> {
+        if self.review_heading.is_match(heading) {
+            Some(IndicatorKind::Actual)
+        } else if self.plan_heading.is_match(heading) {
+            Some(IndicatorKind::Target)
+        } else {
+            None
         }
     }
 
@@ -594,15 +633,16 @@ impl IndicatorExtractor {
             let Some(section) = ctx.sections.get(i as usize) else {
                 break;
             };
-            if self.review_heading.is_match(&section.heading) {
-                return IndicatorKind::Actual;
-            }
-            if self.plan_heading.is_match(&section.heading) {
-                return IndicatorKind::Target;
+            if let Some(kind) = self.heading_kind(&section.heading) {
+                return kind;
             }
             idx = section.parent;
         }
-        IndicatorKind::Actual
+        ctx.parts
+            .iter()
+            .take_while(|(start, _)| *start <= char_offset)
+            .last()
+            .map_or(IndicatorKind::Actual, |(_, kind)| *kind)
     }
 
     fn finish(
