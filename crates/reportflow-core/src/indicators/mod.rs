@@ -119,13 +119,22 @@ struct Topic {
     is_area: bool,
 }
 
+/// A heading-like line that opens a review or plan part of a report.
+#[derive(Debug, Clone, Copy)]
+struct Part {
+    start: u32,
+    kind: IndicatorKind,
+    /// The year the heading names (`2019年工作回顾`): the default year of its figures.
+    year: Option<i32>,
+}
+
 /// Document-wide facts that decide default periods and kinds.
 struct DocContext<'a> {
     sections: &'a [Section],
     /// Heading-like lines that open a review or a plan part, with the kind they imply:
     /// government work reports often head their parts without a list marker
     /// (`2019年工作回顾`, `2020年工作的总体思路和主要任务`).
-    parts: Vec<(u32, IndicatorKind)>,
+    parts: Vec<Part>,
     strip_words: Vec<String>,
     actual_year: Option<i32>,
     target_year: Option<i32>,
@@ -221,7 +230,7 @@ impl IndicatorExtractor {
         }
     }
 
-    fn parts(&self, text: &str) -> Vec<(u32, IndicatorKind)> {
+    fn parts(&self, text: &str) -> Vec<Part> {
         let mut out = Vec::new();
         let mut offset = 0u32;
         for line in text.split('\n') {
@@ -231,7 +240,23 @@ impl IndicatorExtractor {
                 && !line.contains('。');
             if heading_like {
                 if let Some(kind) = self.heading_kind(line) {
-                    out.push((offset, kind));
+                    let year = line
+                        .split_once('年')
+                        .map(|(head, _)| head)
+                        .and_then(|head| head.get(head.len().saturating_sub(4)..))
+                        .and_then(|y| y.parse::<i32>().ok())
+                        .filter(|y| (1949..=2100).contains(y))
+                        // `四、生态环境治理成效显著` inside `2019年工作回顾` is still 2019.
+                        .or_else(|| {
+                            out.last()
+                                .filter(|p: &&Part| p.kind == kind)
+                                .and_then(|p| p.year)
+                        });
+                    out.push(Part {
+                        start: offset,
+                        kind,
+                        year,
+                    });
                 }
             }
             offset += n + 1;
@@ -638,11 +663,7 @@ impl IndicatorExtractor {
             }
             idx = section.parent;
         }
-        ctx.parts
-            .iter()
-            .take_while(|(start, _)| *start <= char_offset)
-            .last()
-            .map_or(IndicatorKind::Actual, |(_, kind)| *kind)
+        current_part(&ctx.parts, char_offset).map_or(IndicatorKind::Actual, |p| p.kind)
     }
 
     fn finish(
@@ -656,10 +677,13 @@ impl IndicatorExtractor {
         let cues = self.cue_text(s, first);
         let quote_start_char = sentence_char + count_chars(&s[..draft.quote_start.min(first)]);
         let kind = self.kind(&cues, quote_start_char, ctx);
-        let default_year = match kind {
+        let part_year = current_part(&ctx.parts, quote_start_char)
+            .filter(|p| p.kind == kind || kind == IndicatorKind::Forecast)
+            .and_then(|p| p.year);
+        let default_year = part_year.or(match kind {
             IndicatorKind::Target => ctx.target_year,
             _ => ctx.actual_year,
-        };
+        });
         let period = match self.periods.last(&cues) {
             Some(t) => t.render(default_year),
             None => default_period(ctx.report_kind, kind, default_year),
@@ -713,6 +737,10 @@ impl IndicatorExtractor {
             span,
         })
     }
+}
+
+fn current_part(parts: &[Part], offset: u32) -> Option<&Part> {
+    parts.iter().take_while(|p| p.start <= offset).last()
 }
 
 fn default_period(report: ReportKind, kind: IndicatorKind, year: Option<i32>) -> String {
