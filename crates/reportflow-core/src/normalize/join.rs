@@ -1,0 +1,357 @@
+//! Paragraph joining: the third pass of the normalizer.
+//!
+//! Sources disagree on what a line is. Office conversions put one paragraph on a line and
+//! wrap only the centred title block; web pages separate paragraphs by blank lines; PDF
+//! conversions hard-wrap every paragraph at the page width, end wrapped lines with a
+//! markdown hard break, and even break a paragraph across a blank line at page ends.
+//!
+//! The rule that works for all three: a line that does not end a sentence (`。`, `；`, `：`
+//! …) continues on the next line, unless the next line starts a new unit (a heading marker,
+//! a `——` subtitle, a salutation, a speaker line, a bullet) or the line is a unit on its own
+//! (a short heading, an organisation name, a date). What decides how far the rule may reach
+//! is the layout of the whole document:
+//!
+//! - a document that is visibly hard-wrapped (markdown hard breaks, or paragraphs that
+//!   continue over consecutive lines although it separates paragraphs by blank lines) is
+//!   joined across blank lines too;
+//! - a document that separates paragraphs by blank lines joins only consecutive lines;
+//! - a document with one paragraph per line joins only inside small blocks delimited by
+//!   blank lines (the title block of an office conversion). Normalized text has no blank
+//!   lines at all, which is what makes normalizing twice give the same result.
+
+use super::lines::Line;
+use crate::metadata::{is_date_line, is_org_line};
+use crate::sections::{is_hanzi, is_pure_heading, parse_marker};
+
+/// A paragraph being assembled from lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Para {
+    /// The text, still with the spaces of the source.
+    pub(super) text: String,
+    /// The paragraph is a speaker line in `title name` form: its one space is meaningful.
+    pub(super) speaker: bool,
+    /// The paragraph was a markdown heading: always a unit of its own.
+    md_heading: bool,
+}
+
+/// Largest block (lines between blank lines) of a one-paragraph-per-line document that is
+/// still treated as a wrapped title block.
+const TITLE_BLOCK_LINES: usize = 6;
+
+/// Joins cleaned lines into paragraphs.
+pub(super) fn join(lines: Vec<Line>) -> Vec<Para> {
+    let layout = Layout::of(&lines);
+    let mut block_sizes = Vec::with_capacity(lines.len());
+    {
+        let mut start = 0;
+        for i in 1..=lines.len() {
+            if i == lines.len() || lines[i].blank_before {
+                block_sizes.extend(std::iter::repeat_n(i - start, i - start));
+                start = i;
+            }
+        }
+    }
+    let blocks = lines.iter().filter(|l| l.blank_before).count() + 1;
+
+    let mut out: Vec<Para> = Vec::with_capacity(lines.len());
+    for (i, line) in lines.into_iter().enumerate() {
+        if let Some(last) = out.last_mut() {
+            let reach = if line.blank_before {
+                layout.wrapped
+            } else {
+                layout.wrapped
+                    || layout.blank_separated
+                    || (blocks >= 2 && block_sizes.get(i).is_some_and(|s| *s <= TITLE_BLOCK_LINES))
+            };
+            // A bare marker (`一、` alone, its heading on the next line) is never a unit.
+            let reach = reach || is_bare_marker(&last.text);
+            if reach
+                && !is_complete(&last.text, last.md_heading, last.speaker)
+                && !starts_unit(&line)
+            {
+                append(&mut last.text, &line.text);
+                continue;
+            }
+        }
+        out.push(Para {
+            text: line.text,
+            speaker: line.speaker,
+            md_heading: line.md_heading,
+        });
+    }
+    out
+}
+
+/// How the document lays out its paragraphs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Layout {
+    /// Paragraphs are separated by blank lines.
+    blank_separated: bool,
+    /// Paragraphs are hard-wrapped over several lines.
+    wrapped: bool,
+}
+
+impl Layout {
+    fn of(lines: &[Line]) -> Layout {
+        let n = lines.len();
+        let blank_before = lines.iter().skip(1).filter(|l| l.blank_before).count();
+        let blank_separated = n >= 3 && blank_before * 2 >= n - 1;
+        let open = |l: &Line| !is_complete(&l.text, l.md_heading, l.speaker);
+        // Markdown hard breaks at the end of unfinished sentences.
+        let hard_breaks = lines.iter().filter(|l| l.hard_break && open(l)).count();
+        // Unfinished lines continued on the very next line in a blank-line document.
+        let continued = lines
+            .windows(2)
+            .filter(|w| !w[1].blank_before && open(&w[0]) && !starts_unit(&w[1]))
+            .count();
+        let unfinished = lines.iter().filter(|l| open(l)).count();
+        let wrapped = hard_breaks >= 3
+            || (blank_separated && continued >= 3)
+            // A plain-text PDF dump: most lines stop mid-sentence.
+            || (!blank_separated && n >= 10 && unfinished * 2 >= n);
+        Layout {
+            blank_separated,
+            wrapped,
+        }
+    }
+}
+
+/// Closing quotes and brackets that may follow the punctuation that ends a sentence.
+const CLOSERS: &[char] = &['”', '’', '"', '\'', ')', '）', '】', ']', '》', '」', '』'];
+
+/// Punctuation that ends a sentence or a clause that is a unit (`：` before a list).
+const FINALS: &[char] = &['。', '！', '？', '；', '：', '!', '?', ';', ':', '…'];
+
+/// Whether the text ends a sentence, looking past closing quotes and brackets.
+fn ends_sentence(text: &str) -> bool {
+    let mut it = text
+        .trim_end()
+        .chars()
+        .rev()
+        .skip_while(|c| CLOSERS.contains(c));
+    match it.next() {
+        Some('.') => it.next().is_some_and(|p| !p.is_ascii_digit()),
+        Some(c) => FINALS.contains(&c),
+        None => false,
+    }
+}
+
+/// Whether the text visibly stops mid-sentence: after a comma, an opening bracket or quote.
+fn ends_open(text: &str) -> bool {
+    text.trim_end()
+        .chars()
+        .next_back()
+        .is_some_and(|c| ",，、(（“‘《[【".contains(c))
+}
+
+/// Whether a paragraph is finished: it may not be continued by the next line.
+pub(super) fn is_complete(text: &str, md_heading: bool, speaker: bool) -> bool {
+    if md_heading || speaker {
+        return true;
+    }
+    if ends_open(text) {
+        return false;
+    }
+    ends_sentence(text)
+        || (is_pure_heading(text) && text.chars().count() <= 60)
+        || is_subtitle_end(text)
+        || is_org_line(text)
+        || is_date_line(text)
+        || is_numeric_line(text)
+}
+
+/// A line that is only a list marker: `一、`, `(一)`, `1.`.
+fn is_bare_marker(text: &str) -> bool {
+    parse_marker(text).is_some_and(|m| text.get(m.len..).is_some_and(|r| r.trim().is_empty()))
+}
+
+/// The `——2021年8月5日在…第四十次会议上` subtitle is complete once it names the meeting.
+fn is_subtitle_end(text: &str) -> bool {
+    text.starts_with("——") && {
+        let t = text.trim_end();
+        ["会议上", "大会上", "会上"].iter().any(|e| t.ends_with(e))
+    }
+}
+
+/// Whether a line starts a new unit, so the previous line cannot continue into it.
+fn starts_unit(line: &Line) -> bool {
+    let t = line.text.as_str();
+    line.md_heading
+        || line.bullet
+        || line.speaker
+        || t.starts_with("——")
+        || parse_marker(t).is_some()
+        || is_salutation(t)
+        || is_date_line(t)
+        || is_numeric_line(t)
+}
+
+/// `各位代表：`, `主任、各位副主任、各位委员：`, `同志们:`.
+pub(crate) fn is_salutation(text: &str) -> bool {
+    let t = text.trim();
+    t.chars().count() <= 30
+        && (t.ends_with(':') || t.ends_with('：'))
+        && [
+            "代表", "委员", "同志", "主任", "各位", "朋友", "领导", "来宾",
+        ]
+        .iter()
+        .any(|w| t.contains(w))
+}
+
+/// A line of figures only (a table cell): `295.4`, `6.5%`, `-3.2`.
+fn is_numeric_line(text: &str) -> bool {
+    text.chars().any(|c| c.is_ascii_digit())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || " .,%-+".contains(c))
+}
+
+/// Appends a wrapped continuation, dropping a word the converter repeated across the wrap
+/// (`国民经济和社会` + `社会发展计划`) and keeping a space between two ASCII words.
+fn append(a: &mut String, b: &str) {
+    let b = b.trim();
+    let skip = repeated_prefix(a, b);
+    let b = b.get(skip..).unwrap_or(b);
+    let ascii_word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    if ascii_word(a.chars().next_back()) && ascii_word(b.chars().next()) {
+        a.push(' ');
+    }
+    a.push_str(b);
+}
+
+/// Byte length of the start of `b` that repeats the end of `a`: the longest common run of
+/// 2 to 8 hanzi. Single characters repeat legitimately (`人人`), longer runs at a wrap point
+/// are converter noise.
+pub(super) fn repeated_prefix(a: &str, b: &str) -> usize {
+    let tail: Vec<char> = {
+        let mut t: Vec<char> = a.chars().rev().take(8).collect();
+        t.reverse();
+        t
+    };
+    let head: Vec<char> = b.chars().take(8).collect();
+    for k in (2..=8).rev() {
+        if tail.len() < k || head.len() < k {
+            continue;
+        }
+        let end = &tail[tail.len() - k..];
+        if end == &head[..k] && end.iter().all(|c| is_hanzi(*c)) {
+            return head[..k].iter().map(|c| c.len_utf8()).sum();
+        }
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lines::clean_lines;
+    use super::*;
+
+    fn paras(s: &str) -> Vec<String> {
+        join(clean_lines(s)).into_iter().map(|p| p.text).collect()
+    }
+
+    #[test]
+    fn office_title_block_is_joined_body_lines_are_not() {
+        let input = "关于北京市通州区2021年国民经济和\n社会发展计划上半年执行情况的报告\n\
+                     ——2021年8月5日在北京市通州区第六届人民代表大会\n常务委员会第四十次会议上\n\
+                     北京市通州区人民政府副区长   吴孔安\n\n主任、各位委员：\n一、执行情况\n\
+                     今年以来,经济运行持续恢复\n(一)经济运行稳中向好\n正文。";
+        assert_eq!(
+            paras(input),
+            vec![
+                "关于北京市通州区2021年国民经济和社会发展计划上半年执行情况的报告",
+                "——2021年8月5日在北京市通州区第六届人民代表大会常务委员会第四十次会议上",
+                "北京市通州区人民政府副区长 吴孔安",
+                "主任、各位委员：",
+                "一、执行情况",
+                "今年以来,经济运行持续恢复",
+                "(一)经济运行稳中向好",
+                "正文。",
+            ]
+        );
+    }
+
+    #[test]
+    fn hard_wrapped_pdf_joins_across_blank_lines() {
+        let input = "# 标题\n\n受区人民政府委托，现将 2021 年国民经济和社会  \n社会发展计划执行情况与  \n\
+                     2022 年计划草案提请审议。\n\n预计全年增长 8%左右；一\n\n般公共预算收入达到 92 亿元。\n\n\
+                     ## 一、执行情况\n\n正文开始，在复苏  \n轨道上前行。";
+        assert_eq!(
+            paras(input),
+            vec![
+                "标题",
+                "受区人民政府委托，现将 2021 年国民经济和社会发展计划执行情况与2022 年计划草案提请审议。",
+                "预计全年增长 8%左右；一般公共预算收入达到 92 亿元。",
+                "一、执行情况",
+                "正文开始，在复苏轨道上前行。",
+            ]
+        );
+    }
+
+    #[test]
+    fn blank_line_paragraphs_without_wrapping_stay_apart() {
+        // Web text with a missing full stop: the blank line is the paragraph boundary.
+        let input =
+            "正文一,副中心的事副中心办”\n\n正文二。\n\n2019年工作回顾\n\n2019年是开局之年。\n\n\
+                     一、甲\n\n正文。";
+        assert_eq!(
+            paras(input),
+            vec![
+                "正文一,副中心的事副中心办”",
+                "正文二。",
+                "2019年工作回顾",
+                "2019年是开局之年。",
+                "一、甲",
+                "正文。"
+            ]
+        );
+    }
+
+    #[test]
+    fn one_paragraph_per_line_body_is_never_joined() {
+        // Three paragraphs lack their full stop; the other seven show the layout.
+        let body: Vec<String> = (0..10)
+            .map(|i| {
+                if i % 3 == 0 {
+                    format!("第{i}段没有句号")
+                } else {
+                    format!("第{i}段。")
+                }
+            })
+            .collect();
+        let input = format!("标题\n\n{}", body.join("\n"));
+        assert_eq!(paras(&input).len(), 11);
+    }
+
+    #[test]
+    fn marker_only_line_joins_its_heading() {
+        assert_eq!(
+            paras("正文。\n一、\n执行情况\n正文。"),
+            vec!["正文。", "一、执行情况", "正文。"]
+        );
+    }
+
+    #[test]
+    fn repeated_words_at_wraps() {
+        assert_eq!(
+            repeated_prefix("国民经济和社会", "社会发展计划"),
+            "社会".len()
+        );
+        assert_eq!(repeated_prefix("人人", "人民"), 0);
+        assert_eq!(repeated_prefix("增长 8%", "8%左右"), 0);
+        let mut a = "PM".to_string();
+        append(&mut a, "2.5浓度");
+        assert_eq!(a, "PM 2.5浓度");
+    }
+
+    #[test]
+    fn sentence_ends() {
+        assert!(ends_sentence("感谢!"));
+        assert!(ends_sentence("他说:“好。”"));
+        assert!(!ends_sentence("(此件公开发布)"));
+        assert!(!ends_sentence("增长6."));
+        assert!(ends_sentence("the end."));
+        assert!(is_salutation("主任、各位副主任、各位委员:"));
+        assert!(!is_salutation("主要表现在:"));
+    }
+}

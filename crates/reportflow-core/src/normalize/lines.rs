@@ -1,0 +1,368 @@
+//! Line cleaning: the second pass of the normalizer.
+//!
+//! Each physical line loses what is not report text (office bookmarks, markdown marks, web
+//! page chrome, a repeated title) and keeps the layout facts the paragraph joiner needs: was
+//! there a blank line before it, did it end in a markdown hard break, was it a markdown
+//! heading or a bullet, is it the speaker line.
+
+use crate::sections::is_hanzi;
+
+/// A cleaned physical line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Line {
+    /// The cleaned text, trimmed; inner spaces are left for the final pass.
+    pub(super) text: String,
+    /// At least one blank line separates it from the previous kept line.
+    pub(super) blank_before: bool,
+    /// The raw line ended in two or more spaces (a markdown hard break inside a paragraph).
+    pub(super) hard_break: bool,
+    /// The raw line was a markdown heading (`# …`).
+    pub(super) md_heading: bool,
+    /// The raw line was a markdown bullet (`- …`).
+    pub(super) bullet: bool,
+    /// The line is a speaker line, already rewritten as `title name`.
+    pub(super) speaker: bool,
+}
+
+/// Splits prepared text into cleaned lines, dropping chrome and repeated lines.
+pub(super) fn clean_lines(text: &str) -> Vec<Line> {
+    let mut out: Vec<Line> = Vec::new();
+    let mut blank_pending = false;
+    let mut prev_text = String::new();
+    for raw in text.split('\n') {
+        let hard_break = raw.ends_with("  ") && !raw.trim().is_empty();
+        let no_artifacts = remove_office_artifacts(raw);
+        let (text, md_heading, bullet) = strip_markdown(no_artifacts.trim());
+        if text.is_empty() || is_rule(&text) {
+            blank_pending = true;
+            continue;
+        }
+        if is_chrome(&text) {
+            continue;
+        }
+        // A title repeated on the next line (web pages print it as page title and again
+        // as document title) is one title.
+        if !out.is_empty() && same_ignoring_spaces(&text, &prev_text) {
+            continue;
+        }
+        let (text, speaker) = match speaker_parts(&text) {
+            Some((title, name)) => (format!("{title} {name}"), true),
+            None => (text, false),
+        };
+        prev_text.clone_from(&text);
+        out.push(Line {
+            text,
+            blank_before: blank_pending && !out.is_empty(),
+            hard_break,
+            md_heading,
+            bullet,
+            speaker,
+        });
+        blank_pending = false;
+    }
+    out
+}
+
+/// Whether two lines are equal once spaces are ignored.
+fn same_ignoring_spaces(a: &str, b: &str) -> bool {
+    a.chars()
+        .filter(|c| *c != ' ')
+        .eq(b.chars().filter(|c| *c != ' '))
+}
+
+/// Removes `[bookmark: _GoBack]`-style anchors that office-to-text converters leave.
+fn remove_office_artifacts(line: &str) -> std::borrow::Cow<'_, str> {
+    const OPEN: &str = "[bookmark:";
+    if !line.contains(OPEN) {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(i) = rest.find(OPEN) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i..];
+        match after.find(']') {
+            Some(j) => rest = &after[j + 1..],
+            None => {
+                // An unclosed anchor is left alone: it is not what we think it is.
+                out.push_str(after);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Strips markdown marks: leading `#`s of headings, `> ` quote marks, bullets and `**`.
+/// Returns the text and whether the line was a heading or a bullet.
+fn strip_markdown(line: &str) -> (String, bool, bool) {
+    let mut s = line;
+    let (mut heading, mut bullet) = (false, false);
+    loop {
+        let hashes = s.len() - s.trim_start_matches('#').len();
+        if (1..=6).contains(&hashes) && s[hashes..].chars().next().is_none_or(|c| c == ' ') {
+            s = s[hashes..].trim_start();
+            // Closing hashes of `## title ##`.
+            s = s.trim_end_matches('#').trim_end();
+            heading = true;
+            continue;
+        }
+        if let Some(r) = s.strip_prefix('>') {
+            if r.is_empty() || r.starts_with(' ') {
+                s = r.trim_start();
+                continue;
+            }
+        }
+        let mut cs = s.chars();
+        if let (Some(b @ ('-' | '*' | '+' | '•')), Some(' ')) = (cs.next(), cs.next()) {
+            s = s[b.len_utf8()..].trim_start();
+            bullet = true;
+            continue;
+        }
+        break;
+    }
+    let text = if s.contains("**") {
+        s.replace("**", "").trim().to_string()
+    } else {
+        s.to_string()
+    };
+    (text, heading, bullet)
+}
+
+/// A markdown horizontal rule (`---`, `***`, `___`) separates paragraphs like a blank line.
+fn is_rule(s: &str) -> bool {
+    if !s.starts_with(['-', '*', '_', '=']) {
+        return false;
+    }
+    let t: String = s.chars().filter(|c| *c != ' ').collect();
+    t.chars().count() >= 3
+        && t.chars()
+            .all(|c| c == t.chars().next().unwrap_or('-') && matches!(c, '-' | '*' | '_' | '='))
+}
+
+/// Widget words of web pages that may make up a whole line, longest first so that
+/// `关闭窗口` is not read as `关闭` + leftovers.
+const CHROME_WORDS: &[&str] = &[
+    "用手机扫描二维码",
+    "在手机上查看",
+    "打印本页",
+    "关闭本页",
+    "关闭窗口",
+    "打印此页",
+    "返回顶部",
+    "返回首页",
+    "相关解读",
+    "相关链接",
+    "相关新闻",
+    "手机扫一扫",
+    "扫一扫",
+    "上一篇",
+    "下一篇",
+    "分享到",
+    "打印",
+    "关闭",
+    "收藏",
+    "纠错",
+    "返回",
+    "分享",
+    "微信",
+    "微博",
+    "字号",
+];
+
+/// Whether a whole line is web page chrome: breadcrumbs, share and font-size widgets,
+/// print/close links, page statistics.
+pub(super) fn is_chrome(line: &str) -> bool {
+    let t = line.trim();
+    // Chrome lines are short; most lines are long paragraphs and leave here.
+    if t.len() > 600 {
+        return false;
+    }
+    let n = t.chars().count();
+    let colon_follows = |p: &str| {
+        t.strip_prefix(p)
+            .and_then(|r| r.trim_start().chars().next())
+            .is_some_and(|c| c == ':' || c == '：')
+    };
+    // Breadcrumbs: `您当前的位置:首页>>…`, `当前位置：…`, `首页 > 政务公开 > …`.
+    const CRUMBS: &[&str] = &[
+        "您当前的位置",
+        "您现在的位置",
+        "您的位置",
+        "当前位置",
+        "所在位置",
+    ];
+    if n <= 200 && CRUMBS.iter().any(|p| colon_follows(p)) {
+        return true;
+    }
+    if n <= 200 && t.starts_with("首页") && (t.contains('>') || t.contains('»') || t.contains('›'))
+    {
+        return true;
+    }
+    // `字号:大 中 小`, `分享:` followed by icon names, page statistics.
+    if n <= 40 && (colon_follows("字号") || t == "字号") {
+        return true;
+    }
+    if n <= 40 && (t == "分享" || colon_follows("分享") || t.starts_with("分享到")) {
+        return true;
+    }
+    const STATS: &[&str] = &[
+        "发布时间",
+        "发布日期",
+        "浏览次数",
+        "点击数",
+        "阅读次数",
+        "访问量",
+        "来源",
+    ];
+    if n <= 60 && STATS.iter().any(|p| colon_follows(p)) {
+        return true;
+    }
+    // Site footers: `主办:…承办:…网站标识码…京ICP备…号`, `版权所有 …`.
+    const FOOTER_WORDS: &[&str] = &["ICP备", "公网安备", "网站标识码"];
+    if n <= 300
+        && (colon_follows("主办")
+            || colon_follows("承办")
+            || ["版权所有", "Copyright", "©"].iter().any(|p| t.starts_with(p))
+            || FOOTER_WORDS.iter().any(|w| t.contains(w)))
+    {
+        return true;
+    }
+    // A line made only of widget words and separators: `【打印】【关闭】`, `打印 | 关闭窗口`.
+    let mut rest = t;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c == ' ' || "|/·:：【】[]()<>-_".contains(c));
+        if rest.is_empty() {
+            return true;
+        }
+        match CHROME_WORDS.iter().find(|w| rest.starts_with(**w)) {
+            Some(w) => rest = &rest[w.len()..],
+            None => return false,
+        }
+    }
+}
+
+/// Endings of a position title on a speaker line (`副区长`, `主任`, `书记`, ...).
+const TITLE_ENDINGS: &[&str] = &[
+    "长",
+    "主任",
+    "书记",
+    "委员",
+    "主席",
+    "专员",
+    "巡视员",
+    "负责人",
+    "总监",
+    "经理",
+];
+
+/// Splits a speaker line, `北京市通州区人民政府副区长   吴孔安` or
+/// `朝阳区发展和改革委员会主任  李  欣`, into title and name (2-4 hanzi, inner spaces
+/// removed). Only lines where whitespace separates title and name qualify: without the gap
+/// the boundary between title and name cannot be told.
+pub(crate) fn speaker_parts(line: &str) -> Option<(&str, String)> {
+    let line = line.trim();
+    if line.chars().count() > 40 {
+        return None;
+    }
+    let gap = line.find(' ')?;
+    let (title, name_part) = line.split_at(gap);
+    if title.chars().count() < 2
+        || !title.chars().all(is_hanzi)
+        || !TITLE_ENDINGS.iter().any(|e| title.ends_with(e))
+    {
+        return None;
+    }
+    if !name_part
+        .chars()
+        .all(|c| c == ' ' || is_hanzi(c) || c == '·')
+    {
+        return None;
+    }
+    let name: String = name_part.chars().filter(|c| *c != ' ').collect();
+    let n = name.chars().count();
+    if !(2..=4).contains(&n) {
+        return None;
+    }
+    Some((title, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(s: &str) -> Vec<String> {
+        clean_lines(s).into_iter().map(|l| l.text).collect()
+    }
+
+    #[test]
+    fn web_chrome_lines_are_dropped() {
+        let input = "您当前的位置:首页>>人大刊物>>常委会会刊\n分享:\n字号:  大 中 小\n\
+                     【打印】【关闭】\n打印 | 关闭窗口\n扫一扫\n当前位置：首页 > 政务公开\n\
+                     正文。\n发布时间:2021-08-20\n相关解读\n\
+                     主办:北京市通州区人民政府 承办:办公室 政府网站标识码:1101120001 京ICP备20015255号-1\n\
+                     版权所有 北京市通州区人民政府";
+        assert_eq!(texts(input), vec!["正文。"]);
+    }
+
+    #[test]
+    fn chrome_words_inside_text_are_kept() {
+        assert!(!is_chrome("打印机产业加快发展。"));
+        assert!(!is_chrome("分享经济快速发展,分享平台增加。"));
+        assert!(!is_chrome("中"));
+        assert!(!is_chrome("主办单位积极参与。"));
+    }
+
+    #[test]
+    fn office_bookmarks_and_markdown_marks_go() {
+        assert_eq!(
+            texts("[bookmark: _GoBack]关于报告\n## **(二)聚焦承载**\n> 引文\n- 增长6%;\n---\n**一是质量。**正文"),
+            vec!["关于报告", "(二)聚焦承载", "引文", "增长6%;", "一是质量。正文"]
+        );
+        let lines = clean_lines("# 标题\n- 条目");
+        assert!(lines[0].md_heading && !lines[0].bullet);
+        assert!(lines[1].bullet && !lines[1].md_heading);
+        assert_eq!(texts("[bookmark: 未闭合"), vec!["[bookmark: 未闭合"]);
+    }
+
+    #[test]
+    fn repeated_title_is_dropped_once() {
+        assert_eq!(
+            texts("关于朝阳区的报告\n\n关于朝阳区的报告\n\n——2021年"),
+            vec!["关于朝阳区的报告", "——2021年"]
+        );
+    }
+
+    #[test]
+    fn blank_lines_and_hard_breaks_are_recorded() {
+        let lines = clean_lines("\n甲  \n乙\n\n丙");
+        assert_eq!(
+            lines
+                .iter()
+                .map(|l| (l.blank_before, l.hard_break))
+                .collect::<Vec<_>>(),
+            vec![(false, true), (false, false), (true, false)]
+        );
+    }
+
+    #[test]
+    fn speaker_lines() {
+        assert_eq!(
+            speaker_parts("北京市通州区人民政府副区长   吴孔安"),
+            Some(("北京市通州区人民政府副区长", "吴孔安".to_string()))
+        );
+        assert_eq!(
+            speaker_parts("朝阳区发展和改革委员会主任  李  欣"),
+            Some(("朝阳区发展和改革委员会主任", "李欣".to_string()))
+        );
+        assert_eq!(
+            speaker_parts("通州区区长 赵磊"),
+            Some(("通州区区长", "赵磊".to_string()))
+        );
+        assert_eq!(speaker_parts("北京市通州区人民政府副区长吴孔安"), None);
+        assert_eq!(speaker_parts("增长 6.5%左右"), None);
+        assert_eq!(speaker_parts("发展和改革委员会 2021年"), None);
+        assert_eq!(texts("区长  张  三  "), vec!["区长 张三"]);
+    }
+}
