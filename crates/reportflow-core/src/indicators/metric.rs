@@ -31,6 +31,7 @@ pub(crate) struct MetricMatcher {
     unit_classes: HashMap<String, UnitClass>,
     rewrites: Vec<(Regex, &'static str)>,
     generic_tail: Regex,
+    level_prefix: Regex,
 }
 
 /// Rewrites that bring wording variants to one form; applied in order to phrases and
@@ -44,11 +45,27 @@ const REWRITES: &[(&str, &str)] = &[
     (r"人民币|本外币|全口径", ""),
     (r"规上", "规模以上"),
     (r"生产总值GDP", "生产总值"),
+    (r"^(?:国内|全市|全区|全县|全省)?生产总值", "地区生产总值"),
+    (r"公共财政预算收入", "一般公共预算收入"),
+    (r"公共财政预算支出", "一般公共预算支出"),
+    (
+        r"^(?:研究与试验发展|研究和试验发展|R&D|研发)(?:经费)?(?:投入|支出)?强度",
+        "研发投入强度",
+    ),
+    (r"^居民消费价格(?:总水平|指数)", "居民消费价格"),
+    // `服务业增加值占地区生产总值的比重` is the share alias `服务业增加值占比`.
+    (
+        r"^(.{2,12}?)占(?:地区生产总值|GDP|经济总量)的?比重$",
+        "${1}占比",
+    ),
 ];
 
 /// Generic tails that do not change what is measured (`新设市场主体数量`); tried only
 /// when the whole phrase is not an alias, since some aliases end in one (`经济总量`).
 const GENERIC_TAIL: &str = r"(?:数量|总量|规模|水平|金额)$";
+
+/// Administrative-level prefixes (`区级税收收入`), tried last for the same reason.
+const LEVEL_PREFIX: &str = r"^(?:区级|市级|县级|全区|全市)";
 
 impl MetricMatcher {
     pub(crate) fn new(taxonomy: &Taxonomy) -> Self {
@@ -61,6 +78,7 @@ impl MetricMatcher {
             unit_classes: HashMap::new(),
             rewrites,
             generic_tail: Regex::new(GENERIC_TAIL).expect("tail regex is valid"),
+            level_prefix: Regex::new(LEVEL_PREFIX).expect("prefix regex is valid"),
         };
         for metric in &taxonomy.metrics {
             matcher
@@ -96,12 +114,12 @@ impl MetricMatcher {
 
     /// The code of a canonical phrase.
     pub(crate) fn code_of(&self, canonical: &str) -> Option<String> {
-        self.aliases.get(canonical).cloned().or_else(|| {
-            let shorter = self.generic_tail.replace(canonical, "");
-            (shorter.len() < canonical.len())
-                .then(|| self.aliases.get(shorter.as_ref()).cloned())
-                .flatten()
-        })
+        let lookup = |c: &str| self.aliases.get(c).cloned();
+        let without_tail = self.generic_tail.replace(canonical, "");
+        let without_level = self.level_prefix.replace(&without_tail, "");
+        lookup(canonical)
+            .or_else(|| lookup(&without_tail))
+            .or_else(|| lookup(&without_level))
     }
 
     /// How a code's values are measured.
@@ -197,6 +215,24 @@ mod tests {
         assert_eq!(code("新设市场主体数量").as_deref(), Some("new_enterprises"));
         assert_eq!(code("经济总量").as_deref(), Some("gdp"));
         assert_eq!(code("经济"), None);
+        assert_eq!(code("生产总值").as_deref(), Some("gdp"));
+        assert_eq!(code("全区生产总值").as_deref(), Some("gdp"));
+        assert_eq!(code("人均地区生产总值").as_deref(), Some("gdp_per_capita"));
+        assert_eq!(
+            code("公共财政预算收入").as_deref(),
+            Some("general_budget_revenue")
+        );
+        assert_eq!(code("区级税收收入").as_deref(), Some("tax_revenue"));
+        assert_eq!(
+            code("研究与试验发展(R&D)经费投入强度").as_deref(),
+            Some("rd_intensity")
+        );
+        assert_eq!(code("居民消费价格指数(CPI)").as_deref(), Some("cpi"));
+        assert_eq!(
+            code("第三产业增加值占地区生产总值的比重").as_deref(),
+            Some("tertiary_share")
+        );
+        assert_eq!(code("金融业增加值占地区生产总值的比重"), None);
     }
 
     #[test]

@@ -145,3 +145,27 @@ fn spans_point_at_quotes() {
         assert!(ind.kind == IndicatorKind::Actual);
     }
 }
+
+#[test]
+fn statistical_bulletin_wording() {
+    assert_eq!(
+        render("全年实现地区生产总值1234.5亿元,按不变价格计算,比上年增长6.1%。"),
+        "gdp Actual 2021 1234.5亿元 yoy6.1 - -"
+    );
+    assert_eq!(
+        render("全年居民消费价格上涨1.8%。"),
+        "cpi Actual 2021 - yoy1.8 - -"
+    );
+    assert_eq!(
+        render("年末全区常住人口城镇化率达到70.1%,比上年末提高0.5个百分点。"),
+        "urbanization_rate Actual 2021H1 70.1% - - -"
+    );
+    assert_eq!(
+        render("第三产业增加值占地区生产总值的比重为72.5%。"),
+        "tertiary_share Actual 2021H1 72.5% - - -"
+    );
+    assert_eq!(
+        render("金融机构本外币存款余额1234亿元,比年初增长8.2%。"),
+        "deposit_balance Actual 2021H1 1234亿元 - 比年初8.2 -"
+    );
+}
