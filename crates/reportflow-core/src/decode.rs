@@ -41,16 +41,23 @@
 //!    printable ASCII bytes is not taken as UTF-16.
 //! 5. **Statistical detection.** [chardetng] guesses among the legacy encodings (GBK, Big5,
 //!    Shift_JIS, EUC-KR, windows-125x, ...) and the whole input is then decoded with the guess.
+//!    chardetng rules an encoding out at its first malformed sequence, so one corrupt byte
+//!    in a GBK report can make it answer windows-1252 (which decodes anything, into
+//!    gibberish). When the guess is a single-byte encoding or leaves malformed sequences, a
+//!    fresh detector is asked about each ~4 KiB chunk of the window and the multi-byte
+//!    encoding most chunks agree on replaces the guess if it decodes better: the corrupt
+//!    chunk is outvoted by the clean ones.
 //!
 //! # Bounded prefix
 //!
 //! chardetng costs far more per byte than decoding: fed a whole GBK report it ran at about
 //! 7 MB/s. Its guess settles after a few kilobytes of non-ASCII text, so it is fed at most
 //! [`DETECTION_WINDOW`] bytes, starting at the first non-ASCII byte (a long ASCII preamble
-//! would otherwise fill the window with bytes that tell nothing). The window is fed with
-//! `last = false` unless it reaches the end of the input, so a multi-byte character cut at
-//! the window's end does not count as an error. The UTF-16 score reads the same bounded
-//! prefix. Decoding itself always covers the whole input.
+//! would otherwise fill the window with bytes that tell nothing). The window is always fed
+//! with `last = false`: a multi-byte character cut at the window's end, or at the end of a
+//! truncated message, must not rule out the right encoding (the decoder still counts a
+//! truncated final character as one malformed sequence). The UTF-16 score reads the same
+//! bounded prefix. Decoding itself always covers the whole input.
 //!
 //! # Malformed sequences
 //!
