@@ -33,6 +33,8 @@ pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 pub const DEFAULT_COMMIT_INTERVAL_MS: u64 = 1_000;
 /// Default graceful-shutdown deadline.
 pub const DEFAULT_SHUTDOWN_TIMEOUT_MS: u64 = 30_000;
+/// Default longest wait for in-flight work of revoked partitions.
+pub const DEFAULT_REVOKE_TIMEOUT_MS: u64 = 5_000;
 /// Default librdkafka statistics interval (drives the consumer-lag gauge).
 pub const DEFAULT_STATS_INTERVAL_MS: u64 = 5_000;
 /// Default first backoff of the runtime's own produce retries.
@@ -161,6 +163,10 @@ pub struct RawConfig {
     /// Deadline for a graceful shutdown (finish in-flight work, commit, flush), in
     /// milliseconds. Default 30000.
     pub shutdown_timeout_ms: Option<u64>,
+    /// On a partition revocation (rebalance), how long to wait for the partitions' in-flight
+    /// messages to finish before committing and handing them over, in milliseconds; what is
+    /// still in flight then is redone by the new owner. Default 5000.
+    pub revoke_timeout_ms: Option<u64>,
     /// librdkafka statistics interval in milliseconds; drives the consumer-lag gauge. 0
     /// disables statistics (and the lag gauge). Default 5000.
     pub stats_interval_ms: Option<u64>,
@@ -353,6 +359,7 @@ impl RawConfig {
                 "MAX_MESSAGE_BYTES" => raw.max_message_bytes = Some(size(&value)?),
                 "COMMIT_INTERVAL_MS" => raw.commit_interval_ms = Some(number(&value)?),
                 "SHUTDOWN_TIMEOUT_MS" => raw.shutdown_timeout_ms = Some(number(&value)?),
+                "REVOKE_TIMEOUT_MS" => raw.revoke_timeout_ms = Some(number(&value)?),
                 "STATS_INTERVAL_MS" => raw.stats_interval_ms = Some(number(&value)?),
                 "PRODUCE_RETRY_BACKOFF_MS" => raw.produce_retry_backoff_ms = Some(number(&value)?),
                 "PRODUCE_RETRY_MAX_BACKOFF_MS" => {
@@ -395,6 +402,7 @@ impl RawConfig {
             max_message_bytes: over.max_message_bytes.or(self.max_message_bytes),
             commit_interval_ms: over.commit_interval_ms.or(self.commit_interval_ms),
             shutdown_timeout_ms: over.shutdown_timeout_ms.or(self.shutdown_timeout_ms),
+            revoke_timeout_ms: over.revoke_timeout_ms.or(self.revoke_timeout_ms),
             stats_interval_ms: over.stats_interval_ms.or(self.stats_interval_ms),
             produce_retry_backoff_ms: over
                 .produce_retry_backoff_ms
@@ -437,6 +445,9 @@ impl RawConfig {
         }
         if let Some(v) = self.shutdown_timeout_ms {
             config.shutdown_timeout = Duration::from_millis(v);
+        }
+        if let Some(v) = self.revoke_timeout_ms {
+            config.revoke_timeout = Duration::from_millis(v);
         }
         if let Some(v) = self.stats_interval_ms {
             config.stats_interval = Duration::from_millis(v);
@@ -525,6 +536,8 @@ pub struct RuntimeConfig {
     pub commit_interval: Duration,
     /// Graceful-shutdown deadline.
     pub shutdown_timeout: Duration,
+    /// Longest wait for in-flight work of revoked partitions.
+    pub revoke_timeout: Duration,
     /// librdkafka statistics interval (zero: off).
     pub stats_interval: Duration,
     /// First backoff of the runtime's produce retries.
@@ -565,6 +578,7 @@ impl RuntimeConfig {
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
             commit_interval: Duration::from_millis(DEFAULT_COMMIT_INTERVAL_MS),
             shutdown_timeout: Duration::from_millis(DEFAULT_SHUTDOWN_TIMEOUT_MS),
+            revoke_timeout: Duration::from_millis(DEFAULT_REVOKE_TIMEOUT_MS),
             stats_interval: Duration::from_millis(DEFAULT_STATS_INTERVAL_MS),
             produce_retry_backoff: Duration::from_millis(DEFAULT_PRODUCE_RETRY_BACKOFF_MS),
             produce_retry_max_backoff: Duration::from_millis(DEFAULT_PRODUCE_RETRY_MAX_BACKOFF_MS),
@@ -781,6 +795,10 @@ mod tests {
         assert_eq!(
             c.shutdown_timeout.as_millis() as u64,
             DEFAULT_SHUTDOWN_TIMEOUT_MS
+        );
+        assert_eq!(
+            c.revoke_timeout.as_millis() as u64,
+            DEFAULT_REVOKE_TIMEOUT_MS
         );
         assert_eq!(
             c.kafka.get("client.id").map(String::as_str),

@@ -2,16 +2,19 @@
 //!
 //! Rebalance callbacks run inside the consumer poll, on the task that dispatches messages, so
 //! no message of a revoked partition can be dispatched while its revocation is handled. On
-//! revocation the partitions' safe offsets are committed synchronously (unless the assignment
-//! was lost, in which case another member may already own them) and their in-flight work is
-//! abandoned: its completions are ignored and the messages will be redelivered.
+//! revocation the callback first waits (up to `revoke_timeout`) for the partitions' in-flight
+//! messages to finish, so that a hand-over normally duplicates nothing; then it commits their
+//! safe offsets synchronously (unless the assignment was lost, in which case another member may
+//! already own them) and abandons whatever is still in flight: its completions are ignored and
+//! those messages will be redelivered to the new owner.
 //!
 //! Every commit (periodic, on revocation, at shutdown) holds `Shared::commit_lock` from the
 //! moment it reads the safe offsets until the broker answers, so a periodic commit cannot land
 //! after the revocation of the partitions it names.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use rdkafka::client::ClientContext;
 use rdkafka::config::RDKafkaLogLevel;
@@ -29,6 +32,10 @@ use crate::partitions::{PartitionTable, TopicPartition};
 pub(crate) struct Shared {
     /// Assigned partitions and their offset trackers.
     pub table: Mutex<PartitionTable>,
+    /// Notified whenever a message completes (paired with `table`).
+    pub table_changed: Condvar,
+    /// Longest wait for in-flight work of revoked partitions.
+    pub revoke_timeout: Duration,
     /// Held across every commit (see the module docs).
     pub commit_lock: Mutex<()>,
     /// The runtime's metrics.
@@ -42,9 +49,11 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub fn new(metrics: Metrics) -> Self {
+    pub fn new(metrics: Metrics, revoke_timeout: Duration) -> Self {
         Shared {
             table: Mutex::new(PartitionTable::default()),
+            table_changed: Condvar::new(),
+            revoke_timeout,
             commit_lock: Mutex::new(()),
             metrics,
             shutting_down: AtomicBool::new(false),
@@ -119,7 +128,18 @@ impl Shared {
             }
             Err(err) => {
                 self.metrics.commit(false);
-                tracing::warn!(error = %err, reason = why, offsets = ?offsets, "Offset commit failed; it will be retried.");
+                use rdkafka::error::RDKafkaErrorCode as Code;
+                let rebalancing = matches!(
+                    err.rdkafka_error_code(),
+                    Some(
+                        Code::RebalanceInProgress | Code::IllegalGeneration | Code::UnknownMemberId
+                    )
+                );
+                if rebalancing {
+                    tracing::info!(error = %err, reason = why, offsets = ?offsets, "An offset commit crossed a rebalance; it will be retried.");
+                } else {
+                    tracing::warn!(error = %err, reason = why, offsets = ?offsets, "Offset commit failed; it will be retried.");
+                }
                 false
             }
         }
@@ -224,7 +244,50 @@ impl ConsumerContext for ConsumerCtx {
 }
 
 impl ConsumerCtx {
+    /// Waits until the partitions have nothing in flight, or the revoke timeout passes.
+    /// Returns how many messages are still in flight.
+    fn drain(&self, partitions: &[TopicPartition]) -> usize {
+        let deadline = Instant::now() + self.shared.revoke_timeout;
+        let wait = || {
+            let mut table = self.shared.table();
+            loop {
+                let left = table.in_flight_of(partitions);
+                let now = Instant::now();
+                if left == 0 || now >= deadline {
+                    return left;
+                }
+                table = self
+                    .shared
+                    .table_changed
+                    .wait_timeout(table, deadline - now)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
+        };
+        // The callback runs inside the consumer poll, usually on a runtime worker thread: let
+        // the runtime move its other tasks (the in-flight work we wait for) elsewhere.
+        match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+            Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(wait),
+            _ => wait(),
+        }
+    }
+
     fn on_revoke(&self, consumer: &BaseConsumer<Self>, tpl: &TopicPartitionList) {
+        let partitions: Vec<TopicPartition> = tpl
+            .elements()
+            .iter()
+            .map(|e| (e.topic().to_string(), e.partition()))
+            .collect();
+        let lost = consumer.assignment_lost();
+        if !lost {
+            let started = Instant::now();
+            let left = self.drain(&partitions);
+            tracing::debug!(
+                waited_ms = started.elapsed().as_millis() as u64,
+                still_in_flight = left,
+                "Waited for the in-flight work of revoked partitions."
+            );
+        }
         let _commits = self.shared.lock_commits();
         let mut commits = Vec::new();
         let mut abandoned = 0;
@@ -242,7 +305,6 @@ impl ConsumerCtx {
         let total = table.len();
         drop(table);
         self.shared.metrics.assigned_partitions.set(total as i64);
-        let lost = consumer.assignment_lost();
         if lost {
             tracing::warn!(
                 partitions = tpl.count(),
@@ -256,7 +318,7 @@ impl ConsumerCtx {
                 committed = ?commits,
                 abandoned,
                 assigned = total,
-                "Partitions revoked; their safe offsets were committed."
+                "Partitions revoked."
             );
         }
     }

@@ -129,6 +129,15 @@ impl PartitionTable {
     pub fn in_flight(&self) -> usize {
         self.entries.values().map(|e| e.tracker.in_flight()).sum()
     }
+
+    /// Messages in flight in these partitions (unassigned ones count zero).
+    pub fn in_flight_of(&self, partitions: &[TopicPartition]) -> usize {
+        partitions
+            .iter()
+            .filter_map(|tp| self.entries.get(tp))
+            .map(|e| e.tracker.in_flight())
+            .sum()
+    }
 }
 
 #[cfg(test)]
@@ -174,6 +183,8 @@ mod tests {
         t.dispatch("in", 0, 0);
         assert_eq!(t.assign("in", 0), e);
         assert_eq!(t.in_flight(), 1);
+        assert_eq!(t.in_flight_of(&[("in".to_string(), 0)]), 1);
+        assert_eq!(t.in_flight_of(&[("in".to_string(), 1)]), 0);
     }
 
     #[test]

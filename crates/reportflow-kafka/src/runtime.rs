@@ -120,7 +120,7 @@ impl Worker {
     ) -> Result<Self, Error> {
         config.validate()?;
         let metrics = Metrics::new()?;
-        let shared = Arc::new(Shared::new(metrics));
+        let shared = Arc::new(Shared::new(metrics, config.revoke_timeout));
 
         let consumer: Consumer_ = client_config(&config.consumer_properties())
             .create_with_context(ConsumerCtx {
@@ -446,6 +446,7 @@ impl Job {
                 self.epoch,
                 self.input.offset,
             );
+            self.shared.table_changed.notify_all();
             if !completed {
                 tracing::debug!(topic = %self.input.topic, partition = self.input.partition, offset = self.input.offset, "A message finished after its partition was revoked.");
             }

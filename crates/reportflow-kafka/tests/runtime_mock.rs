@@ -4,83 +4,10 @@ mod common;
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 use reportflow_kafka::dlq::DLQ_HEADERS;
-use reportflow_kafka::{RunSummary, Worker};
-use tokio::sync::oneshot;
-
-/// A running worker: its HTTP address, its shutdown trigger and its task.
-struct Running {
-    http: std::net::SocketAddr,
-    stop: oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<Result<RunSummary, reportflow_kafka::Error>>,
-}
-
-impl Running {
-    async fn start(config: reportflow_kafka::RuntimeConfig, processor: Upper) -> Running {
-        let worker = Worker::start(config, Arc::new(processor))
-            .await
-            .expect("worker starts");
-        let http = worker.http_addr();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(worker.run(async move {
-            let _ = stopped.await;
-        }));
-        Running { http, stop, task }
-    }
-
-    async fn wait_ready(&self) {
-        let http = self.http;
-        let ready = eventually(Duration::from_secs(15), || {
-            http_get(http, "/ready").0 == 200
-        })
-        .await;
-        assert!(ready, "the worker never became ready");
-    }
-
-    /// Stops the worker; returns its summary and how long stopping took.
-    async fn stop(self) -> (RunSummary, Duration) {
-        let started = Instant::now();
-        let _ = self.stop.send(());
-        let summary = tokio::time::timeout(Duration::from_secs(20), self.task)
-            .await
-            .expect("shutdown is prompt")
-            .expect("run task")
-            .expect("run succeeds");
-        (summary, started.elapsed())
-    }
-}
-
-async fn read(
-    bootstrap: &str,
-    topic: &'static str,
-    partitions: i32,
-    expected: usize,
-) -> Vec<rdkafka::message::OwnedMessage> {
-    let bootstrap = bootstrap.to_string();
-    tokio::task::spawn_blocking(move || {
-        read_topic(
-            &bootstrap,
-            topic,
-            partitions,
-            expected,
-            Duration::from_secs(15),
-            Duration::from_millis(300),
-        )
-    })
-    .await
-    .unwrap()
-}
-
-async fn committed_async(bootstrap: &str, group: &str, partitions: i32) -> Vec<Option<i64>> {
-    let (b, g) = (bootstrap.to_string(), group.to_string());
-    tokio::task::spawn_blocking(move || committed(&b, &g, partitions))
-        .await
-        .unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn processes_dead_letters_commits_and_shuts_down() {
@@ -314,6 +241,15 @@ async fn commits_never_pass_a_message_whose_outputs_are_not_acknowledged() {
     }
     let (_, metrics) = http_get(running.http, "/metrics");
     assert!(metrics.contains("reportflow_in_flight 1"), "{metrics}");
+    // The lag gauge (from librdkafka statistics) counts the uncommitted messages.
+    let http = running.http;
+    let lag = eventually(Duration::from_secs(5), || {
+        http_get(http, "/metrics")
+            .1
+            .contains("reportflow_consumer_lag{partition=\"0\",topic=\"reports.raw\"} 3")
+    })
+    .await;
+    assert!(lag, "{}", http_get(http, "/metrics").1);
 
     // Release it: the watermark jumps to the end.
     gate.store(true, Ordering::SeqCst);

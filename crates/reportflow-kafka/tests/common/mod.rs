@@ -14,7 +14,10 @@ use rdkafka::message::{Header, Headers, OwnedHeaders, OwnedMessage};
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
-use reportflow_kafka::{InputRecord, OutputRecord, Processor, Reject, RuntimeConfig};
+use reportflow_kafka::{
+    InputRecord, OutputRecord, Processor, Reject, RunSummary, RuntimeConfig, Worker,
+};
+use tokio::sync::oneshot;
 
 pub const IN: &str = "reports.raw";
 pub const OUT: &str = "reports.upper";
@@ -24,7 +27,7 @@ pub const WORKER: &str = "test-worker";
 
 /// Uppercases the value into `OUT` (key and headers kept, plus `x-source-offset`); rejects
 /// values starting with `BAD`; panics on `PANIC`; blocks on values starting with `HOLD` until
-/// the gate opens.
+/// the gate opens; sleeps 100 ms on values starting with `SLOW`.
 pub struct Upper {
     pub gate: Arc<AtomicBool>,
 }
@@ -53,6 +56,9 @@ impl Processor for Upper {
         }
         if value.starts_with(b"PANIC") {
             panic!("asked to panic");
+        }
+        if value.starts_with(b"SLOW") {
+            std::thread::sleep(Duration::from_millis(100));
         }
         if value.starts_with(b"HOLD") {
             while !self.gate.load(Ordering::SeqCst) {
@@ -293,4 +299,76 @@ pub fn headers(m: &OwnedMessage) -> Vec<(String, Vec<u8>)> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// A running worker: its HTTP address, its shutdown trigger and its task.
+pub struct Running {
+    pub http: std::net::SocketAddr,
+    pub stop: oneshot::Sender<()>,
+    pub task: tokio::task::JoinHandle<Result<RunSummary, reportflow_kafka::Error>>,
+}
+
+impl Running {
+    pub async fn start(config: reportflow_kafka::RuntimeConfig, processor: Upper) -> Running {
+        // Logs show with `--nocapture`; RUST_LOG overrides the level.
+        let _ = reportflow_kafka::init_logging(reportflow_kafka::LogFormat::Text, "warn");
+        let worker = Worker::start(config, Arc::new(processor))
+            .await
+            .expect("worker starts");
+        let http = worker.http_addr();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(worker.run(async move {
+            let _ = stopped.await;
+        }));
+        Running { http, stop, task }
+    }
+
+    pub async fn wait_ready(&self) {
+        let http = self.http;
+        let ready = eventually(Duration::from_secs(15), || {
+            http_get(http, "/ready").0 == 200
+        })
+        .await;
+        assert!(ready, "the worker never became ready");
+    }
+
+    /// Stops the worker; returns its summary and how long stopping took.
+    pub async fn stop(self) -> (RunSummary, Duration) {
+        let started = Instant::now();
+        let _ = self.stop.send(());
+        let summary = tokio::time::timeout(Duration::from_secs(20), self.task)
+            .await
+            .expect("shutdown is prompt")
+            .expect("run task")
+            .expect("run succeeds");
+        (summary, started.elapsed())
+    }
+}
+
+pub async fn read(
+    bootstrap: &str,
+    topic: &'static str,
+    partitions: i32,
+    expected: usize,
+) -> Vec<rdkafka::message::OwnedMessage> {
+    let bootstrap = bootstrap.to_string();
+    tokio::task::spawn_blocking(move || {
+        read_topic(
+            &bootstrap,
+            topic,
+            partitions,
+            expected,
+            Duration::from_secs(15),
+            Duration::from_millis(300),
+        )
+    })
+    .await
+    .unwrap()
+}
+
+pub async fn committed_async(bootstrap: &str, group: &str, partitions: i32) -> Vec<Option<i64>> {
+    let (b, g) = (bootstrap.to_string(), group.to_string());
+    tokio::task::spawn_blocking(move || committed(&b, &g, partitions))
+        .await
+        .unwrap()
 }
