@@ -433,8 +433,7 @@ fn org_prefix(title: &str) -> Option<String> {
     title
         .char_indices()
         .map(|(i, c)| &title[..i + c.len_utf8()])
-        .filter(|p| p.chars().count() >= 4 && ORG_ENDINGS.iter().any(|e| p.ends_with(e)))
-        .next_back()
+        .rfind(|p| p.chars().count() >= 4 && ORG_ENDINGS.iter().any(|e| p.ends_with(e)))
         .filter(|p| *p != title)
         .map(str::to_string)
 }

@@ -141,7 +141,7 @@ fn fold(c: char, after_cr: bool) -> Option<char> {
 
 #[cfg(test)]
 mod tests {
-    use super::prepare;
+    use super::{prepare, T2s};
 
     #[test]
     fn line_endings() {
@@ -195,6 +195,34 @@ mod tests {
                 .collect();
             assert_eq!(ours, theirs.replace('\u{3000}', " "), "{t}");
         }
+    }
+
+    /// The seeds are Simplified: Traditional folding may only touch the few Traditional
+    /// characters they really contain (`灤`, four times in 002), never Simplified words
+    /// such as `香薰` (003), which fast2s alone would turn into `香熏`.
+    #[test]
+    fn seeds_are_left_alone_by_traditional_folding() {
+        let seeds = [
+            include_str!("../../test_data/seeds/000_efee8a99a23e30c8.txt"),
+            include_str!("../../test_data/seeds/001_85ed7cce525b80c5.txt"),
+            include_str!("../../test_data/seeds/002_bdff356f346cc1e3.txt"),
+            include_str!("../../test_data/seeds/003_ceafcb46a5ccc8b5.txt"),
+            include_str!("../../test_data/seeds/004_8de36d65d8a4f08f.txt"),
+        ];
+        let mut changed = Vec::new();
+        for (k, text) in seeds.iter().enumerate() {
+            let t2s = T2s::for_text(text);
+            let chars: Vec<char> = text.chars().collect();
+            for (i, c) in chars.iter().enumerate() {
+                let prev = if i > 0 { chars[i - 1] } else { '\n' };
+                let next = chars.get(i + 1).copied().unwrap_or('\n');
+                let s = t2s.convert(prev, *c, next);
+                if s != *c {
+                    changed.push(format!("{k}:{c}→{s}"));
+                }
+            }
+        }
+        assert_eq!(changed, vec!["2:灤→滦"; 4]);
     }
 
     #[test]

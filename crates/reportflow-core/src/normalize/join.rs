@@ -16,8 +16,10 @@
 //!   joined across blank lines too;
 //! - a document that separates paragraphs by blank lines joins only consecutive lines;
 //! - a document with one paragraph per line joins only inside small blocks delimited by
-//!   blank lines (the title block of an office conversion). Normalized text has no blank
-//!   lines at all, which is what makes normalizing twice give the same result.
+//!   blank lines (the title block of an office conversion).
+//!
+//! Normalized text has no blank lines and no hard breaks, so none of these rules fires on
+//! it again: that is what makes normalizing twice give the same result.
 
 use super::lines::Line;
 use crate::metadata::{is_date_line, is_org_line};
@@ -63,12 +65,16 @@ pub(super) fn join(lines: Vec<Line>) -> Vec<Para> {
                     || layout.blank_separated
                     || (blocks >= 2 && block_sizes.get(i).is_some_and(|s| *s <= TITLE_BLOCK_LINES))
             };
-            // A bare marker (`一、` alone, its heading on the next line) is never a unit.
-            let reach = reach || is_bare_marker(&last.text);
-            if reach
-                && !is_complete(&last.text, last.md_heading, last.speaker)
-                && !starts_unit(&line)
-            {
+            // A bare marker (`一、` alone, its heading on the next line) is never a unit: it
+            // takes whatever follows unless another marker follows.
+            let join = if is_bare_marker(&last.text) {
+                parse_marker(&line.text).is_none()
+            } else {
+                reach
+                    && !is_complete(&last.text, last.md_heading, last.speaker)
+                    && !starts_unit(&line)
+            };
+            if join {
                 append(&mut last.text, &line.text);
                 continue;
             }
@@ -107,8 +113,10 @@ impl Layout {
         let unfinished = lines.iter().filter(|l| open(l)).count();
         let wrapped = hard_breaks >= 3
             || (blank_separated && continued >= 3)
-            // A plain-text PDF dump: most lines stop mid-sentence.
-            || (!blank_separated && n >= 10 && unfinished * 2 >= n);
+            // A plain-text PDF dump: most lines stop mid-sentence. It must have at least
+            // one blank line (a page or section break): normalized text has none, and must
+            // never be joined again.
+            || (!blank_separated && blank_before > 0 && n >= 10 && unfinished * 2 >= n);
         Layout {
             blank_separated,
             wrapped,
@@ -161,7 +169,7 @@ pub(super) fn is_complete(text: &str, md_heading: bool, speaker: bool) -> bool {
 }
 
 /// A line that is only a list marker: `一、`, `(一)`, `1.`.
-fn is_bare_marker(text: &str) -> bool {
+pub(super) fn is_bare_marker(text: &str) -> bool {
     parse_marker(text).is_some_and(|m| text.get(m.len..).is_some_and(|r| r.trim().is_empty()))
 }
 
@@ -208,7 +216,7 @@ fn is_numeric_line(text: &str) -> bool {
 
 /// Appends a wrapped continuation, dropping a word the converter repeated across the wrap
 /// (`国民经济和社会` + `社会发展计划`) and keeping a space between two ASCII words.
-fn append(a: &mut String, b: &str) {
+pub(super) fn append(a: &mut String, b: &str) {
     let b = b.trim();
     let skip = repeated_prefix(a, b);
     let b = b.get(skip..).unwrap_or(b);
@@ -321,6 +329,22 @@ mod tests {
             .collect();
         let input = format!("标题\n\n{}", body.join("\n"));
         assert_eq!(paras(&input).len(), 11);
+    }
+
+    #[test]
+    fn plain_text_pdf_dump_is_joined() {
+        let input = "各位代表:\n\n这是一个很长的段落被\n硬换行切成了很多行\n没有两个空格的\n硬换行标记直到句号。\n\
+                     一、标题\n第二段同样被\n切成几行直到\n句号。\n第三段也是\n这样被切开\n的。";
+        assert_eq!(
+            paras(input),
+            vec![
+                "各位代表:",
+                "这是一个很长的段落被硬换行切成了很多行没有两个空格的硬换行标记直到句号。",
+                "一、标题",
+                "第二段同样被切成几行直到句号。",
+                "第三段也是这样被切开的。",
+            ]
+        );
     }
 
     #[test]

@@ -63,8 +63,13 @@ pub(super) fn clean_lines(text: &str) -> Vec<Line> {
     out
 }
 
+/// The text of a line after office artifacts and markdown marks are removed.
+pub(super) fn clean_text(line: &str) -> String {
+    strip_markdown(&remove_office_artifacts(line)).0
+}
+
 /// Whether two lines are equal once spaces are ignored.
-fn same_ignoring_spaces(a: &str, b: &str) -> bool {
+pub(super) fn same_ignoring_spaces(a: &str, b: &str) -> bool {
     a.chars()
         .filter(|c| *c != ' ')
         .eq(b.chars().filter(|c| *c != ' '))
@@ -97,6 +102,30 @@ fn remove_office_artifacts(line: &str) -> std::borrow::Cow<'_, str> {
 /// Strips markdown marks: leading `#`s of headings, `> ` quote marks, bullets and `**`.
 /// Returns the text and whether the line was a heading or a bullet.
 fn strip_markdown(line: &str) -> (String, bool, bool) {
+    let (mut heading, mut bullet) = (false, false);
+    let mut text = line.trim().to_string();
+    // Removing `**` can expose a prefix (`**# x`) and stripping a prefix can expose `**`:
+    // repeat until nothing changes, so that a second normalization finds nothing left.
+    loop {
+        let before = text.len();
+        if text.contains("**") {
+            text = text.replace("**", "").trim().to_string();
+        }
+        let (rest, h, b) = strip_prefixes(&text);
+        heading |= h;
+        bullet |= b;
+        if rest.len() != text.len() {
+            text = rest.to_string();
+        }
+        if text.len() == before {
+            return (text, heading, bullet);
+        }
+    }
+}
+
+/// Strips leading `#`s, `> ` and bullet marks; returns the rest and whether a heading mark
+/// or a bullet was seen.
+fn strip_prefixes(line: &str) -> (&str, bool, bool) {
     let mut s = line;
     let (mut heading, mut bullet) = (false, false);
     loop {
@@ -120,14 +149,8 @@ fn strip_markdown(line: &str) -> (String, bool, bool) {
             bullet = true;
             continue;
         }
-        break;
+        return (s, heading, bullet);
     }
-    let text = if s.contains("**") {
-        s.replace("**", "").trim().to_string()
-    } else {
-        s.to_string()
-    };
-    (text, heading, bullet)
 }
 
 /// A markdown horizontal rule (`---`, `***`, `___`) separates paragraphs like a blank line.
@@ -224,7 +247,9 @@ pub(super) fn is_chrome(line: &str) -> bool {
     if n <= 300
         && (colon_follows("主办")
             || colon_follows("承办")
-            || ["版权所有", "Copyright", "©"].iter().any(|p| t.starts_with(p))
+            || ["版权所有", "Copyright", "©"]
+                .iter()
+                .any(|p| t.starts_with(p))
             || FOOTER_WORDS.iter().any(|w| t.contains(w)))
     {
         return true;

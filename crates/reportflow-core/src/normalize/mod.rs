@@ -22,6 +22,7 @@ mod finish;
 mod join;
 mod lines;
 
+use crate::sections::parse_marker;
 pub(crate) use join::is_salutation;
 pub(crate) use lines::speaker_parts;
 
@@ -32,22 +33,60 @@ pub fn normalize(text: &str) -> String {
     let prepared = chars::prepare(text);
     let lines = lines::clean_lines(&prepared);
     let paras = join::join(lines);
-    let mut out = String::with_capacity(prepared.len());
-    let mut prev = String::new();
+    let mut kept: Vec<String> = Vec::with_capacity(paras.len());
     for p in paras {
-        let text = finish::finish(&p.text, p.speaker);
+        let text = if p.speaker {
+            finish::finish(&p.text, true)
+        } else {
+            finish_paragraph(&p.text)
+        };
         // A paragraph equal to the previous one (a title printed twice, which only looks
-        // identical once spacing is fixed) is dropped.
-        if text.is_empty() || text == prev {
+        // identical once spacing is fixed) is dropped. Chrome is checked again on the
+        // finished text: line-level checks saw the spacing of the source, and a second
+        // normalization must reach the same verdict.
+        if text.is_empty()
+            || kept
+                .last()
+                .is_some_and(|prev| lines::same_ignoring_spaces(&text, prev))
+            || lines::is_chrome(&text)
+        {
             continue;
         }
-        if !out.is_empty() {
-            out.push('\n');
+        // A bare marker left over (its heading line was dropped) takes the next paragraph,
+        // as a second normalization would.
+        if let Some(prev) = kept.last_mut() {
+            if join::is_bare_marker(prev) && parse_marker(&text).is_none() {
+                join::append(prev, &text);
+                *prev = finish_paragraph(prev);
+                continue;
+            }
         }
-        out.push_str(&text);
-        prev = text;
+        kept.push(text);
     }
-    out
+    kept.join("\n")
+}
+
+/// Finishes a joined paragraph. Joining can create what line cleaning removes (`*` + `*`
+/// is `**`), so cleaning and finishing repeat until the text no longer changes.
+fn finish_paragraph(text: &str) -> String {
+    let mut t = finish::finish(text, false);
+    // The usual case: nothing that line cleaning would touch.
+    let suspicious = |t: &str| {
+        t.contains("**")
+            || t.contains("[bookmark:")
+            || t.starts_with(['#', '>', '-', '*', '+', '•'])
+    };
+    if !suspicious(&t) {
+        return t;
+    }
+    for _ in 0..4 {
+        let next = finish::finish(&lines::clean_text(&t), false);
+        if next == t {
+            break;
+        }
+        t = next;
+    }
+    t
 }
 
 #[cfg(test)]
@@ -86,6 +125,107 @@ mod tests {
             normalize("地区生产总?264.6亿元，增?.2%\n生产总值（GDP）[2]13507.69亿元"),
             "地区生产总?264.6亿元,增?.2%\n生产总值(GDP)[2]13507.69亿元"
         );
+    }
+
+    /// Fragments that exercise every rule: markers, punctuation, spaces, wraps, chrome,
+    /// markdown, repeated words, numbers, speaker lines, full-width and Traditional forms.
+    const FRAGMENTS: &[&str] = &[
+        "一、",
+        "(一)",
+        "（二）",
+        "1.",
+        "①",
+        "甲乙丙",
+        "社会",
+        "发展计划",
+        "。",
+        ",",
+        "，",
+        ":",
+        "各位代表:",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "\r\n",
+        "——2021年8月5日在",
+        "会议上",
+        "2021",
+        " 年",
+        "1,234",
+        "56,708.71",
+        "PM",
+        " 2.5",
+        "**",
+        "# ",
+        "- ",
+        "> ",
+        "分享:",
+        "字号:",
+        "区长  张  三",
+        "北京市通州区人民政府",
+        "\u{3000}",
+        "\u{a0}",
+        "國民經濟",
+        "乾隆",
+        "報告",
+        "[bookmark: _GoBack]",
+        "\u{200b}",
+        "2020年2月29日",
+        "295.4",
+        "”",
+        "、",
+        "-",
+        "#",
+        ">",
+        "*",
+        "a",
+        "B",
+        "】",
+        "打印",
+        "主任",
+        "委员会",
+        "上",
+        ";",
+        "关于",
+        "的报告",
+        "!",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn idempotent_and_well_shaped(picks in proptest::collection::vec(0..FRAGMENTS.len(), 0..40)) {
+            let input: String = picks.iter().map(|i| FRAGMENTS[*i]).collect();
+            let once = normalize(&input);
+            proptest::prop_assert_eq!(normalize(&once), once.clone(), "input {:?}", input);
+            proptest::prop_assert!(!once.ends_with('\n'));
+            for line in once.split('\n') {
+                proptest::prop_assert!(!line.is_empty() || once.is_empty());
+                proptest::prop_assert_eq!(line, line.trim());
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Whole documents of up to 30 lines, with and without blank lines between them,
+        /// so that the layout decisions (wrapped, blank-separated, title blocks) vary.
+        #[test]
+        fn idempotent_on_line_documents(
+            doc in proptest::collection::vec(
+                (proptest::collection::vec(0..FRAGMENTS.len(), 1..6), 0..3usize),
+                0..30,
+            )
+        ) {
+            let mut input = String::new();
+            for (picks, sep) in &doc {
+                for i in picks {
+                    input.push_str(&FRAGMENTS[*i].replace(['\n', '\r'], ""));
+                }
+                input.push_str(["\n", "\n\n", "  \n"][*sep]);
+            }
+            let once = normalize(&input);
+            proptest::prop_assert_eq!(normalize(&once), once.clone(), "input {:?}", input);
+        }
     }
 
     #[test]
