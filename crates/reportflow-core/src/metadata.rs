@@ -308,6 +308,9 @@ fn valid_date(y: i32, m: u32, d: u32) -> bool {
 
 /// A line that is only a date, `2020年2月29日` or `(2020年2月29日)`.
 pub(crate) fn is_date_line(line: &str) -> bool {
+    if line.len() > 80 {
+        return false;
+    }
     let chars: Vec<char> = line.chars().filter(|c| *c != ' ').collect();
     let inner = match (chars.first(), chars.last()) {
         (Some('(' | '（'), Some(')' | '）')) if chars.len() >= 2 => &chars[1..chars.len() - 1],
@@ -418,6 +421,9 @@ pub(crate) fn region_in(text: &str) -> Option<String> {
 /// A line that is only an organisation name: `北京市通州区发展和改革委员会`.
 pub(crate) fn is_org_line(line: &str) -> bool {
     let line = line.trim();
+    if line.len() > 120 {
+        return false;
+    }
     let n = line.chars().count();
     (4..=30).contains(&n)
         && line.chars().all(is_hanzi)

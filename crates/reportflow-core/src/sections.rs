@@ -415,16 +415,26 @@ pub fn extract(text: &str) -> Vec<Section> {
         stack.push((family, idx, f.ordinal));
     }
 
+    // A section ends where the next heading at its level or above starts: one pass with a
+    // stack of open sections.
+    let mut ends = vec![total_chars; found.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (idx, f) in found.iter().enumerate() {
+        while let Some(&top) = open.last() {
+            if levels[top] < levels[idx] {
+                break;
+            }
+            ends[top] = lines[f.line].char_start;
+            open.pop();
+        }
+        open.push(idx);
+    }
+
     let mut out = Vec::with_capacity(found.len());
     for (idx, f) in found.iter().enumerate() {
         let level = levels[idx];
         let start = lines[f.line].char_start;
-        let end = found
-            .iter()
-            .zip(&levels)
-            .skip(idx + 1)
-            .find(|(_, l)| **l <= level)
-            .map_or(total_chars, |(g, _)| lines[g.line].char_start);
+        let end = ends[idx];
         let body_end = found
             .get(idx + 1)
             .map_or(text.len(), |g| lines[g.line].byte);

@@ -160,12 +160,16 @@ pub(super) fn is_complete(text: &str, md_heading: bool, speaker: bool) -> bool {
     if ends_open(text) {
         return false;
     }
+    // The unit predicates only hold for short lines; checking the byte length first keeps
+    // a paragraph that grows line by line from being rescanned each time.
+    let short = text.len() <= 240;
     ends_sentence(text)
-        || (is_pure_heading(text) && text.chars().count() <= 60)
         || is_subtitle_end(text)
-        || is_org_line(text)
-        || is_date_line(text)
-        || is_numeric_line(text)
+        || (short
+            && ((is_pure_heading(text) && text.chars().count() <= 60)
+                || is_org_line(text)
+                || is_date_line(text)
+                || is_numeric_line(text)))
 }
 
 /// A line that is only a list marker: `一、`, `(一)`, `1.`.
@@ -208,10 +212,10 @@ pub(crate) fn is_salutation(text: &str) -> bool {
 
 /// A line of figures only (a table cell): `295.4`, `6.5%`, `-3.2`.
 fn is_numeric_line(text: &str) -> bool {
-    text.chars().any(|c| c.is_ascii_digit())
-        && text
-            .chars()
-            .all(|c| c.is_ascii_digit() || " .,%-+".contains(c))
+    // `all` first: it stops at the first hanzi of an ordinary line.
+    text.chars()
+        .all(|c| c.is_ascii_digit() || " .,%-+".contains(c))
+        && text.chars().any(|c| c.is_ascii_digit())
 }
 
 /// Appends a wrapped continuation, dropping a word the converter repeated across the wrap
