@@ -279,7 +279,9 @@ impl ConsumerCtx {
             .map(|e| (e.topic().to_string(), e.partition()))
             .collect();
         let lost = consumer.assignment_lost();
-        if !lost {
+        // At shutdown the runtime already waited for in-flight work (what is left was
+        // abandoned at the deadline and will not finish).
+        if !lost && !self.shared.shutting_down.load(Ordering::SeqCst) {
             let started = Instant::now();
             let left = self.drain(&partitions);
             tracing::debug!(

@@ -331,7 +331,7 @@ mod tests {
             if let Some(m) = max_seen {
                 prop_assert_eq!(t.watermark(), Some(m + 1));
                 let expect = match last_commit {
-                    Some(c) if c >= m + 1 => None,
+                    Some(c) if c > m => None,
                     _ => Some(m + 1),
                 };
                 prop_assert_eq!(t.commit_candidate(), expect);

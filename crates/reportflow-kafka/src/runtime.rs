@@ -39,9 +39,11 @@ use crate::partitions::Dispatched;
 use crate::produce::{wait_true, ProduceRecord, SendError, Sender};
 use crate::record::{InputRecord, Processor, Reject};
 
-/// Longest wait for the final producer flush and for leaving the group, each, after the
-/// in-flight deadline.
-const CLOSE_BUDGET: Duration = Duration::from_secs(5);
+/// Largest part of the shutdown deadline kept for the final commit, the producer flush and
+/// leaving the group (at most a quarter of the deadline is kept).
+const CLOSE_RESERVE: Duration = Duration::from_secs(10);
+/// Shortest time each closing step gets, even past the deadline.
+const CLOSE_STEP_MIN: Duration = Duration::from_millis(500);
 
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -293,16 +295,24 @@ impl Worker {
             "The worker is shutting down: fetching stopped, finishing in-flight work."
         );
 
+        // In-flight work gets the deadline minus a reserve for committing and closing.
         let all = u32::try_from(config.max_in_flight).unwrap_or(u32::MAX);
-        let deadline = config.shutdown_timeout;
-        let drained = tokio::time::timeout(deadline, permits.acquire_many(all)).await;
+        let deadline = started + config.shutdown_timeout;
+        let reserve = CLOSE_RESERVE.min(config.shutdown_timeout / 4);
+        let drain_for = config.shutdown_timeout - reserve;
+        let step_budget = || {
+            deadline
+                .saturating_duration_since(Instant::now())
+                .max(CLOSE_STEP_MIN)
+        };
+        let drained = tokio::time::timeout(drain_for, permits.acquire_many(all)).await;
         let abandoned = match drained {
             Ok(_) => 0,
             Err(_) => {
                 let abandoned = counters.in_flight.load(Ordering::Relaxed);
                 tracing::warn!(
                     abandoned,
-                    deadline_ms = deadline.as_millis() as u64,
+                    waited_ms = drain_for.as_millis() as u64,
                     "The shutdown deadline passed with work in flight; it is abandoned and will be redone after restart."
                 );
                 let _ = abandon_tx.send(true);
@@ -312,7 +322,12 @@ impl Worker {
 
         let _ = stop_committer.send(true);
         let _ = committer.await;
-        let committed = commit_now(consumer.clone(), shared.clone(), "shutdown").await;
+        let committed = tokio::time::timeout(
+            step_budget(),
+            commit_now(consumer.clone(), shared.clone(), "shutdown"),
+        )
+        .await
+        .unwrap_or(false);
         if !committed {
             tracing::warn!(
                 "The final commit failed; the uncommitted messages will be redone after restart."
@@ -320,7 +335,8 @@ impl Worker {
         }
 
         let flush_producer = producer.clone();
-        let flushed = tokio::task::spawn_blocking(move || flush_producer.flush(CLOSE_BUDGET)).await;
+        let flush_budget = step_budget();
+        let flushed = tokio::task::spawn_blocking(move || flush_producer.flush(flush_budget)).await;
         if let Ok(Err(err)) = flushed {
             tracing::warn!(error = %err, "The producer did not flush completely.");
         }
@@ -329,7 +345,7 @@ impl Worker {
 
         // Leaving the group runs the revocation callback (which commits again, a no-op now).
         let close = tokio::task::spawn_blocking(move || drop(consumer));
-        if tokio::time::timeout(CLOSE_BUDGET, close).await.is_err() {
+        if tokio::time::timeout(step_budget(), close).await.is_err() {
             tracing::warn!("Leaving the consumer group took too long; exiting anyway.");
         }
         let _ = http_stop.send(());

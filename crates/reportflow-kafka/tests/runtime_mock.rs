@@ -318,11 +318,15 @@ async fn shutdown_abandons_stuck_work_at_the_deadline_without_committing_it() {
     let (summary, took) = running.stop().await;
     gate.store(true, Ordering::SeqCst);
     assert_eq!(summary.abandoned, 1);
+    // In-flight work gets three quarters of the deadline, closing the rest.
     assert!(
-        took >= Duration::from_millis(900),
-        "did not wait for the deadline: {took:?}"
+        took >= Duration::from_millis(700),
+        "did not wait for in-flight work: {took:?}"
     );
-    assert!(took < Duration::from_secs(8), "shutdown took {took:?}");
+    assert!(
+        took < Duration::from_millis(2500),
+        "shutdown overran its deadline: {took:?}"
+    );
     // Only the message before the stuck one is committed.
     assert_eq!(committed_async(&bootstrap, group, 1).await, vec![Some(1)]);
 }
