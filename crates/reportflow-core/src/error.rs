@@ -8,7 +8,9 @@ pub enum Error {
     #[error("empty input")]
     Empty,
     /// Too many malformed byte sequences for any encoding tried.
-    #[error("undecodable: {replacement_count} malformed sequences in {chars} characters as {encoding}")]
+    #[error(
+        "undecodable: {replacement_count} malformed sequences in {chars} characters as {encoding}"
+    )]
     Undecodable {
         /// The best encoding found.
         encoding: &'static str,

@@ -82,7 +82,11 @@ impl Extractor {
     /// when it is valid) and normalizes the text.
     ///
     /// Fails only when the input holds no usable text: empty, or mostly undecodable.
-    pub fn normalize_bytes(&self, raw: &[u8], charset_hint: Option<&str>) -> Result<NormalizedText> {
+    pub fn normalize_bytes(
+        &self,
+        raw: &[u8],
+        charset_hint: Option<&str>,
+    ) -> Result<NormalizedText> {
         if raw.is_empty() {
             return Err(Error::Empty);
         }
@@ -155,8 +159,10 @@ pub fn indicator_id(doc_id: &str, indicator: &Indicator, ordinal: usize) -> Stri
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
