@@ -97,7 +97,7 @@ pub fn extract(text: &str) -> Metadata {
     let region = std::iter::once(title)
         .chain(wrapper)
         .chain(subtitle.map(|s| s.split_once('在').map_or(s, |(_, r)| r)))
-        .chain(speaker.as_ref().map(|s| s.0))
+        .chain(speaker.as_ref().map(|s| s.0.as_str()))
         .chain(block.iter().copied().filter(|l| is_org_line(l)))
         .find_map(region_in);
 
@@ -116,7 +116,7 @@ pub fn extract(text: &str) -> Metadata {
         .find(|l| is_org_line(l))
         .map(str::to_string)
         .or_else(|| wrapper.and_then(notice_issuer))
-        .or_else(|| speaker.as_ref().and_then(|s| org_prefix(s.0)));
+        .or_else(|| speaker.as_ref().and_then(|s| org_prefix(&s.0)));
 
     let years = years_of(title, kind, date.as_ref(), &block);
 
@@ -128,7 +128,7 @@ pub fn extract(text: &str) -> Metadata {
         meeting,
         date: date.map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}")),
         speaker_name,
-        speaker_title: speaker.map(|s| s.0.to_string()),
+        speaker_title: speaker.map(|s| s.0),
         issuing_body,
     }
 }

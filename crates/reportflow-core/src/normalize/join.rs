@@ -194,6 +194,7 @@ fn starts_unit(line: &Line) -> bool {
         || t.starts_with("——")
         || parse_marker(t).is_some()
         || is_salutation(t)
+        || is_org_line(t)
         || is_date_line(t)
         || is_numeric_line(t)
 }
@@ -278,6 +279,20 @@ mod tests {
                 "一、执行情况",
                 "今年以来,经济运行持续恢复",
                 "(一)经济运行稳中向好",
+                "正文。",
+            ]
+        );
+    }
+
+    #[test]
+    fn organisation_line_is_a_unit_of_its_own() {
+        let input = "关于2021年国民经济和\n社会发展计划执行情况的报告\n北京市通州区发展和改革委员会\n\n各位代表:\n正文。";
+        assert_eq!(
+            paras(input),
+            vec![
+                "关于2021年国民经济和社会发展计划执行情况的报告",
+                "北京市通州区发展和改革委员会",
+                "各位代表:",
                 "正文。",
             ]
         );

@@ -283,34 +283,36 @@ const TITLE_ENDINGS: &[&str] = &[
 ];
 
 /// Splits a speaker line, `北京市通州区人民政府副区长   吴孔安` or
-/// `朝阳区发展和改革委员会主任  李  欣`, into title and name (2-4 hanzi, inner spaces
-/// removed). Only lines where whitespace separates title and name qualify: without the gap
-/// the boundary between title and name cannot be told.
-pub(crate) fn speaker_parts(line: &str) -> Option<(&str, String)> {
+/// `朝阳区发展和改革委员会主任  李  欣`, into title and name (2-4 hanzi), both without
+/// inner spaces. Only lines where whitespace separates title and name qualify: without the
+/// gap the boundary between title and name cannot be told. The title may itself contain a
+/// gap (`北京市通州区 副区长 吴孔安`): the first gap after which the title is complete wins.
+pub(crate) fn speaker_parts(line: &str) -> Option<(String, String)> {
     let line = line.trim();
-    if line.chars().count() > 40 {
+    if line.len() > 160 || line.chars().count() > 40 {
         return None;
     }
-    let gap = line.find(' ')?;
-    let (title, name_part) = line.split_at(gap);
-    if title.chars().count() < 2
-        || !title.chars().all(is_hanzi)
-        || !TITLE_ENDINGS.iter().any(|e| title.ends_with(e))
-    {
+    if !line.chars().all(|c| c == ' ' || is_hanzi(c) || c == '·') {
         return None;
     }
-    if !name_part
-        .chars()
-        .all(|c| c == ' ' || is_hanzi(c) || c == '·')
-    {
-        return None;
+    let no_space = |s: &str| s.chars().filter(|c| *c != ' ').collect::<String>();
+    for (gap, _) in line.match_indices(' ') {
+        // Only the first space of a run is a split point.
+        if line[..gap].ends_with(' ') {
+            continue;
+        }
+        let title = no_space(&line[..gap]);
+        let name = no_space(&line[gap..]);
+        if title.chars().count() >= 2
+            && !title.contains('·')
+            && TITLE_ENDINGS.iter().any(|e| title.ends_with(e))
+            // Transliterated names (`阿不都·热合曼`) are longer than Han names.
+            && (2..=if name.contains('·') { 10 } else { 4 }).contains(&name.chars().count())
+        {
+            return Some((title, name));
+        }
     }
-    let name: String = name_part.chars().filter(|c| *c != ' ').collect();
-    let n = name.chars().count();
-    if !(2..=4).contains(&n) {
-        return None;
-    }
-    Some((title, name))
+    None
 }
 
 #[cfg(test)]
@@ -375,15 +377,23 @@ mod tests {
     fn speaker_lines() {
         assert_eq!(
             speaker_parts("北京市通州区人民政府副区长   吴孔安"),
-            Some(("北京市通州区人民政府副区长", "吴孔安".to_string()))
+            Some(("北京市通州区人民政府副区长".into(), "吴孔安".into()))
         );
         assert_eq!(
             speaker_parts("朝阳区发展和改革委员会主任  李  欣"),
-            Some(("朝阳区发展和改革委员会主任", "李欣".to_string()))
+            Some(("朝阳区发展和改革委员会主任".into(), "李欣".into()))
         );
         assert_eq!(
             speaker_parts("通州区区长 赵磊"),
-            Some(("通州区区长", "赵磊".to_string()))
+            Some(("通州区区长".into(), "赵磊".into()))
+        );
+        assert_eq!(
+            speaker_parts("北京市通州区 副区长  吴孔安"),
+            Some(("北京市通州区副区长".into(), "吴孔安".into()))
+        );
+        assert_eq!(
+            speaker_parts("区长 欧阳·娜娜"),
+            Some(("区长".into(), "欧阳·娜娜".into()))
         );
         assert_eq!(speaker_parts("北京市通州区人民政府副区长吴孔安"), None);
         assert_eq!(speaker_parts("增长 6.5%左右"), None);
