@@ -42,7 +42,7 @@ pub(super) fn clean_lines(text: &str) -> Vec<Line> {
         }
         // A title repeated on the next line (web pages print it as page title and again
         // as document title) is one title.
-        if !out.is_empty() && same_ignoring_spaces(&text, &prev_text) {
+        if !out.is_empty() && is_repeat(&text, &prev_text) {
             continue;
         }
         let (text, speaker) = match speaker_parts(&text) {
@@ -68,8 +68,14 @@ pub(super) fn clean_text(line: &str) -> String {
     strip_markdown(&remove_office_artifacts(line)).0
 }
 
+/// Whether a line repeats the previous one (equal once spaces are ignored) and is text,
+/// not a table cell: two equal figures in a row (`0.5`, `0.5`) are legitimate.
+pub(super) fn is_repeat(a: &str, b: &str) -> bool {
+    a.chars().filter(|c| is_hanzi(*c)).nth(1).is_some() && same_ignoring_spaces(a, b)
+}
+
 /// Whether two lines are equal once spaces are ignored.
-pub(super) fn same_ignoring_spaces(a: &str, b: &str) -> bool {
+fn same_ignoring_spaces(a: &str, b: &str) -> bool {
     a.chars()
         .filter(|c| *c != ' ')
         .eq(b.chars().filter(|c| *c != ' '))
@@ -359,6 +365,11 @@ mod tests {
             texts("关于朝阳区的报告\n\n关于朝阳区的报告\n\n——2021年"),
             vec!["关于朝阳区的报告", "——2021年"]
         );
+    }
+
+    #[test]
+    fn repeated_figures_are_not_a_repeated_title() {
+        assert_eq!(texts("0.5\n0.5\n甲乙\n甲 乙"), vec!["0.5", "0.5", "甲乙"]);
     }
 
     #[test]

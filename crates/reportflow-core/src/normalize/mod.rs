@@ -47,7 +47,7 @@ pub fn normalize(text: &str) -> String {
         if text.is_empty()
             || kept
                 .last()
-                .is_some_and(|prev| lines::same_ignoring_spaces(&text, prev))
+                .is_some_and(|prev| lines::is_repeat(&text, prev))
             || lines::is_chrome(&text)
         {
             continue;
