@@ -268,7 +268,7 @@ impl Worker {
                 counters.in_flight.fetch_add(1, Ordering::Relaxed);
                 shared.metrics.in_flight.inc();
                 let job = Job {
-                    input,
+                    input: Arc::new(input),
                     epoch,
                     config: config.clone(),
                     processor: processor.clone(),
@@ -434,7 +434,7 @@ async fn commit_loop(
 
 /// One dispatched message.
 struct Job {
-    input: InputRecord,
+    input: Arc<InputRecord>,
     epoch: u64,
     config: Arc<RuntimeConfig>,
     processor: Arc<dyn Processor>,
@@ -532,7 +532,6 @@ impl Job {
             .await
             .expect("the semaphore is never closed");
         let processor = self.processor.clone();
-        // The blocking task needs an owned input; processing is the expensive part anyway.
         let input = self.input.clone();
         let started = Instant::now();
         let joined = tokio::task::spawn_blocking(move || processor.process(&input)).await;

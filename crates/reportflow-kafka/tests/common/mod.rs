@@ -310,8 +310,10 @@ pub struct Running {
 
 impl Running {
     pub async fn start(config: reportflow_kafka::RuntimeConfig, processor: Upper) -> Running {
-        // Logs show with `--nocapture`; RUST_LOG overrides the level.
-        let _ = reportflow_kafka::init_logging(reportflow_kafka::LogFormat::Text, "warn");
+        // Set RUST_LOG (e.g. `info,librdkafka=warn`) to see the worker's logs.
+        if std::env::var_os("RUST_LOG").is_some() {
+            let _ = reportflow_kafka::init_logging(reportflow_kafka::LogFormat::Text, "warn");
+        }
         let worker = Worker::start(config, Arc::new(processor))
             .await
             .expect("worker starts");
