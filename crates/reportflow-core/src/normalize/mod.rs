@@ -236,6 +236,13 @@ mod tests {
             "一、\n\n甲",
             "# 标题\n\n段落一行  \n续行\n\n段落二行  \n续行  \n再续\n\n三  \n四",
             "a  b\n\n\nc",
+            // Cases the property tests once found.
+            "一、\n# 甲乙丙",
+            "**# [bookmark: _GoBack]",
+            "*\n*一、\n\n一、",
+            "分享:分享:(一)1,234一、一、。发展计划区长  张  三一、一、# 会议上一、",
+            "# 甲乙丙\n会议上一、\n2020年2月29日\n区长  张  三\n*\n一、——2021年8月5日在\n一、\n\
+             一、(一)\n一、\n一、(一)\n①\n",
         ] {
             let once = normalize(s);
             assert_eq!(normalize(&once), once, "{s:?}");
