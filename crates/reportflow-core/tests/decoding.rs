@@ -289,6 +289,25 @@ fn bom_is_stripped_and_the_rest_decoded_exactly() {
 }
 
 #[test]
+fn detection_starts_at_the_first_non_ascii_byte_and_covers_long_reports() {
+    let all: String = seeds().iter().map(|seed| seed.text.as_str()).collect();
+    // 100 KiB of ASCII before the report: more than the detection windows.
+    let preamble = "id,value,unit\n2021,607.6,100 million yuan\n".repeat(2500);
+    for text in [all.clone(), format!("{preamble}{all}")] {
+        let (bytes, encoded) = encode_filtered(GBK, &text);
+        assert!(bytes.len() > 100_000);
+        let decoded = decode(&bytes, None);
+        assert!(
+            ["GBK", "gb18030"].contains(&decoded.info.encoding),
+            "{:?}",
+            decoded.info
+        );
+        assert_eq!(decoded.info.replacement_count, 0);
+        assert_eq!(decoded.text, encoded);
+    }
+}
+
+#[test]
 fn gb18030_four_byte_sequences_decode() {
     // U+00A0, U+2002, CJK Extension A/B and an emoji are outside GBK's two-byte range.
     let text = "规模以上工业增加值\u{a0}增长\u{2002}5.2%，㐀𠀀😀。".repeat(20);
