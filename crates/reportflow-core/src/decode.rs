@@ -81,7 +81,7 @@ use crate::model::{DetectionMethod, EncodingInfo};
 ///
 /// 16 KiB (some 8,000 hanzi in GBK) is far more than chardetng needs to settle, and it
 /// bounds the detector's cost per document, a few milliseconds, whatever the document's size.
-pub const DETECTION_WINDOW: usize = 16 * 1024;
+pub const DETECTION_WINDOW: usize = 4 * 1024;
 
 /// Upper bound, in bytes, on the input the chunk-wise vote reads (see [`detect_by_vote`]).
 ///

@@ -18,6 +18,26 @@ pub(crate) const FIGURE: &str = concat!(
     r"(?P<qpost>左右|以上|以内|以下|多|余)?",
 );
 
+/// The leading qualifiers of [`FIGURE`], longest first.
+pub(crate) const QUALIFIERS_BEFORE: &[&str] = &[
+    "不低于",
+    "不少于",
+    "不超过",
+    "超过",
+    "接近",
+    "突破",
+    "超",
+    "近",
+    "约",
+    "逾",
+];
+
+/// The trailing qualifiers of [`FIGURE`].
+pub(crate) const QUALIFIERS_AFTER: &[&str] = &["左右", "以上", "以内", "以下", "多", "余"];
+
+/// The Chinese numeral characters of [`FIGURE`].
+pub(crate) const CHINESE_NUMERALS: &str = "零〇一二两三四五六七八九十百千";
+
 /// What may directly follow a figure that states a metric's value. A figure followed by
 /// anything else modifies a noun (`318家规模以上工业企业`, `占税收80%的企业`,
 /// `千亿的基础上`) and is not a value of its own.

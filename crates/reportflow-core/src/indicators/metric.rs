@@ -29,32 +29,60 @@ pub(crate) struct ResolvedMetric {
 pub(crate) struct MetricMatcher {
     aliases: HashMap<String, String>,
     unit_classes: HashMap<String, UnitClass>,
-    rewrites: Vec<(Regex, &'static str)>,
+    /// Rewrites with the literals that must occur for them to apply: checking a literal
+    /// is much cheaper than running the regex on every phrase.
+    rewrites: Vec<(&'static [&'static str], Regex, &'static str)>,
     generic_tail: Regex,
     level_prefix: Regex,
 }
 
 /// Rewrites that bring wording variants to one form; applied in order to phrases and
 /// aliases alike.
-const REWRITES: &[(&str, &str)] = &[
+const REWRITES: &[(&[&str], &str, &str)] = &[
     // Parenthesised glosses and footnote marks: `细颗粒物(PM2.5)年均浓度`, `GDP)[2]`.
-    (r"\([^()]{0,12}\)|\[\d{1,2}\]|[()\s]", ""),
-    (r"细颗粒物", "PM2.5"),
-    (r"(?:累计平均|累计|年均|月均|平均)浓度", "浓度"),
-    (r"(?:新注册|新登记|新设立|新成立)(企业|市场主体)", "新设$1"),
-    (r"人民币|本外币|全口径", ""),
-    (r"规上", "规模以上"),
-    (r"生产总值GDP", "生产总值"),
-    (r"^(?:国内|全市|全区|全县|全省)?生产总值", "地区生产总值"),
-    (r"公共财政预算收入", "一般公共预算收入"),
-    (r"公共财政预算支出", "一般公共预算支出"),
     (
+        &["(", ")", "[", " "],
+        r"\([^()]{0,12}\)|\[\d{1,2}\]|[()\s]",
+        "",
+    ),
+    (&["细颗粒物"], r"细颗粒物", "PM2.5"),
+    (&["浓度"], r"(?:累计平均|累计|年均|月均|平均)浓度", "浓度"),
+    (
+        &["新注册", "新登记", "新设立", "新成立"],
+        r"(?:新注册|新登记|新设立|新成立)(企业|市场主体)",
+        "新设$1",
+    ),
+    (&["人民币", "本外币", "全口径"], r"人民币|本外币|全口径", ""),
+    (&["规上"], r"规上", "规模以上"),
+    (&["生产总值GDP"], r"生产总值GDP", "生产总值"),
+    (
+        &["生产总值"],
+        r"^(?:国内|全市|全区|全县|全省)?生产总值",
+        "地区生产总值",
+    ),
+    (
+        &["公共财政预算收入"],
+        r"公共财政预算收入",
+        "一般公共预算收入",
+    ),
+    (
+        &["公共财政预算支出"],
+        r"公共财政预算支出",
+        "一般公共预算支出",
+    ),
+    (
+        &["强度"],
         r"^(?:研究与试验发展|研究和试验发展|R&D|研发)(?:经费)?(?:投入|支出)?强度",
         "研发投入强度",
     ),
-    (r"^居民消费价格(?:总水平|指数)", "居民消费价格"),
+    (
+        &["居民消费价格"],
+        r"^居民消费价格(?:总水平|指数)",
+        "居民消费价格",
+    ),
     // `服务业增加值占地区生产总值的比重` is the share alias `服务业增加值占比`.
     (
+        &["比重"],
         r"^(.{2,12}?)占(?:地区生产总值|GDP|经济总量)的?比重$",
         "${1}占比",
     ),
@@ -71,7 +99,13 @@ impl MetricMatcher {
     pub(crate) fn new(taxonomy: &Taxonomy) -> Self {
         let rewrites = REWRITES
             .iter()
-            .map(|(re, to)| (Regex::new(re).expect("rewrite regex is valid"), *to))
+            .map(|(triggers, re, to)| {
+                (
+                    *triggers,
+                    Regex::new(re).expect("rewrite regex is valid"),
+                    *to,
+                )
+            })
             .collect();
         let mut matcher = MetricMatcher {
             aliases: HashMap::new(),
@@ -104,8 +138,8 @@ impl MetricMatcher {
     /// The canonical form of a phrase.
     pub(crate) fn canonical(&self, phrase: &str) -> String {
         let mut s = phrase.to_string();
-        for (re, to) in &self.rewrites {
-            if re.is_match(&s) {
+        for (triggers, re, to) in &self.rewrites {
+            if triggers.iter().any(|t| s.contains(t)) && re.is_match(&s) {
                 s = re.replace_all(&s, *to).into_owned();
             }
         }
@@ -115,11 +149,11 @@ impl MetricMatcher {
     /// The code of a canonical phrase.
     pub(crate) fn code_of(&self, canonical: &str) -> Option<String> {
         let lookup = |c: &str| self.aliases.get(c).cloned();
-        let without_tail = self.generic_tail.replace(canonical, "");
-        let without_level = self.level_prefix.replace(&without_tail, "");
-        lookup(canonical)
-            .or_else(|| lookup(&without_tail))
-            .or_else(|| lookup(&without_level))
+        lookup(canonical).or_else(|| {
+            let without_tail = self.generic_tail.replace(canonical, "");
+            let without_level = self.level_prefix.replace(&without_tail, "");
+            lookup(&without_tail).or_else(|| lookup(&without_level))
+        })
     }
 
     /// How a code's values are measured.

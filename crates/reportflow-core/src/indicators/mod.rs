@@ -279,20 +279,21 @@ impl IndicatorExtractor {
     /// modify a following noun are left out.
     fn figures(&self, s: &str) -> Vec<Figure> {
         let mut out = Vec::new();
-        for caps in self.figure.captures_iter(s) {
-            let (Some(whole), Some(num), Some(unit)) =
-                (caps.get(0), caps.name("num"), caps.name("unit"))
-            else {
+        // `find_iter` runs the lazy DFA only; the parts of a match are split by hand
+        // because asking the regex for capture groups cost more than the rest of the
+        // sentence reading.
+        for whole in self.figure.find_iter(s) {
+            let Some(parts) = split_figure(whole.as_str()) else {
                 continue;
             };
-            let unit_str = unit.as_str();
-            let arabic = num.as_str().as_bytes()[0].is_ascii_digit();
+            let num_start = whole.start() + parts.num_offset;
+            let arabic = parts.num.as_bytes().first().is_some_and(u8::is_ascii_digit);
             if !arabic
-                && !(unit_str.starts_with(['亿', '万', '千', '百']) || unit_str == "个百分点")
+                && !(parts.unit.starts_with(['亿', '万', '千', '百']) || parts.unit == "个百分点")
             {
                 continue;
             }
-            let before = s[..num.start()].chars().next_back();
+            let before = s[..num_start].chars().next_back();
             // `?264.6`, `增?.2%`: a digit was destroyed; the figure cannot be trusted.
             if matches!(before, Some('?' | '？' | '\u{FFFD}' | '.' | '．'))
                 || (arabic && before.is_some_and(|c| c.is_ascii_alphanumeric()))
@@ -303,19 +304,15 @@ impl IndicatorExtractor {
             if rest.starts_with(['?', '？', '\u{FFFD}']) || !self.follow.is_match(rest) {
                 continue;
             }
-            let Some(value) = parse_number(num.as_str()) else {
+            let Some(value) = parse_number(parts.num) else {
                 continue;
             };
-            let qualifier = caps
-                .name("qpre")
-                .or(caps.name("qpost"))
-                .map(|m| m.as_str().to_string());
             out.push(Figure {
                 start: whole.start(),
                 end: whole.end(),
                 value,
-                unit: unit_str.to_string(),
-                qualifier,
+                unit: parts.unit.to_string(),
+                qualifier: parts.qualifier.map(str::to_string),
             });
         }
         out
@@ -741,6 +738,54 @@ impl IndicatorExtractor {
 
 fn current_part(parts: &[Part], offset: u32) -> Option<&Part> {
     parts.iter().take_while(|p| p.start <= offset).last()
+}
+
+/// The parts of a figure matched by [`lexicon::FIGURE`].
+struct FigureParts<'a> {
+    qualifier: Option<&'a str>,
+    num: &'a str,
+    num_offset: usize,
+    unit: &'a str,
+}
+
+/// Splits a figure match into qualifier, number and unit, mirroring [`lexicon::FIGURE`].
+fn split_figure(m: &str) -> Option<FigureParts<'_>> {
+    let pre = lexicon::QUALIFIERS_BEFORE
+        .iter()
+        .find(|q| m.starts_with(**q) && m[q.len()..].starts_with(is_numeral_start));
+    let body = pre.map_or(m, |q| &m[q.len()..]);
+    let num_len = if body.starts_with(|c: char| c.is_ascii_digit()) {
+        let int = body.bytes().take_while(u8::is_ascii_digit).count();
+        let frac = body[int..]
+            .strip_prefix('.')
+            .map(|r| r.bytes().take_while(u8::is_ascii_digit).count())
+            .filter(|n| *n > 0)
+            .map_or(0, |n| n + 1);
+        int + frac
+    } else {
+        body.chars()
+            .take_while(|c| lexicon::CHINESE_NUMERALS.contains(*c))
+            .map(char::len_utf8)
+            .sum()
+    };
+    if num_len == 0 {
+        return None;
+    }
+    let (num, rest) = body.split_at(num_len);
+    let post = lexicon::QUALIFIERS_AFTER
+        .iter()
+        .find(|q| rest.len() > q.len() && rest.ends_with(**q));
+    let unit = post.map_or(rest, |q| &rest[..rest.len() - q.len()]);
+    Some(FigureParts {
+        qualifier: pre.or(post).copied(),
+        num,
+        num_offset: m.len() - body.len(),
+        unit,
+    })
+}
+
+fn is_numeral_start(c: char) -> bool {
+    c.is_ascii_digit() || lexicon::CHINESE_NUMERALS.contains(c)
 }
 
 fn default_period(report: ReportKind, kind: IndicatorKind, year: Option<i32>) -> String {
