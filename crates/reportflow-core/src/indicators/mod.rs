@@ -288,9 +288,9 @@ impl IndicatorExtractor {
             };
             let num_start = whole.start() + parts.num_offset;
             let arabic = parts.num.as_bytes().first().is_some_and(u8::is_ascii_digit);
-            if !arabic
-                && !(parts.unit.starts_with(['亿', '万', '千', '百']) || parts.unit == "个百分点")
-            {
+            // Chinese numerals only count before a magnitude (`千亿元`), never as `三个`.
+            let magnitude = parts.unit.starts_with(['亿', '万', '千', '百']);
+            if !(arabic || magnitude || parts.unit == "个百分点") {
                 continue;
             }
             let before = s[..num_start].chars().next_back();
@@ -341,11 +341,7 @@ impl IndicatorExtractor {
                 return FigureRole::AbsoluteChange;
             }
             let verb = c.name("verb").map_or("", |m| m.as_str());
-            let basis = if let Some(m) = self.other_basis.find(seg) {
-                Some(m.as_str().to_string())
-            } else {
-                None
-            };
+            let basis = self.other_basis.find(seg).map(|m| m.as_str().to_string());
             return FigureRole::Growth {
                 negative: is_negative(verb),
                 basis,
@@ -482,7 +478,7 @@ impl IndicatorExtractor {
                 let is_area = c.name("area").is_some();
                 Some(Topic { text: t, is_area })
             })
-            .filter(|t| !is_region_word(&t.text) && !ctx.strip_words.iter().any(|w| *w == t.text));
+            .filter(|t| !is_region_word(&t.text) && !ctx.strip_words.contains(&t.text));
         let mut done: Vec<Draft> = Vec::new();
         let mut current: Vec<Draft> = Vec::new();
         let mut last_metric: Option<ResolvedMetric> = None;
