@@ -204,7 +204,7 @@ pub fn indicator(doc_id: &str, ind: &core::Indicator, ordinal: usize) -> v1::Ind
         indicator_id: core::indicator_id(doc_id, ind, ordinal),
         section_id: ind.section,
         metric: ind.metric.clone(),
-        code: ind.code.unwrap_or_default().to_owned(),
+        code: ind.code.as_deref().unwrap_or_default().to_owned(),
         kind: v1::IndicatorKind::from(ind.kind).into(),
         period: ind.period.clone(),
         value: quantity.map(|q| q.value),
@@ -339,7 +339,7 @@ mod tests {
         core::Indicator {
             section: Some(1),
             metric: "社会消费品零售总额".into(),
-            code: Some("retail_sales"),
+            code: Some("retail_sales".into()),
             kind: core::IndicatorKind::Target,
             period: "2021".into(),
             quantity: Some(core::Quantity {
