@@ -12,8 +12,15 @@
 //! `[kafka]` table, lower-cased with each `_` turned into `.`
 //! (`REPORTFLOW_KAFKA__SASL_MECHANISM` → `sasl.mechanism`); `REPORTFLOW_KAFKA_CONSUMER__<PROP>`
 //! and `REPORTFLOW_KAFKA_PRODUCER__<PROP>` do the same for `[kafka_consumer]` and
-//! `[kafka_producer]`. A property whose name contains `_` can only be set in the file. Other
+//! `[kafka_producer]`. A property whose name contains `_` can only be set in the file.
+//! `REPORTFLOW_TOPICS__<NAME>` sets `<name>` (lower-cased) in the `[topics]` table, the output
+//! topic names of a worker (`REPORTFLOW_TOPICS__NORMALIZED=reports.normalized`). Other
 //! `REPORTFLOW_*` variables are left alone (other tools use the prefix) and reported back.
+//!
+//! The `[topics]` table maps a worker's logical output names (`normalized`, `documents`,
+//! `sections`, `indicators`, …) to topic names. The runtime itself never reads it: each worker
+//! documents the names it uses and looks them up with [`RuntimeConfig::topic`], falling back
+//! to its own default.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -196,6 +203,10 @@ pub struct RawConfig {
     /// librdkafka properties for the producer only; they win over `[kafka]`.
     #[serde(default, deserialize_with = "de_properties")]
     pub kafka_producer: Option<BTreeMap<String, String>>,
+    /// Output topic names by logical name (`normalized = "reports.normalized"`); which names a
+    /// worker reads is the worker's business. Default: empty (every worker's defaults).
+    #[serde(default)]
+    pub topics: Option<BTreeMap<String, String>>,
 }
 
 /// Deserializes a table of librdkafka properties: scalars become strings, arrays are joined
@@ -334,6 +345,12 @@ impl RawConfig {
                     .insert(env_property_name(prop), value);
                 continue;
             }
+            if let Some(name) = rest.strip_prefix("TOPICS__") {
+                raw.topics
+                    .get_or_insert_with(BTreeMap::new)
+                    .insert(name.to_ascii_lowercase(), value);
+                continue;
+            }
             if let Some(prop) = rest.strip_prefix("KAFKA__") {
                 raw.kafka
                     .get_or_insert_with(BTreeMap::new)
@@ -417,6 +434,7 @@ impl RawConfig {
             kafka: props(self.kafka, over.kafka),
             kafka_consumer: props(self.kafka_consumer, over.kafka_consumer),
             kafka_producer: props(self.kafka_producer, over.kafka_producer),
+            topics: props(self.topics, over.topics),
         }
     }
 
@@ -476,6 +494,7 @@ impl RawConfig {
         config.kafka = self.kafka.unwrap_or_default();
         config.kafka_consumer = self.kafka_consumer.unwrap_or_default();
         config.kafka_producer = self.kafka_producer.unwrap_or_default();
+        config.topics = self.topics.unwrap_or_default();
         config.validate()?;
         Ok(config)
     }
@@ -558,6 +577,8 @@ pub struct RuntimeConfig {
     pub kafka_consumer: BTreeMap<String, String>,
     /// librdkafka properties for the producer only.
     pub kafka_producer: BTreeMap<String, String>,
+    /// Output topic names by logical name (the `[topics]` table); see [`RuntimeConfig::topic`].
+    pub topics: BTreeMap<String, String>,
 }
 
 impl RuntimeConfig {
@@ -589,7 +610,18 @@ impl RuntimeConfig {
             kafka: BTreeMap::new(),
             kafka_consumer: BTreeMap::new(),
             kafka_producer: BTreeMap::new(),
+            topics: BTreeMap::new(),
         }
+    }
+
+    /// The output topic configured under the logical `name` in `[topics]`, else `default`.
+    pub fn topic(&self, name: &str, default: &str) -> String {
+        self.topics
+            .get(name)
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+            .unwrap_or(default)
+            .to_string()
     }
 
     /// Loads the layered configuration: the optional file, then the process environment,
@@ -653,6 +685,17 @@ impl RuntimeConfig {
         }
         if self.worker_name.trim().is_empty() {
             return Err(invalid("worker_name", "must not be empty"));
+        }
+        for (name, topic) in &self.topics {
+            if topic.trim().is_empty() {
+                return Err(invalid(format!("topics.{name}"), "must not be empty"));
+            }
+            if self.input_topics.contains(topic) {
+                return Err(invalid(
+                    format!("topics.{name}"),
+                    format!("`{topic}` is also an input topic"),
+                ));
+            }
         }
         for (table, props) in [
             ("kafka", &self.kafka),
@@ -928,6 +971,49 @@ mod tests {
             err.to_string().contains("REPORTFLOW_COMMIT_INTERVAL_MS"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn topics_table_from_file_env_and_flags() {
+        let file = parse(
+            r#"
+            brokers = "b:9092"
+            group_id = "g"
+            input_topics = ["reports.raw"]
+            [topics]
+            normalized = "file.normalized"
+            documents = "file.documents"
+            "#,
+        )
+        .unwrap();
+        let (env, unrecognized) = RawConfig::from_env_vars([(
+            "REPORTFLOW_TOPICS__DOCUMENTS".to_string(),
+            "env.documents".to_string(),
+        )])
+        .unwrap();
+        assert!(unrecognized.is_empty());
+        let flags = RawConfig {
+            topics: Some(BTreeMap::from([(
+                "indicators".to_string(),
+                "flag.indicators".to_string(),
+            )])),
+            ..RawConfig::default()
+        };
+        let c = file.merge(env).merge(flags).into_config().unwrap();
+        assert_eq!(c.topic("normalized", "x"), "file.normalized");
+        assert_eq!(c.topic("documents", "x"), "env.documents");
+        assert_eq!(c.topic("indicators", "x"), "flag.indicators");
+        assert_eq!(c.topic("sections", "reports.sections"), "reports.sections");
+        // An output topic must not be an input topic.
+        let mut raw = minimal();
+        raw.topics = Some(BTreeMap::from([("out".into(), "reports.raw".into())]));
+        assert!(raw
+            .into_config()
+            .unwrap_err()
+            .to_string()
+            .contains("topics.out"));
+        // Values must be strings.
+        assert!(parse("[topics]\nnormalized = 3\n").is_err());
     }
 
     #[test]
