@@ -93,6 +93,7 @@ pub(crate) const PHRASE_PREFIX: &str = concat!(
 /// Words stripped from the end of a metric phrase: verbs, baselines, qualifiers.
 pub(crate) const PHRASE_SUFFIX: &str = concat!(
     r"(?:初步核算|实现|完成|达到|达|为|是|约|累计|共|合计|总计|保持在|控制在|稳定在|均|分别|单季|的",
+    r"|力争|争取|确保|预计|预期|计划|要|将|继续|保持",
     r"|下降至|下降到|降至|降到|提高到|提高至|增长至|增长到|增加到|增加至|上升至|回落至",
     r"|增长|增速|增幅|上涨|涨幅|下降|降低|减少|增加|提高|提升|上升|回落|下滑|扩大|收窄|回升|降幅|高达",
     r"|按可比价格计算|按不变价格计算|按现价计算|同口径",

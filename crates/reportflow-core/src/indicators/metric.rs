@@ -54,6 +54,8 @@ const REWRITES: &[(&[&str], &str, &str)] = &[
     ),
     (&["人民币", "本外币", "全口径"], r"人民币|本外币|全口径", ""),
     (&["规上"], r"规上", "规模以上"),
+    // `规模以上工业企业实现利润总额` is `规模以上工业利润总额`.
+    (&["工业企业"], r"规模以上工业企业(?:实现)?", "规模以上工业"),
     (&["生产总值GDP"], r"生产总值GDP", "生产总值"),
     (
         &["生产总值"],
@@ -249,6 +251,14 @@ mod tests {
         assert_eq!(code("新设市场主体数量").as_deref(), Some("new_enterprises"));
         assert_eq!(code("经济总量").as_deref(), Some("gdp"));
         assert_eq!(code("经济"), None);
+        assert_eq!(
+            code("规模以上工业企业实现利润总额").as_deref(),
+            Some("industrial_profit")
+        );
+        assert_eq!(
+            code("规模以上工业企业实现总产值").as_deref(),
+            Some("industrial_output")
+        );
         assert_eq!(code("生产总值").as_deref(), Some("gdp"));
         assert_eq!(code("全区生产总值").as_deref(), Some("gdp"));
         assert_eq!(code("人均地区生产总值").as_deref(), Some("gdp_per_capita"));

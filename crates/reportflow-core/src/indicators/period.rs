@@ -17,6 +17,8 @@ pub(crate) enum Part {
     Months(u8, u8),
     /// A span of whole years (`2021-2025`, `十四五`).
     Years(i32, i32),
+    /// The last n years up to the default year (`过去五年`).
+    PastYears(i32),
 }
 
 /// A time phrase: an optional explicit year and the part it names.
@@ -42,6 +44,7 @@ impl TimeRef {
             Part::Quarters(a, b) => format!("{year}Q{a}-{b}"),
             Part::Month(m) => format!("{year}M{m:02}"),
             Part::Months(a, b) => format!("{year}M{a:02}-{b:02}"),
+            Part::PastYears(n) => format!("{}-{year}", year - n + 1),
             Part::Years(..) => unreachable_years(),
         }
     }
@@ -81,6 +84,7 @@ impl PeriodFinder {
             concat!(
                 r"(?P<pre>比|较|与|同|至|到|高于|低于|截至)?",
                 r"(?:(?P<span>(?P<ya>\d{{4}})[-—~至到](?P<yb>\d{{4}})年)|(?P<plan>十[一二三四五六]五)",
+                r"|(?P<past>(?:过去|近|前)(?P<pn>[二两三四五六七八九十])年)",
                 r"|(?:(?P<year>\d{{4}})年|(?P<rel>今年|去年|上年|本年)){a}?",
                 r"|{b})",
                 r"(?P<post>同期|末|底)?",
@@ -125,6 +129,22 @@ impl PeriodFinder {
             return (a < b).then_some(TimeRef {
                 year: None,
                 part: Part::Years(a, b),
+            });
+        }
+        if caps.name("past").is_some() {
+            let n = match caps.name("pn").map(|m| m.as_str()) {
+                Some("两") => 2,
+                Some(n) => i32::from(small_number(n).unwrap_or(match n {
+                    "七" => 7,
+                    "八" => 8,
+                    "九" => 9,
+                    _ => 10,
+                })),
+                None => return None,
+            };
+            return Some(TimeRef {
+                year: None,
+                part: Part::PastYears(n),
             });
         }
         if let Some(plan) = caps.name("plan") {
@@ -222,6 +242,7 @@ mod tests {
         assert_eq!(period("2022年上半年"), "2022H1");
         assert_eq!(period("\"十四五\"时期"), "2021-2025");
         assert_eq!(period("2021-2025年"), "2021-2025");
+        assert_eq!(period("过去五年,全区地区生产总值年均"), "2017-2021");
     }
 
     #[test]

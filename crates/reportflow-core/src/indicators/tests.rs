@@ -169,3 +169,25 @@ fn statistical_bulletin_wording() {
         "deposit_balance Actual 2021H1 1234亿元 - 比年初8.2 -"
     );
 }
+
+#[test]
+fn work_report_targets_and_spans_of_years() {
+    assert_eq!(
+        render(
+            "今年经济社会发展的主要预期目标是:地区生产总值增长5%左右;城镇调查失业率控制在5%以内。"
+        ),
+        "gdp Target 2021 - yoy5 - 左右\nsurveyed_unemployment_rate Target 2021 5% - - 以内"
+    );
+    assert_eq!(
+        render("全社会固定资产投资力争达到600亿元以上。"),
+        "fixed_asset_investment Target 2021 600亿元 - - 以上"
+    );
+    assert_eq!(
+        render("过去五年,全区地区生产总值年均增长6.8%。"),
+        "gdp Actual 2017-2021 - - 年均6.8 -"
+    );
+    assert_eq!(
+        render("规模以上工业企业实现利润总额45.6亿元,下降12.4%。"),
+        "industrial_profit Actual 2021H1 45.6亿元 yoy-12.4 - -"
+    );
+}
