@@ -327,7 +327,7 @@ fn render_text(input: &Input<'_>, x: &v1::Extraction) -> String {
                 } else {
                     ind.code.clone()
                 },
-                ind.metric.clone(),
+                truncate_to_width(&ind.metric, METRIC_COLUMNS),
                 ind.kind().short_name().to_owned(),
                 ind.period.clone(),
                 value,
@@ -350,6 +350,28 @@ fn render_text(input: &Input<'_>, x: &v1::Extraction) -> String {
     }
     s.push('\n');
     s
+}
+
+/// Widest metric phrase shown in the text table, in terminal columns; longer ones are cut.
+const METRIC_COLUMNS: usize = 24;
+
+/// `s` cut to at most `max` terminal columns, with `…` marking a cut.
+fn truncate_to_width(s: &str, max: usize) -> String {
+    if display_width(s) <= max {
+        return s.to_owned();
+    }
+    let mut out = String::new();
+    let mut width = 0;
+    for c in s.chars() {
+        let w = if is_wide(c) { 2 } else { 1 };
+        if width + w > max - 1 {
+            break;
+        }
+        out.push(c);
+        width += w;
+    }
+    out.push('…');
+    out
 }
 
 /// Terminal columns a string takes: East Asian wide and fullwidth characters take two.
@@ -382,6 +404,14 @@ mod tests {
         assert_eq!(display_width("gdp"), 3);
         assert_eq!(display_width("地区生产总值"), 12);
         assert_eq!(display_width("（一）"), 6);
+    }
+
+    #[test]
+    fn long_metrics_are_cut_to_the_column_width() {
+        assert_eq!(truncate_to_width("gdp", 24), "gdp");
+        let cut = truncate_to_width("规模以上工业企业高技术制造业增加值占比", 24);
+        assert_eq!(cut, "规模以上工业企业高技术…");
+        assert!(display_width(&cut) <= 24);
     }
 
     #[test]
