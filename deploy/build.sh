@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 # The build command. Change it here only.
 BUILD=(cargo build --release --locked --bins)
 # The binaries the image ships (every one must come out of the build above).
-BINARIES=(reportflow reportflow-normalizer reportflow-extractor reportflow-sink-postgres)
+BINARIES=(reportflow reportflow-normalizer reportflow-extractor reportflow-sink-postgres reportflow-sink-parquet)
 
 out=""
 case "${1:-}" in
