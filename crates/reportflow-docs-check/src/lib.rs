@@ -136,8 +136,8 @@ pub fn read_code(root: &Path) -> Code {
         }
     }
     crate_idents.insert(SELF_DIR.replace('-', "_"));
-    let config_rs = fs::read_to_string(root.join("crates/reportflow-kafka/src/config.rs"))
-        .unwrap_or_default();
+    let config_rs =
+        fs::read_to_string(root.join("crates/reportflow-kafka/src/config.rs")).unwrap_or_default();
     let config_keys = raw_config_fields(&config_rs);
     Code {
         rust,
@@ -257,9 +257,7 @@ pub fn metrics_in(text: &str, code: &Code) -> BTreeSet<String> {
 pub fn registered_metrics(code: &Code) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for (path, text) in &code.rust {
-        let in_src = path
-            .components()
-            .any(|c| c.as_os_str() == "src");
+        let in_src = path.components().any(|c| c.as_os_str() == "src");
         if !in_src {
             continue;
         }
@@ -340,7 +338,7 @@ pub fn check(root: &Path) -> Problems {
             problems.extend(check_toml_blocks(p, &doc.text, &code));
         }
         if p == "docs/operations.md" {
-            for (tok, rest) in tokens(&doc.text, "`", |c| is_snake(c)) {
+            for (tok, rest) in tokens(&doc.text, "`", is_snake) {
                 let word = &tok[1..];
                 let looks_like_key = rest.starts_with('`')
                     && word.contains('_')
@@ -404,7 +402,9 @@ fn check_toml_blocks(path: &str, text: &str, code: &Code) -> Problems {
         }
         if let Some(name) = t.strip_prefix('[').and_then(|s| s.split(']').next()) {
             if !tables.contains(&name) || !code.config_keys.contains(name) {
-                problems.push(format!("{path}: TOML table `[{name}]` is not a config table"));
+                problems.push(format!(
+                    "{path}: TOML table `[{name}]` is not a config table"
+                ));
             }
             table = Some(name.to_string());
             continue;
@@ -415,7 +415,9 @@ fn check_toml_blocks(path: &str, text: &str, code: &Code) -> Problems {
         let key = key.trim().trim_matches('"');
         match table.as_deref() {
             None if !code.config_keys.contains(key) => {
-                problems.push(format!("{path}: TOML key `{key}` is not a config key (RawConfig)"));
+                problems.push(format!(
+                    "{path}: TOML key `{key}` is not a config key (RawConfig)"
+                ));
             }
             Some("topics") if !code.all.contains(&format!("\"{key}\"")) => {
                 problems.push(format!("{path}: `[topics] {key}` is read by no worker"));
