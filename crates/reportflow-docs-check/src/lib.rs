@@ -16,8 +16,9 @@
 //!   `TOPICS__<NAME>` the logical name as a string literal.
 //! - **Config keys named in docs**: `key = …` lines of ```` ```toml ```` blocks must be
 //!   `RawConfig` fields (tables: `[kafka]`, `[kafka_consumer]`, `[kafka_producer]`,
-//!   `[topics]`); every backticked `snake_case` word of `docs/operations.md` must occur as a
-//!   whole word in `crates/` or `proto/` (so invented keys, fields and labels fail).
+//!   `[topics]`, and the sinks' `[sink]`, whose keys must occur in the code); every
+//!   backticked `snake_case` word of `docs/operations.md` must occur as a whole word in
+//!   `crates/` or `proto/` (so invented keys, fields and labels fail).
 //! - **Dead-letter headers** (`reportflow.error.*`, `reportflow.source.*`, `reportflow.worker`,
 //!   `reportflow.dlq.*`) named in docs must be string literals in the source.
 //! - **Reverse**: every metric registered in non-test source under `crates/*/src` and every
@@ -386,7 +387,14 @@ pub fn check(root: &Path) -> Problems {
 
 /// Checks the `key = value` lines and `[table]` headers of the ```` ```toml ```` blocks.
 fn check_toml_blocks(path: &str, text: &str, code: &Code) -> Problems {
-    let tables = ["kafka", "kafka_consumer", "kafka_producer", "topics"];
+    // `[sink]` is read by the sinks (`reportflow_kafka::sink`), not by `RawConfig`.
+    let tables = [
+        "kafka",
+        "kafka_consumer",
+        "kafka_producer",
+        "topics",
+        "sink",
+    ];
     let mut problems = Vec::new();
     let mut in_toml = false;
     let mut table: Option<String> = None;
@@ -401,7 +409,7 @@ fn check_toml_blocks(path: &str, text: &str, code: &Code) -> Problems {
             continue;
         }
         if let Some(name) = t.strip_prefix('[').and_then(|s| s.split(']').next()) {
-            if !tables.contains(&name) || !code.config_keys.contains(name) {
+            if !tables.contains(&name) || (name != "sink" && !code.config_keys.contains(name)) {
                 problems.push(format!(
                     "{path}: TOML table `[{name}]` is not a config table"
                 ));
@@ -418,6 +426,9 @@ fn check_toml_blocks(path: &str, text: &str, code: &Code) -> Problems {
                 problems.push(format!(
                     "{path}: TOML key `{key}` is not a config key (RawConfig)"
                 ));
+            }
+            Some("sink") if !has_word(&code.all, key) => {
+                problems.push(format!("{path}: `[sink] {key}` is read by no sink"));
             }
             Some("topics") if !code.all.contains(&format!("\"{key}\"")) => {
                 problems.push(format!("{path}: `[topics] {key}` is read by no worker"));
