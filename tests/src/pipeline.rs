@@ -1,0 +1,165 @@
+//! Running the pipeline: worker processes and a collector that reads every output topic.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use rdkafka::message::OwnedMessage;
+use rdkafka::Message;
+use reportflow_proto::v1;
+
+use crate::expect::{self, Outputs};
+use crate::kafka::{decode, TopicReader, CLIENT_MAX_BYTES};
+use crate::process::{binary, ChildGuard};
+use crate::topics;
+
+/// Consumer group of the normalizers.
+pub const NORMALIZER_GROUP: &str = "reportflow-normalizer";
+/// Consumer group of the extractors.
+pub const EXTRACTOR_GROUP: &str = "reportflow-extractor";
+
+/// The two worker stages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// `reportflow-normalizer`.
+    Normalizer,
+    /// `reportflow-extractor`.
+    Extractor,
+}
+
+impl Stage {
+    /// The binary's name.
+    pub fn binary(self) -> &'static str {
+        match self {
+            Stage::Normalizer => "reportflow-normalizer",
+            Stage::Extractor => "reportflow-extractor",
+        }
+    }
+    /// The consumer group.
+    pub fn group(self) -> &'static str {
+        match self {
+            Stage::Normalizer => NORMALIZER_GROUP,
+            Stage::Extractor => EXTRACTOR_GROUP,
+        }
+    }
+}
+
+/// Starts one worker process of `stage` against `bootstrap`, logging to `log_dir`.
+///
+/// Settings are passed the way operators pass them (flags and `REPORTFLOW_*`), tuned for
+/// tests: short session timeout so a killed member's partitions move within seconds, frequent
+/// commits, and a producer allowed 32 MiB records so the 20 MiB input's dead letter keeps its
+/// value.
+pub fn spawn_worker(stage: Stage, bootstrap: &str, name: &str, log_dir: &Path) -> ChildGuard {
+    let mut cmd = Command::new(binary(stage.binary()));
+    cmd.args([
+        "--brokers",
+        bootstrap,
+        "--group-id",
+        stage.group(),
+        "--http-addr",
+        "127.0.0.1:0",
+    ])
+    .env("REPORTFLOW_WORKER_NAME", name)
+    .env("REPORTFLOW_LOG_FORMAT", "text")
+    .env("REPORTFLOW_COMMIT_INTERVAL_MS", "200")
+    .env("REPORTFLOW_SHUTDOWN_TIMEOUT_MS", "5000")
+    .env("REPORTFLOW_KAFKA_CONSUMER__SESSION_TIMEOUT_MS", "6000")
+    .env("REPORTFLOW_KAFKA_CONSUMER__HEARTBEAT_INTERVAL_MS", "500")
+    .env("REPORTFLOW_KAFKA_CONSUMER__FETCH_WAIT_MAX_MS", "100")
+    .env(
+        "REPORTFLOW_KAFKA_PRODUCER__MESSAGE_MAX_BYTES",
+        CLIENT_MAX_BYTES.to_string(),
+    );
+    if std::env::var_os("RUST_LOG").is_none() {
+        cmd.env("RUST_LOG", "info,librdkafka=warn");
+    }
+    let log: PathBuf = log_dir.join(format!("{name}.log"));
+    ChildGuard::spawn(name, cmd, Some(&log))
+        .unwrap_or_else(|e| panic!("spawn {}: {e}", stage.binary()))
+}
+
+/// Reads every output topic and gathers the outputs by document.
+#[derive(Debug)]
+pub struct Collector {
+    normalized: TopicReader,
+    documents: TopicReader,
+    sections: TopicReader,
+    indicators: TopicReader,
+    /// The dead-letter topic.
+    pub dlq: TopicReader,
+    seen: [usize; 4],
+    /// Outputs by doc_id.
+    pub outputs: BTreeMap<String, Outputs>,
+}
+
+impl Collector {
+    /// Readers of the output topics of the default topology, from the beginning.
+    pub fn new(bootstrap: &str) -> Collector {
+        Collector {
+            normalized: TopicReader::new(bootstrap, topics::NORMALIZED),
+            documents: TopicReader::new(bootstrap, topics::DOCUMENTS),
+            sections: TopicReader::new(bootstrap, topics::SECTIONS),
+            indicators: TopicReader::new(bootstrap, topics::INDICATORS),
+            dlq: TopicReader::new(bootstrap, topics::DLQ),
+            seen: [0; 4],
+            outputs: BTreeMap::new(),
+        }
+    }
+
+    /// Polls every topic for about `d` in total and folds new messages into `outputs`.
+    pub fn poll(&mut self, d: Duration) {
+        let slice = d / 5;
+        self.normalized.poll_for(slice);
+        self.documents.poll_for(slice);
+        self.sections.poll_for(slice);
+        self.indicators.poll_for(slice);
+        self.dlq.poll_for(slice);
+        let out = &mut self.outputs;
+        for m in &self.normalized.messages[self.seen[0]..] {
+            expect::collect_normalized(out, decode::<v1::NormalizedReport>(m));
+        }
+        for m in &self.documents.messages[self.seen[1]..] {
+            expect::collect_document(out, decode::<v1::ReportDocument>(m));
+        }
+        for m in &self.sections.messages[self.seen[2]..] {
+            expect::collect_section(out, decode::<v1::Section>(m));
+        }
+        for m in &self.indicators.messages[self.seen[3]..] {
+            expect::collect_indicator(out, decode::<v1::Indicator>(m));
+        }
+        self.seen = [
+            self.normalized.messages.len(),
+            self.documents.messages.len(),
+            self.sections.messages.len(),
+            self.indicators.messages.len(),
+        ];
+    }
+
+    /// The indicator messages read so far (with duplicates), for timestamps.
+    pub fn indicator_messages(&self) -> &[OwnedMessage] {
+        &self.indicators.messages
+    }
+
+    /// Message counts per topic, for progress messages.
+    pub fn counts(&self) -> String {
+        format!(
+            "normalized {} documents {} sections {} indicators {} dlq {}",
+            self.normalized.messages.len(),
+            self.documents.messages.len(),
+            self.sections.messages.len(),
+            self.indicators.messages.len(),
+            self.dlq.messages.len()
+        )
+    }
+
+    /// Distinct keys on the dead-letter topic.
+    pub fn dlq_keys(&self) -> std::collections::BTreeSet<String> {
+        self.dlq
+            .messages
+            .iter()
+            .map(|m| String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned())
+            .collect()
+    }
+}

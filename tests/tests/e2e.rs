@@ -1,0 +1,461 @@
+//! End-to-end tests of the streaming pipeline: real worker processes against Tansu and against
+//! the embedded broker of `reportflow dev-broker`.
+//!
+//! Prerequisites: `cargo build --workspace --bins` (the tests run the built binaries) and, for
+//! the Tansu tests, `scripts/tansu.sh install`. `scripts/ci-e2e.sh` does both and runs
+//! `cargo test -p reportflow-e2e -- --test-threads=1`.
+//!
+//! Every wait polls against a deadline; a test that times out prints what arrived and the
+//! workers' logs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use rdkafka::Message;
+use reportflow_e2e::broker::{Broker, Embedded, Tansu};
+use reportflow_e2e::data::{self, Input};
+use reportflow_e2e::expect::{self, Expected};
+use reportflow_e2e::kafka::{self, Record};
+use reportflow_e2e::pipeline::{spawn_worker, Collector, Stage};
+use reportflow_e2e::process::ChildGuard;
+use reportflow_e2e::{serial, topics};
+
+/// Partitions of every topic: more than workers per group, so both members get work.
+const PARTITIONS: i32 = 4;
+
+/// The seven headers every dead letter carries (`reportflow_kafka::dlq::DLQ_HEADERS`).
+const DLQ_HEADERS: [&str; 7] = [
+    "reportflow.error.stage",
+    "reportflow.error.kind",
+    "reportflow.error.message",
+    "reportflow.source.topic",
+    "reportflow.source.partition",
+    "reportflow.source.offset",
+    "reportflow.worker",
+];
+
+/// Tansu speaks the protocol the runtime needs: CreateTopics through the admin API, the
+/// idempotent producer (InitProducerId), a record over 16 MiB both ways.
+#[test]
+fn tansu_accepts_what_the_pipeline_needs() {
+    let _serial = serial();
+    let Some(broker) = Tansu::start() else { return };
+    let b = broker.bootstrap();
+    kafka::create_topics(b, &["probe"], PARTITIONS)
+        .unwrap_or_else(|e| panic!("{e}\n{}", broker.log_tail(40)));
+    // `kafka::produce` uses enable.idempotence=true, acks=all like the workers.
+    let big = data::huge(b"0123456789abcdef", data::HUGE_BYTES);
+    let records = vec![
+        Record {
+            key: b"small".to_vec(),
+            value: b"hello".to_vec(),
+            headers: vec![("h".into(), b"v".to_vec())],
+        },
+        Record {
+            key: b"big".to_vec(),
+            value: big.clone(),
+            headers: vec![],
+        },
+    ];
+    let landed = kafka::produce(b, "probe", &records)
+        .unwrap_or_else(|e| panic!("idempotent produce failed: {e}\n{}", broker.log_tail(40)));
+    assert_eq!(landed.len(), 2);
+    let mut reader = kafka::TopicReader::new(b, "probe");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reader.messages.len() < 2 && Instant::now() < deadline {
+        reader.poll_for(Duration::from_millis(200));
+    }
+    let by_key = kafka::by_key(&reader.messages);
+    assert_eq!(by_key["small"][0].payload(), Some(&b"hello"[..]));
+    assert_eq!(kafka::header(by_key["small"][0], "h").as_deref(), Some("v"));
+    assert_eq!(by_key["big"][0].payload().map(<[u8]>::len), Some(big.len()));
+}
+
+/// Inputs of the pipeline tests: every seed in five encodings plus the malformed inputs.
+fn pipeline_inputs() -> Vec<Input> {
+    let mut inputs = data::encoded_seeds();
+    inputs.extend(data::malformed());
+    inputs
+}
+
+#[test]
+fn pipeline_tansu() {
+    let _serial = serial();
+    let Some(broker) = Tansu::start() else { return };
+    run_pipeline(&broker, &|| broker.log_tail(40));
+}
+
+#[test]
+fn pipeline_embedded() {
+    let _serial = serial();
+    let broker = Embedded::start();
+    run_pipeline(&broker, &String::new);
+}
+
+/// Starts `n` workers of each stage; names `<stage>-<i>`.
+fn start_workers(b: &str, n: usize, dir: &std::path::Path) -> Vec<(Stage, ChildGuard)> {
+    let mut workers = Vec::new();
+    for stage in [Stage::Normalizer, Stage::Extractor] {
+        for i in 0..n {
+            let name = format!("{}-{i}", stage.binary());
+            workers.push((stage, spawn_worker(stage, b, &name, dir)));
+        }
+    }
+    workers
+}
+
+/// Panics (with its log) if a worker exited on its own.
+fn check_alive(workers: &mut [(Stage, ChildGuard)]) {
+    for (_, w) in workers.iter_mut() {
+        if let Some(status) = w.exited() {
+            panic!(
+                "worker {} exited with {status}:\n{}",
+                w.name,
+                w.log_tail(40)
+            );
+        }
+    }
+}
+
+fn logs(workers: &[(Stage, ChildGuard)]) -> String {
+    workers
+        .iter()
+        .map(|(_, w)| format!("--- {} ---\n{}", w.name, w.log_tail(15)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Publishes the seeds in several encodings and the malformed inputs, runs 2 + 2 workers, and
+/// checks every output against `reportflow extract` and every dead letter.
+fn run_pipeline(broker: &dyn Broker, broker_log: &dyn Fn() -> String) {
+    let started = Instant::now();
+    let b = broker.bootstrap();
+    kafka::create_topics(b, &topics::ALL, PARTITIONS)
+        .unwrap_or_else(|e| panic!("{}: {e}\n{}", broker.name(), broker_log()));
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inputs = pipeline_inputs();
+    let expected = Expected::compute(&inputs, dir.path());
+    // The computed expectation must at least agree with what is certain.
+    for name in ["bad.empty", "bad.random", "bad.huge"] {
+        assert!(
+            expected.bad.contains_key(name),
+            "{name} is expected to be dead-lettered"
+        );
+    }
+    assert!(expected.good.len() >= 5, "every seed decodes");
+    eprintln!(
+        "[{}] {} inputs: {} distinct good documents, {} bad ({:?}), expectations in {:?}",
+        broker.name(),
+        inputs.len(),
+        expected.good.len(),
+        expected.bad.len(),
+        expected.bad.keys().collect::<Vec<_>>(),
+        started.elapsed()
+    );
+
+    let mut collector = Collector::new(b);
+    let records: Vec<Record> = inputs.iter().map(Input::record).collect();
+    kafka::produce(b, topics::RAW, &records)
+        .unwrap_or_else(|e| panic!("publish: {e}\n{}", broker_log()));
+
+    let logs_dir = dir.path().join("logs");
+    std::fs::create_dir_all(&logs_dir).unwrap();
+    let mut workers = start_workers(b, 2, &logs_dir);
+
+    let bad_keys: BTreeSet<String> = expected.bad.keys().cloned().collect();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        collector.poll(Duration::from_millis(500));
+        check_alive(&mut workers);
+        let done = expected.good.iter().all(|(id, g)| {
+            collector
+                .outputs
+                .get(id)
+                .is_some_and(|o| o.complete(&g.extraction))
+        }) && collector.dlq_keys().is_superset(&bad_keys);
+        if done {
+            break;
+        }
+        if Instant::now() > deadline {
+            let missing: Vec<_> = expected
+                .good
+                .iter()
+                .filter(|(id, g)| {
+                    !collector
+                        .outputs
+                        .get(*id)
+                        .is_some_and(|o| o.complete(&g.extraction))
+                })
+                .map(|(_, g)| g.names.join("="))
+                .collect();
+            panic!(
+                "[{}] timed out after 120 s: {}\nincomplete: {missing:?}\nDLQ keys: {:?}\n{}\nbroker:\n{}",
+                broker.name(),
+                collector.counts(),
+                collector.dlq_keys(),
+                logs(&workers),
+                broker_log()
+            );
+        }
+    }
+    // A little longer, so that unexpected extra outputs or dead letters are seen too.
+    collector.poll(Duration::from_secs(2));
+    eprintln!(
+        "[{}] all outputs after {:?}: {}",
+        broker.name(),
+        started.elapsed(),
+        collector.counts()
+    );
+
+    let mut problems = Vec::new();
+    for (id, g) in &expected.good {
+        let diffs = expect::differences(&g.extraction, &collector.outputs[id]);
+        if !diffs.is_empty() {
+            problems.push(format!("{}: {}", g.names.join("="), diffs.join("\n    ")));
+        }
+    }
+    for id in collector.outputs.keys() {
+        if !expected.good.contains_key(id) {
+            problems.push(format!("outputs for an unexpected document {id}"));
+        }
+    }
+    check_dead_letters(&expected, &collector, &mut problems);
+    assert!(
+        problems.is_empty(),
+        "[{}] {} problems:\n{}",
+        broker.name(),
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// Every expected bad input is on the DLQ with the seven headers and its original key and
+/// value (or the `reportflow.dlq.dropped` marker when the broker refused the full size), and
+/// nothing else is.
+fn check_dead_letters(expected: &Expected, collector: &Collector, problems: &mut Vec<String>) {
+    let by_key = kafka::by_key(&collector.dlq.messages);
+    for (key, letters) in &by_key {
+        let Some(bad) = expected.bad.get(key) else {
+            let kinds: Vec<_> = letters
+                .iter()
+                .map(|m| kafka::header(m, "reportflow.error.kind"))
+                .collect();
+            problems.push(format!("unexpected dead letter {key:?} (kinds {kinds:?})"));
+            continue;
+        };
+        for m in letters {
+            let hs = kafka::headers(m);
+            for h in DLQ_HEADERS {
+                if !hs.iter().any(|(k, _)| k == h) {
+                    problems.push(format!("dead letter {key}: header {h} missing"));
+                }
+            }
+            let get = |h: &str| kafka::header(m, h).unwrap_or_default();
+            if get("reportflow.source.topic") != topics::RAW {
+                problems.push(format!(
+                    "dead letter {key}: source topic {:?}",
+                    get("reportflow.source.topic")
+                ));
+            }
+            if get("reportflow.source.partition").parse::<i32>().is_err()
+                || get("reportflow.source.offset").parse::<i64>().is_err()
+            {
+                problems.push(format!(
+                    "dead letter {key}: source partition/offset not numbers"
+                ));
+            }
+            if !get("reportflow.worker").starts_with("reportflow-normalizer-") {
+                problems.push(format!(
+                    "dead letter {key}: worker {:?}",
+                    get("reportflow.worker")
+                ));
+            }
+            if bad.reason == "too_large" && get("reportflow.error.kind") != "too_large" {
+                problems.push(format!(
+                    "dead letter {key}: kind {:?}, expected too_large",
+                    get("reportflow.error.kind")
+                ));
+            }
+            match kafka::header(m, "reportflow.dlq.dropped") {
+                None => {
+                    if m.payload().unwrap_or_default() != bad.input.bytes.as_slice() {
+                        problems.push(format!("dead letter {key}: value differs from the input"));
+                    }
+                }
+                Some(dropped) => eprintln!(
+                    "note: dead letter {key} lost `{dropped}` (the broker refused its full size)"
+                ),
+            }
+            eprintln!(
+                "dead letter {key}: stage {} kind {} ({} bytes): {}",
+                get("reportflow.error.stage"),
+                get("reportflow.error.kind"),
+                m.payload().map_or(0, <[u8]>::len),
+                get("reportflow.error.message")
+                    .chars()
+                    .take(120)
+                    .collect::<String>()
+            );
+        }
+    }
+    for key in expected.bad.keys() {
+        if !by_key.contains_key(key) {
+            problems.push(format!("{key} is not on the DLQ"));
+        }
+    }
+}
+
+/// While 200+ documents stream, `kill -9` one normalizer and one extractor, start
+/// replacements; in the end every document has all its outputs (duplicates allowed).
+#[test]
+fn crash_recovery_tansu() {
+    let _serial = serial();
+    let Some(broker) = Tansu::start() else { return };
+    let started = Instant::now();
+    let b = broker.bootstrap().to_string();
+    kafka::create_topics(&b, &topics::ALL, PARTITIONS)
+        .unwrap_or_else(|e| panic!("{e}\n{}", broker.log_tail(40)));
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inputs = data::variants(225);
+    let expected = Expected::compute(&inputs, dir.path());
+    assert!(
+        expected.bad.is_empty(),
+        "variants must all be good: {:?}",
+        expected.bad.keys()
+    );
+    assert_eq!(
+        expected.good.len(),
+        inputs.len(),
+        "variants have distinct doc_ids"
+    );
+    eprintln!(
+        "[crash] {} documents, {} indicators expected; expectations in {:?}",
+        inputs.len(),
+        expected.indicator_total(),
+        started.elapsed()
+    );
+
+    let mut collector = Collector::new(&b);
+    let logs_dir = dir.path().join("logs");
+    std::fs::create_dir_all(&logs_dir).unwrap();
+    let mut workers = start_workers(&b, 2, &logs_dir);
+
+    // Publish in batches while the workers run, so the kill lands mid-stream.
+    let records: Vec<Record> = inputs.iter().map(Input::record).collect();
+    let publisher = {
+        let b = b.clone();
+        std::thread::spawn(move || {
+            for batch in records.chunks(15) {
+                kafka::produce(&b, topics::RAW, batch).expect("publish");
+                std::thread::sleep(Duration::from_millis(300));
+            }
+        })
+    };
+
+    // Kill once outputs flow: some documents done, most still to come.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while collector
+        .outputs
+        .values()
+        .filter(|o| o.document.is_some())
+        .count()
+        < 10
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no outputs within 90 s: {}\n{}",
+            collector.counts(),
+            logs(&workers)
+        );
+        collector.poll(Duration::from_millis(300));
+        check_alive(&mut workers);
+    }
+    let done_at_kill = collector
+        .outputs
+        .values()
+        .filter(|o| o.document.is_some())
+        .count();
+    for stage in [Stage::Normalizer, Stage::Extractor] {
+        let (_, victim) = workers
+            .iter_mut()
+            .find(|(s, _)| *s == stage)
+            .expect("a worker of the stage");
+        eprintln!("[crash] kill -9 {} (pid {})", victim.name, victim.id());
+        victim.kill9();
+    }
+    workers.retain_mut(|(_, w)| w.exited().is_none() && w.id() != 0);
+    for stage in [Stage::Normalizer, Stage::Extractor] {
+        let name = format!("{}-replacement", stage.binary());
+        workers.push((stage, spawn_worker(stage, &b, &name, &logs_dir)));
+    }
+    eprintln!(
+        "[crash] killed with {done_at_kill}/{} documents done; replacements started",
+        inputs.len()
+    );
+    publisher.join().expect("publisher");
+
+    let deadline = Instant::now() + Duration::from_secs(240);
+    loop {
+        collector.poll(Duration::from_millis(500));
+        check_alive(&mut workers);
+        let missing: Vec<&String> = expected
+            .good
+            .iter()
+            .filter(|(id, g)| {
+                !collector
+                    .outputs
+                    .get(*id)
+                    .is_some_and(|o| o.complete(&g.extraction))
+            })
+            .flat_map(|(_, g)| &g.names)
+            .collect();
+        if missing.is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "[crash] {} documents incomplete after 240 s (e.g. {:?}): {}\n{}",
+            missing.len(),
+            &missing[..missing.len().min(10)],
+            collector.counts(),
+            logs(&workers)
+        );
+    }
+    collector.poll(Duration::from_secs(1));
+
+    // Loss is not allowed, duplicates are: count them for the report.
+    let mut problems = Vec::new();
+    for (id, g) in &expected.good {
+        let o = &collector.outputs[id];
+        let want = o
+            .document
+            .as_ref()
+            .map(|d| (d.indicator_count as usize, d.section_count as usize));
+        if want != Some((g.extraction.indicators.len(), g.extraction.sections.len())) {
+            problems.push(format!("{}: document counts {want:?}", g.names[0]));
+        }
+        let diffs = expect::differences(&g.extraction, o);
+        if !diffs.is_empty() {
+            problems.push(format!("{}: {}", g.names[0], diffs.join("\n    ")));
+        }
+    }
+    assert!(
+        collector.dlq.messages.is_empty(),
+        "dead letters: {}",
+        collector.counts()
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let distinct: usize = collector.outputs.values().map(|o| o.indicators.len()).sum();
+    let mut dup = BTreeMap::new();
+    dup.insert(
+        "indicators",
+        collector.indicator_messages().len() - distinct,
+    );
+    eprintln!(
+        "[crash] complete after {:?}: {} (duplicates {dup:?})",
+        started.elapsed(),
+        collector.counts()
+    );
+}
