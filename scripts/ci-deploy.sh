@@ -153,13 +153,13 @@ build_release() {
 check_docs() {
   if cargo metadata --no-deps --format-version 1 --offline 2>/dev/null \
       | grep -q '"name":"reportflow-docs-check"'; then
-    cargo test -q -p reportflow-docs-check
+    RUST_BACKTRACE=0 cargo test -q -p reportflow-docs-check
   else
     # Not (yet) a workspace member: the check is plain std, compile it directly.
     local out="${CARGO_TARGET_DIR:-target}/docs-check"
     mkdir -p "$(dirname "$out")"
     rustc --edition 2021 --test crates/reportflow-docs-check/src/lib.rs -o "$out"
-    DOCS_CHECK_ROOT="$PWD" "$out" -q
+    DOCS_CHECK_ROOT="$PWD" RUST_BACKTRACE=0 "$out" -q
   fi
 }
 
