@@ -293,7 +293,33 @@ impl IndicatorExtractor {
             if !(arabic || magnitude || parts.unit == "个百分点") {
                 continue;
             }
-            let before = s[..num_start].chars().next_back();
+            let mut before = s[..num_start].chars().next_back();
+            let mut start = whole.start();
+            let mut sign = 1.0;
+            // `增速分别为12.1%、-21.9%`: a minus sign directly before the digits, unless it
+            // joins a range (`3-5%`) or the figure has a leading qualifier.
+            if let Some(minus @ ('-' | '−')) = before {
+                let sign_start = num_start - minus.len_utf8();
+                let before_sign = s[..sign_start].chars().next_back();
+                if parts.num_offset == 0
+                    && arabic
+                    && !before_sign.is_some_and(|c| c.is_ascii_alphanumeric() || c == '.')
+                {
+                    sign = -1.0;
+                    start = sign_start;
+                    before = before_sign;
+                }
+            }
+            // `增长3-5%`: the upper bound of a range is no value of its own.
+            if matches!(before, Some('-' | '−' | '~' | '～' | '至' | '到'))
+                && s[..start]
+                    .chars()
+                    .rev()
+                    .nth(1)
+                    .is_some_and(|c| c.is_ascii_digit())
+            {
+                continue;
+            }
             // `?264.6`, `增?.2%`: a digit was destroyed; the figure cannot be trusted.
             if matches!(before, Some('?' | '？' | '\u{FFFD}' | '.' | '．'))
                 || (arabic && before.is_some_and(|c| c.is_ascii_alphanumeric()))
@@ -308,9 +334,9 @@ impl IndicatorExtractor {
                 continue;
             };
             out.push(Figure {
-                start: whole.start(),
+                start,
                 end: whole.end(),
-                value,
+                value: sign * value,
                 unit: parts.unit.to_string(),
                 qualifier: parts.qualifier.map(str::to_string),
             });

@@ -191,3 +191,13 @@ fn work_report_targets_and_spans_of_years() {
         "industrial_profit Actual 2021H1 45.6亿元 yoy-12.4 - -"
     );
 }
+
+#[test]
+fn negative_numbers_in_lists_and_ranges() {
+    assert_eq!(
+        render("住宿业、餐饮业增速分别为173.7%、-21.9%。"),
+        "(住宿业) Actual 2021H1 - yoy173.7 - -\n(餐饮业) Actual 2021H1 - yoy-21.9 - -"
+    );
+    // A range is neither a negative number nor a value: it is left out.
+    assert_eq!(render("地区生产总值增长3-5%。"), "");
+}
