@@ -12,7 +12,9 @@
 //! - dead letters for inputs that cannot be processed ([`dlq`]);
 //! - graceful shutdown within a deadline ([`shutdown_signal`]);
 //! - Prometheus metrics, `/health` and `/ready` ([`Metrics`]), JSON logs ([`init_logging`]);
-//! - layered configuration: TOML file, `REPORTFLOW_*` environment, flags ([`config`]).
+//! - layered configuration: TOML file, `REPORTFLOW_*` environment, flags ([`config`]);
+//! - for storage consumers, a batch loop ([`run_sink`]): consume → batch → [`Sink::write`] →
+//!   commit, retrying transient write errors forever ([`sink`]).
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -55,6 +57,7 @@ mod produce;
 mod record;
 mod runtime;
 mod signal;
+pub mod sink;
 
 pub use crate::config::{ConfigError, LogFormat, RawConfig, RuntimeConfig};
 pub use crate::error::Error;
@@ -63,3 +66,4 @@ pub use crate::metrics::Metrics;
 pub use crate::record::{InputRecord, OutputRecord, Processor, Reject};
 pub use crate::runtime::{run, RunSummary, Worker};
 pub use crate::signal::shutdown_signal;
+pub use crate::sink::{run_sink, RunSinkError, Sink, SinkConfig, SinkError, SinkSummary};
