@@ -49,7 +49,7 @@ pub(crate) const FIGURE_FOLLOW: &str = concat!(
 
 /// Growth verbs at the end of a figure's lead: the figure is a change, not a level.
 pub(crate) const GROWTH_VERB: &str = concat!(
-    r"(?P<verb>增长|增速|增幅|上涨|涨幅|下降|降低|减少|增加|提高|提升|上升|回落|下滑|扩大|收窄|回升|降幅)",
+    r"(?P<verb>增长率|增长|增速|增幅|上涨|涨幅|下降|降低|减少|增加|提高|提升|上升|回落|下滑|扩大|收窄|回升|降幅)",
     r"(?:为|达到|达|了|高达|约|分别为)?$",
 );
 
@@ -93,9 +93,9 @@ pub(crate) const PHRASE_PREFIX: &str = concat!(
 /// Words stripped from the end of a metric phrase: verbs, baselines, qualifiers.
 pub(crate) const PHRASE_SUFFIX: &str = concat!(
     r"(?:初步核算|实现|完成|达到|达|为|是|约|累计|共|合计|总计|保持在|控制在|稳定在|均|分别|单季|的",
-    r"|力争|争取|确保|预计|预期|计划|要|将|继续|保持",
+    r"|力争|争取|确保|预计|预期|计划|要|将|继续|保持|平均|有望",
     r"|下降至|下降到|降至|降到|提高到|提高至|增长至|增长到|增加到|增加至|上升至|回落至",
-    r"|增长|增速|增幅|上涨|涨幅|下降|降低|减少|增加|提高|提升|上升|回落|下滑|扩大|收窄|回升|降幅|高达",
+    r"|增长率|增长|增速|增幅|上涨|涨幅|下降|降低|减少|增加|提高|提升|上升|回落|下滑|扩大|收窄|回升|降幅|高达",
     r"|按可比价格计算|按不变价格计算|按现价计算|同口径",
     r"|同比|比上年同期|较上年同期|比去年同期|较去年同期|比上年|较上年|比去年|较去年",
     r"|两年平均|三年平均|年均|较上年末|比上年末|较年初|比年初|环比|较(?:第)?[一二三四]季度|比\d{4}年(?:同期|上半年)?",
@@ -134,7 +134,7 @@ pub(crate) const RANK: &str = concat!(
 );
 
 /// Cue words that make a figure a forecast when they precede it in the sentence.
-pub(crate) const FORECAST_CUE: &str = r"预计";
+pub(crate) const FORECAST_CUE: &str = r"预计|有望";
 
 /// Cue words that make a figure a plan target when they precede it in the sentence.
 pub(crate) const TARGET_CUE: &str = concat!(

@@ -451,7 +451,28 @@ impl IndicatorExtractor {
         previous: Option<&ResolvedMetric>,
         ctx: &DocContext<'_>,
     ) -> Vec<ResolvedMetric> {
-        let parts: Vec<&str> = phrase.split('、').filter(|p| !p.is_empty()).collect();
+        let listed = |separators: &[char]| -> Vec<&str> {
+            phrase.split(separators).filter(|p| !p.is_empty()).collect()
+        };
+        let narrow = self.resolve_parts(&listed(&['、']), topic, previous, ctx);
+        // `城镇居民人均可支配收入和农村居民人均可支配收入`: split at 和/及/与 as well, but only
+        // when every part is a headline metric (`住宿和餐饮业` stays one phrase).
+        if phrase.contains(['和', '及', '与']) {
+            let wide = self.resolve_parts(&listed(&['、', '和', '及', '与']), topic, previous, ctx);
+            if wide.len() > narrow.len() && wide.iter().all(|r| r.code.is_some()) {
+                return wide;
+            }
+        }
+        narrow
+    }
+
+    fn resolve_parts(
+        &self,
+        parts: &[&str],
+        topic: Option<&Topic>,
+        previous: Option<&ResolvedMetric>,
+        ctx: &DocContext<'_>,
+    ) -> Vec<ResolvedMetric> {
         let mut out = Vec::new();
         for (i, part) in parts.iter().enumerate() {
             // In `固定资产投资、建安投资总量`, only the last part carries the tail.
@@ -707,6 +728,15 @@ impl IndicatorExtractor {
             Some(t) => t.render(default_year),
             None => default_period(ctx.report_kind, kind, default_year),
         };
+        let (mut yoy, mut other) = (draft.yoy, draft.other);
+        // `比2020年增长` in a report on 2021 is growth over the year before: year on year.
+        if yoy.is_none()
+            && other
+                .as_ref()
+                .is_some_and(|(b, _)| is_previous_year(b, &period))
+        {
+            yoy = other.take().map(|(_, pct)| pct);
+        }
         let code = draft.metric.code.clone();
         let class = code.as_deref().and_then(|c| self.metrics.unit_class(c));
         let quantity = draft.value.and_then(|(value, unit)| {
@@ -729,8 +759,7 @@ impl IndicatorExtractor {
                 base_unit,
             })
         });
-        if quantity.is_none() && draft.yoy.is_none() && draft.other.is_none() && draft.pp.is_none()
-        {
+        if quantity.is_none() && yoy.is_none() && other.is_none() && draft.pp.is_none() {
             return None;
         }
         let (quote_start, quote_end) = quote_bounds(s, draft.quote_start.min(first), draft.end);
@@ -747,8 +776,8 @@ impl IndicatorExtractor {
             kind,
             period,
             quantity,
-            yoy_pct: draft.yoy,
-            other_growth: draft.other.map(|(basis, pct)| OtherGrowth { basis, pct }),
+            yoy_pct: yoy,
+            other_growth: other.map(|(basis, pct)| OtherGrowth { basis, pct }),
             pp_change: draft.pp,
             qualifier: draft.qualifier,
             rank: (!draft.rank.is_empty()).then(|| draft.rank.join(",")),
@@ -756,6 +785,32 @@ impl IndicatorExtractor {
             span,
         })
     }
+}
+
+/// Whether a baseline (`比2020年`, `较2020年同期`) is the same period a year before
+/// `period` (`2021`, `2021H1`).
+fn is_previous_year(basis: &str, period: &str) -> bool {
+    let Some(rest) = basis
+        .strip_prefix("比")
+        .or_else(|| basis.strip_prefix("较"))
+    else {
+        return false;
+    };
+    let (Some(year), Some(tail)) = (rest.get(..4), rest.get(4..)) else {
+        return false;
+    };
+    let (Ok(base), Some(Ok(current))) =
+        (year.parse::<i32>(), period.get(..4).map(str::parse::<i32>))
+    else {
+        return false;
+    };
+    let same_part = match tail {
+        "年" | "年同期" => true,
+        "年上半年" => period.ends_with("H1"),
+        "年全年" => period.len() == 4,
+        _ => false,
+    };
+    base + 1 == current && same_part
 }
 
 fn current_part(parts: &[Part], offset: u32) -> Option<&Part> {

@@ -201,3 +201,27 @@ fn negative_numbers_in_lists_and_ranges() {
     // A range is neither a negative number nor a value: it is left out.
     assert_eq!(render("地区生产总值增长3-5%。"), "");
 }
+
+#[test]
+fn coordinated_metrics_baselines_of_the_year_before_and_rates() {
+    assert_eq!(
+        render("城镇居民人均可支配收入和农村居民人均可支配收入分别为75600元和35600元。"),
+        "urban_disposable_income Actual 2021H1 75600元 - - -\nrural_disposable_income Actual 2021H1 35600元 - - -"
+    );
+    assert_eq!(
+        render("2021年地区生产总值比2020年增长8.5%。"),
+        "gdp Actual 2021 - yoy8.5 - -"
+    );
+    assert_eq!(
+        render("上半年地区生产总值比2019年同期增长7.9%。"),
+        "gdp Actual 2021H1 - - 比2019年同期7.9 -"
+    );
+    assert_eq!(
+        render("城镇调查失业率平均为5.1%,地区生产总值增长率为6%。"),
+        "surveyed_unemployment_rate Actual 2021H1 5.1% - - -\ngdp Actual 2021H1 - yoy6 - -"
+    );
+    assert_eq!(
+        render("全年地区生产总值有望增长6%。"),
+        "gdp Forecast 2021 - yoy6 - -"
+    );
+}
