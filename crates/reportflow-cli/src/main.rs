@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 when some input could not be processed (the others still are),
 //! 2 for usage errors.
 
+mod broker;
 mod cmd;
 
 use std::process::ExitCode;

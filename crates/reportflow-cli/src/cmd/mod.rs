@@ -2,7 +2,13 @@
 //! `run` function returning the process exit code; new subcommands (demo, publish, tail,
 //! worker, sink, dev-broker) are added to [`Command`] and [`run`].
 
+pub mod demo;
+pub mod dev_broker;
+pub mod dlq;
 pub mod extract;
+pub mod publish;
+pub mod tail;
+pub mod worker;
 
 use std::process::ExitCode;
 
@@ -11,12 +17,30 @@ use std::process::ExitCode;
 pub enum Command {
     /// Extract metadata, sections and indicators from report files and print them.
     Extract(extract::Args),
+    /// Run the whole pipeline on bundled sample reports with an embedded broker, no setup.
+    Demo(demo::Args),
+    /// Run the embedded broker (librdkafka mock cluster) in the foreground; prints its address.
+    DevBroker(dev_broker::Args),
+    /// Run a pipeline stage (normalizer or extractor) in the foreground.
+    Worker(worker::Args),
+    /// Publish report files and directories to the raw topic.
+    Publish(publish::Args),
+    /// Print the messages of a reportflow topic as JSON lines.
+    Tail(tail::Args),
+    /// Dead-letter operations (redrive).
+    Dlq(dlq::Args),
 }
 
 /// Runs a subcommand.
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Extract(args) => extract::run(&args),
+        Command::Demo(args) => demo::run(&args),
+        Command::DevBroker(args) => dev_broker::run(&args),
+        Command::Worker(args) => worker::run(args),
+        Command::Publish(args) => publish::run(&args),
+        Command::Tail(args) => tail::run(&args),
+        Command::Dlq(args) => dlq::run(&args),
     }
 }
 
