@@ -1,0 +1,89 @@
+//! End-to-end test of `reportflow demo`: the real binary, its embedded broker and in-process
+//! workers; checks the printed report table and the per-topic message counts.
+
+use std::process::Command;
+use std::time::Instant;
+
+use reportflow_core::Extractor;
+
+/// The count printed for `topic` in the "messages per topic" table.
+fn topic_count(stdout: &str, topic: &str) -> usize {
+    let table = stdout
+        .split("messages per topic:")
+        .nth(1)
+        .expect("a messages-per-topic table");
+    table
+        .lines()
+        .find_map(|line| {
+            let mut parts = line.split_whitespace();
+            (parts.next() == Some(topic)).then(|| parts.next()?.parse().ok())?
+        })
+        .unwrap_or_else(|| panic!("no count for {topic} in:\n{table}"))
+}
+
+#[test]
+fn demo_runs_the_pipeline_and_prints_the_report() {
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_reportflow"))
+        .args(["demo", "--timeout-secs", "50"])
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run reportflow demo");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        out.status
+    );
+    eprintln!("demo took {:.1} s", started.elapsed().as_secs_f64());
+
+    // Every seed's title and region, as the core reads them.
+    let extractor = Extractor::default();
+    let seeds = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../reportflow-core/test_data/seeds");
+    let mut files: Vec<_> = std::fs::read_dir(&seeds)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 5);
+    let mut indicators = 0;
+    let mut sections = 0;
+    for file in &files {
+        let report = extractor
+            .extract(&std::fs::read(file).unwrap(), None)
+            .unwrap();
+        let title = report.metadata.title.expect("seed has a title");
+        let region = report.metadata.region.expect("seed has a region");
+        assert!(stdout.contains(&title), "{title} missing:\n{stdout}");
+        assert!(stdout.contains(&region), "{region} missing:\n{stdout}");
+        let name = file.file_name().unwrap().to_string_lossy();
+        assert!(stdout.contains(name.as_ref()), "{name} missing");
+        indicators += report.indicators.len();
+        sections += report.sections.len();
+    }
+    // Headline codes appear in the tables.
+    for code in ["gdp", "retail_sales", "general_budget_revenue"] {
+        assert!(
+            stdout.lines().any(|l| l.trim_start().starts_with(code)),
+            "{code} missing:\n{stdout}"
+        );
+    }
+
+    // Topic counts: 8 inputs, 6 good (five seeds + a GBK copy), 2 dead letters.
+    assert_eq!(topic_count(&stdout, "reports.raw"), 8);
+    assert_eq!(topic_count(&stdout, "reports.normalized"), 6);
+    assert_eq!(topic_count(&stdout, "reports.documents"), 6);
+    assert_eq!(topic_count(&stdout, "reports.dlq"), 2);
+    // The seeds' own sections and indicators, plus the GBK copy's.
+    assert!(topic_count(&stdout, "reports.sections") > sections);
+    assert!(topic_count(&stdout, "reports.indicators") > indicators);
+    assert!(stdout.contains("bad/empty.txt"), "{stdout}");
+    assert!(stdout.contains("undecodable"), "{stdout}");
+    assert!(
+        stdout.contains("2 dead letters for 2 bad inputs"),
+        "{stdout}"
+    );
+}
