@@ -16,7 +16,17 @@ pub trait Broker {
     fn bootstrap(&self) -> &str;
     /// Short name for messages (`tansu`, `embedded`).
     fn name(&self) -> &'static str;
+    /// librdkafka producer properties every producer (tests and workers) needs on this broker.
+    fn producer_overrides(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
 }
+
+/// Tansu 0.6.0 advances a partition's high watermark by one per record *batch*, not per record
+/// (records get correct offsets, but ListOffsets/Fetch report e.g. 1 after one 50-record
+/// batch), so consumers stall once their position passes the reported watermark. One record per
+/// batch keeps the watermark right. `tansu_accepts_what_the_pipeline_needs` pins this.
+pub const TANSU_PRODUCER_OVERRIDES: &[(&str, &str)] = &[("batch.num.messages", "1")];
 
 /// Set to `1` to skip the Tansu tests (with a loud message) when Tansu is not installed.
 pub const SKIP_TANSU_ENV: &str = "REPORTFLOW_E2E_SKIP_TANSU";
@@ -127,6 +137,9 @@ impl Broker for Tansu {
     }
     fn name(&self) -> &'static str {
         "tansu"
+    }
+    fn producer_overrides(&self) -> &'static [(&'static str, &'static str)] {
+        TANSU_PRODUCER_OVERRIDES
     }
 }
 

@@ -84,21 +84,35 @@ pub struct Landed {
     pub timestamp_ms: Option<i64>,
 }
 
-/// A producer configured like the workers' (idempotent, `acks=all`) but allowed 32 MiB records.
-pub fn producer(bootstrap: &str) -> FutureProducer {
-    ClientConfig::new()
+/// A producer configured like the workers' (idempotent, `acks=all`) but allowed 32 MiB records,
+/// with `extra` librdkafka properties on top.
+pub fn producer(bootstrap: &str, extra: &[(&str, &str)]) -> FutureProducer {
+    let mut config = ClientConfig::new();
+    config
         .set("bootstrap.servers", bootstrap)
         .set("enable.idempotence", "true")
         .set("acks", "all")
         .set("linger.ms", "5")
-        .set("message.max.bytes", CLIENT_MAX_BYTES.to_string())
-        .create()
-        .expect("producer")
+        .set("message.max.bytes", CLIENT_MAX_BYTES.to_string());
+    for (k, v) in extra {
+        config.set(*k, *v);
+    }
+    config.create().expect("producer")
 }
 
 /// Produces `records` to `topic` (all in flight at once) and waits for every acknowledgement.
 pub fn produce(bootstrap: &str, topic: &str, records: &[Record]) -> Result<Vec<Landed>, String> {
-    let producer = producer(bootstrap);
+    produce_with(bootstrap, topic, records, &[])
+}
+
+/// [`produce`] with extra producer properties.
+pub fn produce_with(
+    bootstrap: &str,
+    topic: &str,
+    records: &[Record],
+    extra: &[(&str, &str)],
+) -> Result<Vec<Landed>, String> {
+    let producer = producer(bootstrap, extra);
     let rt = runtime();
     rt.block_on(async {
         let mut pending = Vec::with_capacity(records.len());
@@ -209,6 +223,26 @@ impl TopicReader {
             consumer,
             messages: Vec::new(),
         }
+    }
+
+    /// High watermarks of every partition, and how many messages of each were read, as text:
+    /// tells a stuck pipeline from a stuck reader.
+    pub fn progress(&self) -> String {
+        let mut read: BTreeMap<i32, usize> = BTreeMap::new();
+        for m in &self.messages {
+            *read.entry(m.partition()).or_default() += 1;
+        }
+        let partitions = partition_count_of(&self.consumer, &self.topic).unwrap_or(0);
+        (0..partitions)
+            .map(|p| {
+                let high = self
+                    .consumer
+                    .fetch_watermarks(&self.topic, p, Duration::from_secs(5))
+                    .map_or(-1, |(_, h)| h);
+                format!("p{p} {}/{high}", read.get(&p).copied().unwrap_or(0))
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// Reads whatever arrives within `d`; returns how many messages were new.

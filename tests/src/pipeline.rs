@@ -50,8 +50,15 @@ impl Stage {
 /// Settings are passed the way operators pass them (flags and `REPORTFLOW_*`), tuned for
 /// tests: short session timeout so a killed member's partitions move within seconds, frequent
 /// commits, and a producer allowed 32 MiB records so the 20 MiB input's dead letter keeps its
-/// value.
-pub fn spawn_worker(stage: Stage, bootstrap: &str, name: &str, log_dir: &Path) -> ChildGuard {
+/// value. `producer` are extra librdkafka producer properties (see
+/// [`crate::broker::Broker::producer_overrides`]), passed as `REPORTFLOW_KAFKA_PRODUCER__*`.
+pub fn spawn_worker(
+    stage: Stage,
+    bootstrap: &str,
+    name: &str,
+    log_dir: &Path,
+    producer: &[(&str, &str)],
+) -> ChildGuard {
     let mut cmd = Command::new(binary(stage.binary()));
     cmd.args([
         "--brokers",
@@ -72,6 +79,15 @@ pub fn spawn_worker(stage: Stage, bootstrap: &str, name: &str, log_dir: &Path) -
         "REPORTFLOW_KAFKA_PRODUCER__MESSAGE_MAX_BYTES",
         CLIENT_MAX_BYTES.to_string(),
     );
+    for (k, v) in producer {
+        cmd.env(
+            format!(
+                "REPORTFLOW_KAFKA_PRODUCER__{}",
+                k.replace('.', "_").to_uppercase()
+            ),
+            v,
+        );
+    }
     if std::env::var_os("RUST_LOG").is_none() {
         cmd.env("RUST_LOG", "info,librdkafka=warn");
     }
@@ -152,6 +168,23 @@ impl Collector {
             self.indicators.messages.len(),
             self.dlq.messages.len()
         )
+    }
+
+    /// Per-partition read/high-watermark of every topic (and of `raw`), for timeouts.
+    pub fn progress(&self, bootstrap: &str) -> String {
+        let raw = TopicReader::new(bootstrap, topics::RAW);
+        [
+            &raw,
+            &self.normalized,
+            &self.documents,
+            &self.sections,
+            &self.indicators,
+            &self.dlq,
+        ]
+        .iter()
+        .map(|r| format!("{}: {}", r.topic, r.progress()))
+        .collect::<Vec<_>>()
+        .join("\n")
     }
 
     /// Distinct keys on the dead-letter topic.
