@@ -208,3 +208,82 @@ fn publish_workers_and_tail_agree_with_extract() {
         started.elapsed()
     );
 }
+
+#[test]
+fn dead_letters_can_be_tailed_and_redriven() {
+    let dir = std::env::temp_dir().join(format!("rf-dlq-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("in")).unwrap();
+    std::fs::write(dir.join("in/empty.txt"), b"").unwrap();
+    std::fs::copy(
+        seeds_dir().join("000_efee8a99a23e30c8.txt"),
+        dir.join("in/good.txt"),
+    )
+    .unwrap();
+
+    let (_broker, brokers) = dev_broker();
+    let out = reportflow()
+        .args(["publish", "--brokers", &brokers])
+        .arg(dir.join("in"))
+        .output()
+        .unwrap();
+    check(&out, "publish");
+    let _normalizer = worker("normalizer", &brokers);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let letters = tail(&brokers, "reports.dlq", 1, deadline);
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    let letter = &letters[0];
+    assert_eq!(letter["key"], "empty.txt");
+    assert_eq!(letter["value"]["error"]["stage"], "normalize");
+    assert_eq!(letter["value"]["error"]["kind"], "empty");
+    assert_eq!(letter["value"]["source"]["topic"], "reports.raw");
+    assert_eq!(letter["value"]["bytes"], 0);
+    let normalized = tail(&brokers, "reports.normalized", 1, deadline);
+    assert_eq!(normalized.len(), 1);
+    assert_eq!(normalized[0]["value"]["source"]["key"], "good.txt");
+
+    // A filter that matches nothing redrives nothing.
+    let out = reportflow()
+        .args([
+            "dlq",
+            "redrive",
+            "--brokers",
+            &brokers,
+            "--kind",
+            "undecodable",
+        ])
+        .output()
+        .unwrap();
+    let summary = check(&out, "redrive --kind undecodable");
+    assert!(summary.contains("redrove 0 dead letters"), "{summary}");
+    assert!(summary.contains("1 did not match"), "{summary}");
+
+    let out = reportflow()
+        .args([
+            "dlq",
+            "redrive",
+            "--brokers",
+            &brokers,
+            "--kind",
+            "empty",
+            "--stage",
+            "normalize",
+            "--to",
+            "reports.redriven",
+        ])
+        .output()
+        .unwrap();
+    let summary = check(&out, "redrive");
+    assert!(summary.contains("redrove 1 dead letters"), "{summary}");
+    let redriven = tail(&brokers, "reports.redriven", 1, deadline);
+    assert_eq!(redriven.len(), 1, "{redriven:?}");
+    let r = &redriven[0];
+    assert_eq!(r["key"], "empty.txt");
+    assert_eq!(r["headers"]["source-name"], "empty.txt");
+    assert_eq!(r["headers"]["content-type"], "text/plain");
+    let names: Vec<&String> = r["headers"].as_object().unwrap().keys().collect();
+    assert!(
+        names.iter().all(|n| !n.starts_with("reportflow.")),
+        "{names:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
