@@ -526,4 +526,19 @@ mod tests {
         assert_eq!(sanitize("reports.indicators"), "reports.indicators");
         assert_eq!(sanitize("a/b"), "a_b");
     }
+
+    #[test]
+    fn the_example_configuration_loads() {
+        let args = Args {
+            config: Some(PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/config.example.toml"
+            ))),
+            ..Args::default()
+        };
+        let loaded = load(&args).unwrap();
+        assert_eq!(loaded.runtime.input_topics.len(), 3);
+        assert_eq!(loaded.dir, PathBuf::from("/var/lib/reportflow/parquet"));
+        assert_eq!(loaded.sink.batch_max_records, 100_000);
+    }
 }

@@ -341,3 +341,26 @@ pub async fn run(args: &Args) -> Result<SinkSummary, Error> {
     }
     Ok(run_sink(loaded, reportflow_kafka::shutdown_signal()).await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_configuration_loads() {
+        let args = Args {
+            config: Some(PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/config.example.toml"
+            ))),
+            ..Args::default()
+        };
+        let loaded = load(&args).unwrap();
+        assert_eq!(loaded.runtime.input_topics.len(), 3);
+        assert_eq!(
+            loaded.postgres.database_url,
+            "postgres://reportflow@127.0.0.1:5432/reportflow"
+        );
+        assert_eq!(loaded.sink.batch_max_records, 5000);
+    }
+}
