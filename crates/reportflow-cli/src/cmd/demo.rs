@@ -125,7 +125,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let filter = if args.verbose {
         "info,librdkafka=warn"
     } else {
-        "error,librdkafka=off"
+        "warn,librdkafka=error"
     };
     // A subscriber may already be installed (tests); the demo works without logs.
     let _ = reportflow_kafka::init_logging(reportflow_kafka::LogFormat::Text, filter);

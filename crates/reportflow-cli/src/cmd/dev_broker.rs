@@ -11,12 +11,12 @@ use crate::broker;
 /// Arguments of `reportflow dev-broker`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Number of mock brokers.
-    #[arg(long, default_value_t = 1)]
-    pub brokers: i32,
+    /// Number of mock brokers in the cluster.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub broker_count: i32,
     /// Partitions of each default topic (reports.raw, .normalized, .documents, .sections,
     /// .indicators, .dlq).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_name = "N")]
     pub partitions: i32,
 }
 
@@ -25,7 +25,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let cluster = broker::start(args.brokers, args.partitions)?;
+    let cluster = broker::start(args.broker_count, args.partitions)?;
     let bootstrap = cluster.bootstrap_servers();
     let mut out = std::io::stdout().lock();
     writeln!(out, "{bootstrap}")?;

@@ -47,6 +47,11 @@ pub enum Type {
 
 /// Arguments of `reportflow tail`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Output: one JSON object per message, {\"topic\", \"partition\", \"offset\", \"key\", \"headers\", \
+\"value\"}; value is the protobuf JSON of the message. Raw reports and the original value of a \
+dead letter are {\"bytes\": N, \"base64\": ...}; a dead letter adds \"error\" {stage, kind, \
+message}, \"source\" {topic, partition, offset} and \"worker\" from its reportflow.* headers.")]
 pub struct Args {
     /// Kafka bootstrap servers.
     #[arg(long, value_name = "HOST:PORT", env = "REPORTFLOW_BROKERS")]
