@@ -19,6 +19,16 @@ pub enum Error {
         /// Characters decoded.
         chars: usize,
     },
+    /// The bytes decode, but to control characters rather than text: binary data.
+    #[error("binary: {control_chars} control characters in {chars} characters as {encoding}")]
+    Binary {
+        /// The encoding the detector chose.
+        encoding: &'static str,
+        /// Control characters (other than tab, line breaks and form feed) decoded.
+        control_chars: usize,
+        /// Characters decoded.
+        chars: usize,
+    },
     /// Decoding succeeded but left no letters or digits.
     #[error("no text: the decoded document holds no letters or digits")]
     NoText,
@@ -30,6 +40,7 @@ impl Error {
         match self {
             Error::Empty => "empty",
             Error::Undecodable { .. } => "undecodable",
+            Error::Binary { .. } => "binary",
             Error::NoText => "no_text",
         }
     }

@@ -81,7 +81,8 @@ impl Extractor {
     /// Stage one: decodes `raw` (honouring a charset hint such as a Kafka `charset` header
     /// when it is valid) and normalizes the text.
     ///
-    /// Fails only when the input holds no usable text: empty, or mostly undecodable.
+    /// Fails only when the input holds no usable text: empty, mostly undecodable, binary
+    /// (control characters), or without a letter or digit.
     pub fn normalize_bytes(
         &self,
         raw: &[u8],
@@ -99,6 +100,21 @@ impl Extractor {
             return Err(Error::Undecodable {
                 encoding: decoded.info.encoding,
                 replacement_count: decoded.info.replacement_count,
+                chars: total_chars,
+            });
+        }
+        // Single-byte encodings decode any bytes without error, so random or binary data
+        // arrives here as "text"; real documents have next to no control characters, while
+        // random bytes decode to about one in eight.
+        let control_chars = decoded
+            .text
+            .chars()
+            .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{0C}'))
+            .count();
+        if control_chars * 100 > total_chars.max(1) {
+            return Err(Error::Binary {
+                encoding: decoded.info.encoding,
+                control_chars,
                 chars: total_chars,
             });
         }

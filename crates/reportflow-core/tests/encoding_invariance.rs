@@ -124,3 +124,26 @@ fn traditional_big5_edition_gives_the_same_headline_indicators() {
         );
     }
 }
+
+#[test]
+fn random_and_binary_bytes_are_rejected_and_text_is_not() {
+    let extractor = Extractor::default();
+    // A fixed xorshift stream: reproducible "random" bytes.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let random: Vec<u8> = (0..4096)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect();
+    let err = extractor.extract(&random, None).unwrap_err();
+    assert!(matches!(err.kind(), "binary" | "undecodable"), "{err}");
+    let mut elf = b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00".to_vec();
+    elf.extend_from_slice(&[0u8; 64]);
+    assert!(extractor.extract(&elf, None).is_err());
+    for (name, text) in seeds() {
+        assert!(extractor.extract(text.as_bytes(), None).is_ok(), "{name}");
+    }
+}
