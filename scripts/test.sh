@@ -1,6 +1,47 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: formatting, lints, unit, golden, property and end-to-end tests.
+# Runs the whole test suite, exactly as CI does (`.ci/run` calls this script):
+#
+#   1. formatting and lints (rustfmt, clippy with warnings as errors);
+#   2. every crate's unit, golden, property and integration tests (`cargo test --workspace`):
+#      core against the seed reports and their re-encodings, the runtime and CLI against
+#      librdkafka's embedded mock broker, the PostgreSQL sink against the local PostgreSQL;
+#   3. the multi-process end-to-end tests against a real Tansu broker (installed if missing);
+#   4. the static checks of deploy/ and docs/operations.md (scripts/ci-deploy.sh).
+#
+# Environment:
+#   REPORTFLOW_SKIP_RELEASE_BUILD=1  skip the release build of deploy/build.sh in step 4.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+export RUST_BACKTRACE="${RUST_BACKTRACE:-0}"
+started=$SECONDS
+section() { echo; echo "=== $1 ($((SECONDS - started)) s elapsed)"; }
+
+section "services"
+# The sink tests use the machine's PostgreSQL; start it if it is down.
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
+fi
+./scripts/tansu.sh install
+
+section "format and lints"
 cargo fmt --all -- --check
-cargo test --workspace --all-targets
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+section "workspace tests"
+# The end-to-end tests run the binaries as child processes; build them first.
+cargo build --workspace --bins --locked
+cargo test --workspace --locked --exclude reportflow-e2e
+
+section "end-to-end tests (Tansu and the embedded broker, real worker processes)"
+# One at a time: each test starts a broker and four workers on a two-core machine.
+cargo test -p reportflow-e2e --locked -- --test-threads=1
+
+section "deploy and docs"
+if [ "${REPORTFLOW_SKIP_RELEASE_BUILD:-}" = "1" ]; then
+  ./scripts/ci-deploy.sh --skip-build
+else
+  ./scripts/ci-deploy.sh
+fi
+
+section "done"
