@@ -150,7 +150,23 @@ impl TestDb {
     pub async fn create() -> Self {
         let n = DB_COUNTER.fetch_add(1, Ordering::SeqCst);
         let name = format!("reportflow_test_{}_{}", std::process::id(), n);
-        let admin = connect(&admin_url()).await;
+        let admin = match tokio_postgres::connect(&admin_url(), NoTls).await {
+            Ok((c, conn)) => {
+                tokio::spawn(conn);
+                c
+            }
+            Err(_) => {
+                // The machine's PostgreSQL is stopped: start it as the machine docs say.
+                let _ = std::process::Command::new("sh")
+                    .args([
+                        "-c",
+                        "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+                    ])
+                    .status();
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                connect(&admin_url()).await
+            }
+        };
         admin
             .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .await
