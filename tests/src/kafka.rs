@@ -24,7 +24,18 @@ pub fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// Creates `topics` with `partitions` partitions each (replication 1); existing topics are fine.
+///
+/// Topics that already exist with enough partitions are left alone without an admin request:
+/// the embedded broker (librdkafka's mock cluster) creates its topics itself and does not
+/// answer CreateTopics.
 pub fn create_topics(bootstrap: &str, topics: &[&str], partitions: i32) -> Result<(), String> {
+    let consumer = reader_consumer(bootstrap)?;
+    if topics
+        .iter()
+        .all(|t| partition_count_of(&consumer, t).is_some_and(|n| n >= partitions))
+    {
+        return Ok(());
+    }
     let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .create()
@@ -45,7 +56,6 @@ pub fn create_topics(bootstrap: &str, topics: &[&str], partitions: i32) -> Resul
     }
     // Wait until the metadata shows every partition: a producer that asks too early would
     // auto-create or fail.
-    let consumer = reader_consumer(bootstrap)?;
     let deadline = Instant::now() + Duration::from_secs(20);
     for topic in topics {
         loop {
@@ -171,6 +181,9 @@ fn reader_consumer(bootstrap: &str) -> Result<BaseConsumer, String> {
             "receive.message.max.bytes",
             (2 * CLIENT_MAX_BYTES).to_string(),
         )
+        // librdkafka's mock cluster (the embedded broker) does not return a record larger than
+        // the partition fetch size when another record precedes it in the response.
+        .set("max.partition.fetch.bytes", CLIENT_MAX_BYTES.to_string())
         .set("fetch.wait.max.ms", "100")
         .create()
         .map_err(|e| format!("consumer: {e}"))

@@ -107,10 +107,19 @@ fn tansu_accepts_what_the_pipeline_needs() {
     );
 }
 
-/// Inputs of the pipeline tests: every seed in five encodings plus the malformed inputs.
-fn pipeline_inputs() -> Vec<Input> {
+/// Inputs of the pipeline tests: every seed in five encodings plus the malformed inputs (the
+/// 20 MiB one only where the broker can serve it; see `Broker::serves_huge_records`).
+fn pipeline_inputs(broker: &dyn Broker) -> Vec<Input> {
     let mut inputs = data::encoded_seeds();
     inputs.extend(data::malformed());
+    if !broker.serves_huge_records() {
+        eprintln!(
+            "!!! [{}] leaving out bad.huge: this broker cannot serve a 20 MiB record next to \
+             others (pipeline_tansu covers it)",
+            broker.name()
+        );
+        inputs.retain(|i| i.name != "bad.huge");
+    }
     inputs
 }
 
@@ -124,7 +133,7 @@ fn pipeline_tansu() {
 #[test]
 fn pipeline_embedded() {
     let _serial = serial();
-    let broker = Embedded::start();
+    let broker = Embedded::start(PARTITIONS);
     run_pipeline(&broker, &String::new);
 }
 
@@ -183,11 +192,14 @@ fn run_pipeline(broker: &dyn Broker, broker_log: &dyn Fn() -> String) {
         .unwrap_or_else(|e| panic!("{}: {e}\n{}", broker.name(), broker_log()));
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let inputs = pipeline_inputs();
+    let inputs = pipeline_inputs(broker);
     let expected = Expected::compute(&inputs, dir.path());
     // The computed expectation must at least agree with what is certain. (`bad.random`, uniform
     // random bytes, decodes as windows-1252 by the core's design; see `data::malformed`.)
     for name in ["bad.empty", "bad.random-controls", "bad.huge"] {
+        if name == "bad.huge" && !broker.serves_huge_records() {
+            continue;
+        }
         assert!(
             expected.bad.contains_key(name),
             "{name} is expected to be dead-lettered"
@@ -514,4 +526,42 @@ fn crash_recovery_tansu() {
         started.elapsed(),
         collector.counts()
     );
+}
+
+/// Pins the limitation behind `Embedded::serves_huge_records`: librdkafka's mock cluster
+/// accepts large records but does not serve a partition holding several of them (1 + 8 MiB,
+/// 4 + 15 MiB); lone 17 and 20 MiB records are served. Fails today; run it with `--ignored`
+/// to see whether a newer librdkafka fixed it.
+#[test]
+#[ignore = "librdkafka mock cluster: partitions with several large records are not served"]
+fn embedded_serves_large_records() {
+    let _serial = serial();
+    let broker = Embedded::start(PARTITIONS);
+    let b = broker.bootstrap();
+    let mut sizes = Vec::new();
+    for (i, mib) in [1usize, 4, 8, 15, 17, 20].into_iter().enumerate() {
+        let record = Record {
+            key: format!("big{i}").into_bytes(),
+            value: vec![b'x'; mib * 1024 * 1024],
+            headers: vec![],
+        };
+        let landed = kafka::produce(b, topics::NORMALIZED, &[record]).expect("produce");
+        sizes.push((mib, landed[0].partition, landed[0].offset));
+    }
+    let mut reader = kafka::TopicReader::new(b, topics::NORMALIZED);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reader.messages.len() < sizes.len() && Instant::now() < deadline {
+        reader.poll_for(Duration::from_millis(200));
+    }
+    let read: Vec<(String, usize)> = reader
+        .messages
+        .iter()
+        .map(|m| {
+            (
+                String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned(),
+                m.payload().map_or(0, <[u8]>::len) / (1024 * 1024),
+            )
+        })
+        .collect();
+    assert_eq!(read.len(), sizes.len(), "produced {sizes:?}, read {read:?}");
 }
