@@ -131,6 +131,11 @@ impl Expected {
     }
 }
 
+/// The document id of raw bytes (lowercase hex SHA-256), as the pipeline computes it.
+pub fn doc_id(raw: &[u8]) -> String {
+    reportflow_core::doc_id(raw)
+}
+
 /// The pipeline's outputs of one document, collected from the topics (duplicates removed).
 #[derive(Debug, Default, Clone)]
 pub struct Outputs {

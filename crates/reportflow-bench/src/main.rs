@@ -1,0 +1,288 @@
+//! `reportflow-bench`: end-to-end throughput and latency of the worker pipeline on Tansu, and in
+//! the same run the throughput of a bare consume → produce copy of the same messages, so the
+//! pipeline's figure can be read against what the broker and client allow.
+//!
+//! ```text
+//! cargo build --release --workspace --bins && target/release/reportflow-bench [--docs N]
+//! ```
+//!
+//! What it does: starts Tansu (in-memory) on a free port, creates the topics (4 partitions),
+//! starts one `reportflow-normalizer` and one `reportflow-extractor` process (the binaries next
+//! to this one, so a release bench measures release workers), warms them up with one document,
+//! publishes N distinct documents (default 300: the seeds in five encodings with a unique line
+//! each) and waits until every document's indicators are all on `reports.indicators`.
+//!
+//! Latency of a document = timestamp of its last indicator record − timestamp of its raw
+//! record. Both are CreateTime (Tansu 0.6.0 topics have no LogAppendTime): the raw one is set
+//! by this program's producer when it sends, the indicator one by the extractor's producer
+//! when it hands the record to librdkafka, i.e. just before the broker's acknowledgement (the
+//! produce round trip, about a millisecond locally, is not included). Also reported: the time
+//! this program's consumer first saw the last indicator (adds up to the fetch wait, 100 ms).
+//!
+//! Then the copy: one consumer-group member reads `reports.raw` and copies every record to
+//! `bench.copy` with the workers' producer settings (idempotent, `acks=all`, Tansu's one
+//! record per batch), committing after each polled batch once its copies are acknowledged.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+use rdkafka::producer::FutureRecord;
+use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
+use reportflow_e2e::broker::{tansu_binary, Broker, Tansu};
+use reportflow_e2e::data::{self, Input};
+use reportflow_e2e::kafka::{self, Record};
+use reportflow_e2e::pipeline::{spawn_worker, Collector, Stage};
+use reportflow_e2e::topics;
+
+const COPY_TOPIC: &str = "bench.copy";
+const PARTITIONS: i32 = 4;
+
+fn main() {
+    let mut docs = 300usize;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--docs" => {
+                docs = args.next().and_then(|v| v.parse().ok()).expect("--docs N");
+            }
+            "-h" | "--help" => {
+                println!("usage: reportflow-bench [--docs N]   (needs tansu and the built worker binaries)");
+                return;
+            }
+            other => panic!("unknown argument {other} (try --help)"),
+        }
+    }
+    let bin = tansu_binary().expect("tansu is not installed: run scripts/tansu.sh install");
+    let broker = Tansu::start_with(&bin);
+    let b = broker.bootstrap().to_string();
+    let overrides = broker.producer_overrides();
+    let mut all_topics = topics::ALL.to_vec();
+    all_topics.push(COPY_TOPIC);
+    kafka::create_topics(&b, &all_topics, PARTITIONS).expect("create topics");
+    println!(
+        "tansu on {b}; {docs} documents; workers from {}",
+        reportflow_e2e::process::bin_dir().display()
+    );
+
+    let logs = tempfile::tempdir().expect("temp dir");
+    let _normalizer = spawn_worker(
+        Stage::Normalizer,
+        &b,
+        "bench-normalizer",
+        logs.path(),
+        overrides,
+    );
+    let _extractor = spawn_worker(
+        Stage::Extractor,
+        &b,
+        "bench-extractor",
+        logs.path(),
+        overrides,
+    );
+    let mut collector = Collector::new(&b);
+
+    // Warm-up: group join, partition assignment, first fetches are not throughput.
+    let warm = Input {
+        name: "warm-up".into(),
+        bytes: data::encode(&data::seeds()[0].1, "utf8"),
+    };
+    kafka::produce_with(&b, topics::RAW, &[warm.record()], overrides).expect("publish warm-up");
+    let warm_id = reportflow_e2e::poll_until(Duration::from_secs(120), Duration::ZERO, || {
+        collector.poll(Duration::from_millis(200));
+        collector.outputs.keys().next().cloned()
+    })
+    .expect("the warm-up document never came out");
+
+    // The measured run.
+    let inputs = data::variants(docs);
+    let records: Vec<Record> = inputs.iter().map(Input::record).collect();
+    let started = Instant::now();
+    let landed = kafka::produce_with(&b, topics::RAW, &records, overrides).expect("publish");
+    let published = started.elapsed();
+    let raw_ts: BTreeMap<String, i64> = inputs
+        .iter()
+        .zip(&landed)
+        .map(|(i, l)| {
+            (
+                reportflow_e2e::expect::doc_id(&i.bytes),
+                l.timestamp_ms.unwrap_or(0),
+            )
+        })
+        .collect();
+    let mut seen_at: BTreeMap<String, Instant> = BTreeMap::new();
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while seen_at.len() < raw_ts.len() {
+        assert!(
+            Instant::now() < deadline,
+            "pipeline incomplete after 600 s: {}",
+            collector.counts()
+        );
+        collector.poll(Duration::from_millis(100));
+        let now = Instant::now();
+        for (id, o) in &collector.outputs {
+            if *id == warm_id || seen_at.contains_key(id) {
+                continue;
+            }
+            let complete = o
+                .document
+                .as_ref()
+                .is_some_and(|d| o.indicators.len() >= d.indicator_count as usize);
+            if complete {
+                seen_at.insert(id.clone(), now);
+            }
+        }
+    }
+    let pipeline_wall = seen_at
+        .values()
+        .max()
+        .map_or(Duration::ZERO, |t| *t - started);
+
+    // Last indicator record timestamp per document (first copy of each indicator).
+    let mut last_ts: BTreeMap<String, i64> = BTreeMap::new();
+    let mut first_copy = BTreeSet::new();
+    for m in collector.indicator_messages() {
+        let doc = String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned();
+        let ts = m.timestamp().to_millis().unwrap_or(0);
+        let payload = m.payload().unwrap_or_default().to_vec();
+        if first_copy.insert(payload) {
+            let e = last_ts.entry(doc).or_insert(ts);
+            *e = (*e).max(ts);
+        }
+    }
+    let mut latencies: Vec<i64> = raw_ts
+        .iter()
+        .map(|(id, raw)| last_ts.get(id).copied().unwrap_or(*raw) - raw)
+        .collect();
+    latencies.sort_unstable();
+    let mut observed: Vec<u128> = raw_ts
+        .keys()
+        .map(|id| {
+            let raw = raw_ts[id];
+            let first_raw = raw_ts.values().min().copied().unwrap_or(raw);
+            // Observed = when this program saw it complete, relative to its raw timestamp.
+            (seen_at[id] - started).as_millis() - u128::try_from(raw - first_raw).unwrap_or(0)
+        })
+        .collect();
+    observed.sort_unstable();
+    let docs_per_s = docs as f64 / pipeline_wall.as_secs_f64();
+    let indicators: usize = collector
+        .outputs
+        .iter()
+        .filter(|(id, _)| **id != warm_id)
+        .map(|(_, o)| o.indicators.len())
+        .sum();
+
+    // The bare copy of the same raw messages (warm-up included).
+    let to_copy = docs + 1;
+    let (copied, copy_wall) = copy(&b, to_copy, overrides);
+    let copy_per_s = copied as f64 / copy_wall.as_secs_f64();
+
+    println!();
+    println!("pipeline (1 normalizer + 1 extractor, Tansu memory://, 4 partitions)");
+    println!(
+        "  documents            {docs} ({indicators} indicators), published in {published:.2?}"
+    );
+    println!(
+        "  end to end           {pipeline_wall:.2?} from first publish to last document complete"
+    );
+    println!("  throughput           {docs_per_s:.1} documents/s");
+    println!(
+        "  latency (CreateTime) p50 {} ms  p99 {} ms  max {} ms  (raw produce -> last indicator)",
+        pct(&latencies, 50),
+        pct(&latencies, 99),
+        latencies.last().copied().unwrap_or(0)
+    );
+    println!(
+        "  latency (observed)   p50 {} ms  p99 {} ms  (raw produce -> seen by a consumer)",
+        pct(&observed, 50),
+        pct(&observed, 99)
+    );
+    println!("bare consume -> produce copy (same settings, commit per batch)");
+    println!("  messages             {copied} in {copy_wall:.2?}");
+    println!("  throughput           {copy_per_s:.1} messages/s");
+    println!("ratio pipeline/copy    {:.3}", docs_per_s / copy_per_s);
+}
+
+/// The `p`th percentile (nearest rank) of sorted values.
+fn pct<T: Copy + Default>(sorted: &[T], p: usize) -> T {
+    if sorted.is_empty() {
+        return T::default();
+    }
+    let rank = (p * sorted.len()).div_ceil(100).max(1);
+    sorted[rank.min(sorted.len()) - 1]
+}
+
+/// Copies `n` records of `reports.raw` to [`COPY_TOPIC`]: returns how many and how long from
+/// the first record polled to the last commit.
+fn copy(b: &str, n: usize, overrides: &[(&str, &str)]) -> (usize, Duration) {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", b)
+        .set("group.id", "bench-copy")
+        .set("enable.auto.commit", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("partition.assignment.strategy", "cooperative-sticky")
+        .set("fetch.wait.max.ms", "100")
+        .create()
+        .expect("copy consumer");
+    consumer.subscribe(&[topics::RAW]).expect("subscribe");
+    let producer = kafka::producer(b, overrides);
+    let rt = kafka::runtime();
+    let mut copied = 0usize;
+    let mut started: Option<Instant> = None;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while copied < n {
+        assert!(Instant::now() < deadline, "copy incomplete: {copied}/{n}");
+        // One batch: what arrives within a short poll, up to 100 records.
+        let mut batch = Vec::new();
+        while batch.len() < 100 {
+            let timeout = if batch.is_empty() { 500 } else { 5 };
+            match consumer.poll(Duration::from_millis(timeout)) {
+                Some(Ok(m)) => batch.push(m.detach()),
+                Some(Err(e)) => eprintln!("copy consumer: {e}"),
+                None => break,
+            }
+        }
+        if batch.is_empty() {
+            continue;
+        }
+        started.get_or_insert_with(Instant::now);
+        rt.block_on(async {
+            let mut pending = Vec::with_capacity(batch.len());
+            for m in &batch {
+                let mut record = FutureRecord::to(COPY_TOPIC)
+                    .key(m.key().unwrap_or_default())
+                    .payload(m.payload().unwrap_or_default());
+                loop {
+                    match producer.send_result(record) {
+                        Ok(f) => {
+                            pending.push(f);
+                            break;
+                        }
+                        Err((_, back)) => {
+                            record = back;
+                            tokio::time::sleep(Duration::from_millis(5)).await;
+                        }
+                    }
+                }
+            }
+            for f in pending {
+                f.await.expect("producer alive").expect("copy delivered");
+            }
+        });
+        // Commit the next offset of every partition in the batch, after the acks.
+        let mut next: BTreeMap<i32, i64> = BTreeMap::new();
+        for m in &batch {
+            let e = next.entry(m.partition()).or_insert(0);
+            *e = (*e).max(m.offset() + 1);
+        }
+        let mut tpl = TopicPartitionList::new();
+        for (p, o) in next {
+            tpl.add_partition_offset(topics::RAW, p, Offset::Offset(o))
+                .expect("tpl");
+        }
+        consumer.commit(&tpl, CommitMode::Sync).expect("commit");
+        copied += batch.len();
+    }
+    (copied, started.map_or(Duration::ZERO, |s| s.elapsed()))
+}
