@@ -131,6 +131,13 @@ check_dockerfile() {
     echo "the runtime stage of deploy/Dockerfile mentions protoc or cargo" >&2
     return 1
   fi
+  # The README's build instructions should name the same command (a warning only: the README
+  # is not part of deploy/).
+  local build_cmd
+  build_cmd=$(deploy/build.sh --print | sed -n 1p)
+  if ! grep -qF -e "$build_cmd" -e "deploy/build.sh" README.md; then
+    echo "warning: README.md names neither deploy/build.sh nor '$build_cmd'" >&2
+  fi
   # Every shipped binary is a [[bin]] target of a workspace member.
   local shipped
   shipped=$(deploy/build.sh --print | sed -n 2p)
