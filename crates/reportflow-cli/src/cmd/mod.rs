@@ -7,6 +7,7 @@ pub mod dev_broker;
 pub mod dlq;
 pub mod extract;
 pub mod publish;
+pub mod sink;
 pub mod tail;
 pub mod worker;
 
@@ -29,6 +30,8 @@ pub enum Command {
     Tail(tail::Args),
     /// Dead-letter operations (redrive).
     Dlq(dlq::Args),
+    /// Run a storage consumer (PostgreSQL or Parquet) in the foreground.
+    Sink(sink::Args),
 }
 
 /// Runs a subcommand.
@@ -41,6 +44,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Publish(args) => publish::run(&args),
         Command::Tail(args) => tail::run(&args),
         Command::Dlq(args) => dlq::run(&args),
+        Command::Sink(args) => sink::run(&args),
     }
 }
 
