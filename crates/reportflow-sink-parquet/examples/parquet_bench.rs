@@ -5,7 +5,7 @@
 //! `--batch` records, as the sink loop does: decode, build Arrow batches, write Snappy Parquet
 //! to `.tmp`, fsync, rename, fsync the directory. Kafka is not involved. Prints rows/s.
 //!
-//! `cargo run --release -p reportflow-sink-parquet --example sink_bench -- [copies] [batch]`
+//! `cargo run --release -p reportflow-sink-parquet --example parquet_bench -- [copies] [batch]`
 //! (writes below a temporary directory it removes).
 
 use std::time::Instant;

@@ -6,7 +6,7 @@
 //! batch. Kafka is not involved. A first pass inserts, a second pass re-writes the same rows
 //! (the replay case). Prints rows/s for both.
 //!
-//! `cargo run --release -p reportflow-sink-postgres --example sink_bench -- [copies] [batch]`
+//! `cargo run --release -p reportflow-sink-postgres --example postgres_bench -- [copies] [batch]`
 //! against `postgres://postgres@127.0.0.1:5432/postgres` (`REPORTFLOW_TEST_PG` overrides); it
 //! creates and drops a `reportflow_bench_<pid>` database.
 
