@@ -78,7 +78,8 @@ fn has_ext(path: &Path, exts: &[&str]) -> bool {
         .is_some_and(|e| exts.contains(&e))
 }
 
-/// The code: Rust, TOML and proto sources under `crates/` and `proto/` (not this crate).
+/// The code: Rust, TOML and proto sources under `crates/`, `proto/` and `tests/` (not this
+/// crate).
 #[derive(Debug)]
 pub struct Code {
     /// Rust sources (path, text).
@@ -109,6 +110,8 @@ pub fn read_code(root: &Path) -> Code {
         &mut paths,
     );
     files(&root.join("proto"), &|p| has_ext(p, &["proto"]), &mut paths);
+    // The end-to-end test crate reads a few `REPORTFLOW_E2E_*` variables a README may name.
+    files(&root.join("tests"), &|p| has_ext(p, &["rs", "toml"]), &mut paths);
     let mut rust = Vec::new();
     let mut all = String::new();
     let mut crate_idents = BTreeSet::new();
