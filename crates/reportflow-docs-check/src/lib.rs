@@ -111,7 +111,11 @@ pub fn read_code(root: &Path) -> Code {
     );
     files(&root.join("proto"), &|p| has_ext(p, &["proto"]), &mut paths);
     // The end-to-end test crate reads a few `REPORTFLOW_E2E_*` variables a README may name.
-    files(&root.join("tests"), &|p| has_ext(p, &["rs", "toml"]), &mut paths);
+    files(
+        &root.join("tests"),
+        &|p| has_ext(p, &["rs", "toml"]),
+        &mut paths,
+    );
     let mut rust = Vec::new();
     let mut all = String::new();
     let mut crate_idents = BTreeSet::new();
