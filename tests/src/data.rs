@@ -107,11 +107,11 @@ pub fn malformed() -> Vec<Input> {
     vec![
         Input {
             name: "bad.random".into(),
-            bytes: random_bytes(0x5EED_0F_BAD, 64 * 1024),
+            bytes: random_bytes(0x0005_EED0_FBAD, 64 * 1024),
         },
         Input {
             name: "bad.random-controls".into(),
-            bytes: random_bytes(0xC0_47_201, 4096)
+            bytes: random_bytes(0x0C04_7201, 4096)
                 .into_iter()
                 .map(|b| b & 0x1F)
                 .collect(),

@@ -308,8 +308,7 @@ pub fn headers(m: &OwnedMessage) -> Vec<(String, Vec<u8>)> {
 pub fn header(m: &OwnedMessage, name: &str) -> Option<String> {
     headers(m)
         .into_iter()
-        .filter(|(k, _)| k == name)
-        .last()
+        .rfind(|(k, _)| k == name)
         .map(|(_, v)| String::from_utf8_lossy(&v).into_owned())
 }
 

@@ -25,7 +25,26 @@ pub fn bin_dir() -> PathBuf {
     dir
 }
 
-/// The path of the built binary `name`; panics with instructions when it is missing.
+/// Set to `1` to run against binaries older than their sources (see [`binary`]).
+pub const ALLOW_STALE_ENV: &str = "REPORTFLOW_E2E_ALLOW_STALE";
+
+/// Source trees the worker and CLI binaries are built from, relative to the workspace root.
+const BINARY_SOURCES: [&str; 7] = [
+    "proto",
+    "crates/reportflow-core",
+    "crates/reportflow-proto",
+    "crates/reportflow-kafka",
+    "crates/reportflow-cli",
+    "crates/reportflow-normalizer",
+    "crates/reportflow-extractor",
+];
+
+/// The path of the built binary `name`; panics with instructions when it is missing or older
+/// than a source file it is built from.
+///
+/// The staleness check matters because `cargo test` does not rebuild other packages'
+/// binaries: comparing the outputs of a stale worker with a fresh `reportflow extract` fails
+/// with confusing differences.
 pub fn binary(name: &str) -> PathBuf {
     let path = bin_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(
@@ -34,7 +53,55 @@ pub fn binary(name: &str) -> PathBuf {
          (scripts/ci-e2e.sh does), or set {BIN_DIR_ENV}",
         path.display()
     );
+    if std::env::var(ALLOW_STALE_ENV).as_deref() != Ok("1") {
+        let built = modified(&path);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut newest: Option<(std::time::SystemTime, PathBuf)> = None;
+        for dir in BINARY_SOURCES {
+            newest_file(&root.join(dir), &mut newest);
+        }
+        if let (Some(built), Some((changed, file))) = (built, newest) {
+            assert!(
+                changed <= built,
+                "binary {} is older than {}: run `cargo build --workspace --bins` \
+                 (or set {ALLOW_STALE_ENV}=1)",
+                path.display(),
+                file.display()
+            );
+        }
+    }
     path
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// The most recently modified file under `dir` (skipping `target` and hidden directories).
+fn newest_file(dir: &Path, newest: &mut Option<(std::time::SystemTime, PathBuf)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if name == "target" || name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            // Tests and benches are not part of the binaries.
+            if !["tests", "benches", "examples", "test_data", "snapshots"]
+                .iter()
+                .any(|n| name == *n)
+            {
+                newest_file(&path, newest);
+            }
+        } else if let Some(t) = modified(&path) {
+            if newest.as_ref().is_none_or(|(n, _)| t > *n) {
+                *newest = Some((t, path));
+            }
+        }
+    }
 }
 
 /// A child process that is killed (SIGKILL) and reaped when the guard is dropped, so a failing
