@@ -3,8 +3,11 @@
 //! pipeline's figure can be read against what the broker and client allow.
 //!
 //! ```text
-//! cargo build --release --workspace --bins && target/release/reportflow-bench [--docs N]
+//! cargo build --release --workspace --bins && target/release/reportflow-bench [--docs N] [--rate R]
 //! ```
+//!
+//! Without `--rate` all documents are published at once, so latency measures draining a
+//! backlog; `--rate R` publishes R documents per second, for latency at a steady load.
 //!
 //! What it does: starts Tansu (in-memory) on a free port, creates the topics (4 partitions),
 //! starts one `reportflow-normalizer` and one `reportflow-extractor` process (the binaries next
@@ -40,11 +43,19 @@ const PARTITIONS: i32 = 4;
 
 fn main() {
     let mut docs = 300usize;
+    let mut rate: Option<f64> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--docs" => {
                 docs = args.next().and_then(|v| v.parse().ok()).expect("--docs N");
+            }
+            "--rate" => {
+                rate = Some(
+                    args.next()
+                        .and_then(|v| v.parse().ok())
+                        .expect("--rate DOCS_PER_SECOND"),
+                );
             }
             "-h" | "--help" => {
                 println!("usage: reportflow-bench [--docs N]   (needs tansu and the built worker binaries)");
@@ -98,7 +109,20 @@ fn main() {
     let inputs = data::variants(docs);
     let records: Vec<Record> = inputs.iter().map(Input::record).collect();
     let started = Instant::now();
-    let landed = kafka::produce_with(&b, topics::RAW, &records, overrides).expect("publish");
+    let mut seen_at: BTreeMap<String, Instant> = BTreeMap::new();
+    let landed = match rate {
+        None => kafka::produce_with(&b, topics::RAW, &records, overrides).expect("publish"),
+        // Paced publishing runs in its own thread while this one watches the outputs.
+        Some(r) => {
+            let (b2, recs) = (b.clone(), records.clone());
+            let publisher = std::thread::spawn(move || paced(&b2, &recs, r, overrides));
+            while !publisher.is_finished() {
+                collector.poll(Duration::from_millis(100));
+                mark_complete(&collector, &warm_id, &mut seen_at);
+            }
+            publisher.join().expect("publisher")
+        }
+    };
     let published = started.elapsed();
     let raw_ts: BTreeMap<String, i64> = inputs
         .iter()
@@ -110,7 +134,6 @@ fn main() {
             )
         })
         .collect();
-    let mut seen_at: BTreeMap<String, Instant> = BTreeMap::new();
     let deadline = Instant::now() + Duration::from_secs(600);
     while seen_at.len() < raw_ts.len() {
         assert!(
@@ -119,19 +142,7 @@ fn main() {
             collector.counts()
         );
         collector.poll(Duration::from_millis(100));
-        let now = Instant::now();
-        for (id, o) in &collector.outputs {
-            if *id == warm_id || seen_at.contains_key(id) {
-                continue;
-            }
-            let complete = o
-                .document
-                .as_ref()
-                .is_some_and(|d| o.indicators.len() >= d.indicator_count as usize);
-            if complete {
-                seen_at.insert(id.clone(), now);
-            }
-        }
+        mark_complete(&collector, &warm_id, &mut seen_at);
     }
     let pipeline_wall = seen_at
         .values()
@@ -186,7 +197,14 @@ fn main() {
     println!(
         "  end to end           {pipeline_wall:.2?} from first publish to last document complete"
     );
-    println!("  throughput           {docs_per_s:.1} documents/s");
+    println!(
+        "  throughput           {docs_per_s:.1} documents/s{}",
+        if rate.is_some() {
+            " (paced: bounded by --rate)"
+        } else {
+            ""
+        }
+    );
     println!(
         "  latency (CreateTime) p50 {} ms  p99 {} ms  max {} ms  (raw produce -> last indicator)",
         pct(&latencies, 50),
@@ -202,6 +220,51 @@ fn main() {
     println!("  messages             {copied} in {copy_wall:.2?}");
     println!("  throughput           {copy_per_s:.1} messages/s");
     println!("ratio pipeline/copy    {:.3}", docs_per_s / copy_per_s);
+}
+
+/// Records now as the completion time of every document that just became complete (its
+/// document and as many distinct indicators as the document announces).
+fn mark_complete(collector: &Collector, warm_id: &str, seen_at: &mut BTreeMap<String, Instant>) {
+    let now = Instant::now();
+    for (id, o) in &collector.outputs {
+        if id == warm_id || seen_at.contains_key(id) {
+            continue;
+        }
+        let complete = o
+            .document
+            .as_ref()
+            .is_some_and(|d| o.indicators.len() >= d.indicator_count as usize);
+        if complete {
+            seen_at.insert(id.clone(), now);
+        }
+    }
+}
+
+/// Publishes `records` one by one at `rate` per second; returns where each landed.
+fn paced(b: &str, records: &[Record], rate: f64, overrides: &[(&str, &str)]) -> Vec<kafka::Landed> {
+    let producer = kafka::producer(b, overrides);
+    let rt = kafka::runtime();
+    let start = Instant::now();
+    rt.block_on(async {
+        let mut landed = Vec::with_capacity(records.len());
+        for (i, r) in records.iter().enumerate() {
+            let due = start + Duration::from_secs_f64(i as f64 / rate);
+            tokio::time::sleep_until(due.into()).await;
+            let d = producer
+                .send(
+                    FutureRecord::to(topics::RAW).key(&r.key).payload(&r.value),
+                    Duration::from_secs(30),
+                )
+                .await
+                .expect("paced publish");
+            landed.push(kafka::Landed {
+                partition: d.partition,
+                offset: d.offset,
+                timestamp_ms: d.timestamp.to_millis(),
+            });
+        }
+        landed
+    })
 }
 
 /// The `p`th percentile (nearest rank) of sorted values.
