@@ -95,12 +95,10 @@ pub const HUGE_BYTES: usize = 20 * 1024 * 1024;
 /// Malformed inputs: random bytes (fixed seed), random control bytes, empty, GBK truncated in
 /// the middle of a double-byte character, and a 20 MiB document (a seed repeated).
 ///
-/// Uniformly random bytes are NOT rejected by the core by design: windows-1252 maps every
-/// byte to a character, so the detector always finds "text" and the core yields a document
-/// with few or no findings (ARCHITECTURE.md: bad input is data). Whether they are
-/// dead-lettered is therefore computed like for every input; `bad.random-controls` (random
-/// bytes below 0x20: valid ASCII, no letter or digit, so `no_text`) is the random input that
-/// must be dead-lettered.
+/// Whether each is dead-lettered is computed like for every input (`expect`). Since core
+/// commit 032c9b5 the core rejects input full of control characters as `binary`, so both random
+/// inputs are dead letters (before it, uniform random bytes decoded as windows-1252 "text").
+/// Truncated GBK decodes with one replacement character and is a good document by design.
 pub fn malformed() -> Vec<Input> {
     let seeds = seeds();
     let text = &seeds[0].1;
