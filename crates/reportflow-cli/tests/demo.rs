@@ -24,8 +24,12 @@ fn topic_count(stdout: &str, topic: &str) -> usize {
 #[test]
 fn demo_runs_the_pipeline_and_prints_the_report() {
     let started = Instant::now();
+    let parquet_dir =
+        std::env::temp_dir().join(format!("reportflow-demo-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&parquet_dir);
     let out = Command::new(env!("CARGO_BIN_EXE_reportflow"))
-        .args(["demo", "--timeout-secs", "50"])
+        .args(["demo", "--timeout-secs", "50", "--parquet-dir"])
+        .arg(&parquet_dir)
         .env_remove("RUST_LOG")
         .output()
         .expect("run reportflow demo");
@@ -86,4 +90,26 @@ fn demo_runs_the_pipeline_and_prints_the_report() {
         stdout.contains("2 dead letters for 2 bad inputs"),
         "{stdout}"
     );
+    // The results were written by the Parquet sink, in its dataset layout.
+    assert!(
+        stdout.contains("written by the Parquet sink under"),
+        "{stdout}"
+    );
+    for dataset in ["documents", "sections", "indicators"] {
+        let dir = parquet_dir.join(dataset);
+        let mut files = 0;
+        let mut stack = vec![dir.clone()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "parquet") {
+                    files += 1;
+                }
+            }
+        }
+        assert!(files > 0, "no Parquet files under {}", dir.display());
+    }
+    let _ = std::fs::remove_dir_all(&parquet_dir);
 }

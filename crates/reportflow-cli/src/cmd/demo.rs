@@ -67,6 +67,9 @@ pub struct Args {
     /// Most headline indicators listed per report.
     #[arg(long, default_value_t = 12, value_name = "N")]
     pub max_indicators: usize,
+    /// Where the Parquet sink writes the results (documents/, sections/, indicators/).
+    #[arg(long, default_value = "reportflow-demo-parquet", value_name = "DIR")]
+    pub parquet_dir: std::path::PathBuf,
 }
 
 /// One demo input.
@@ -193,6 +196,8 @@ struct Collected {
     indicators: BTreeMap<String, Vec<v1::Indicator>>,
     sections: BTreeMap<String, usize>,
     dead_letters: Vec<(String, String)>,
+    /// The output topics' records, as the Parquet sink receives them.
+    outputs: Vec<reportflow_kafka::InputRecord>,
 }
 
 impl Collected {
@@ -348,6 +353,20 @@ async fn demo(args: &Args) -> anyhow::Result<ExitCode> {
                         .map(|h| String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned())
                 });
                 collected.add(m.topic(), m.key(), m.payload().unwrap_or_default(), kind);
+                if matches!(
+                    m.topic(),
+                    broker::DOCUMENTS | broker::SECTIONS | broker::INDICATORS
+                ) {
+                    collected.outputs.push(reportflow_kafka::InputRecord {
+                        topic: m.topic().to_string(),
+                        partition: m.partition(),
+                        offset: m.offset(),
+                        key: m.key().map(<[u8]>::to_vec),
+                        value: m.payload().map(<[u8]>::to_vec),
+                        headers: Vec::new(),
+                        timestamp_ms: None,
+                    });
+                }
             }
         }
     })
@@ -368,6 +387,22 @@ async fn demo(args: &Args) -> anyhow::Result<ExitCode> {
         );
     }
     print!("{}", report(&collected, &inputs, args.max_indicators));
+    // The same write path as `reportflow sink parquet`: files written to a temporary name,
+    // fsynced and renamed into the dataset layout.
+    let sink = reportflow_sink_parquet::ParquetSink::new(
+        &args.parquet_dir,
+        reportflow_sink_parquet::Topics::default(),
+    );
+    let (rejects, files) = sink
+        .write_batch(&collected.outputs)
+        .with_context(|| format!("writing Parquet files to {}", args.parquet_dir.display()))?;
+    println!(
+        "parquet: {} files ({} records, {} rejected) written by the Parquet sink under {}",
+        files.len(),
+        collected.outputs.len(),
+        rejects.len(),
+        args.parquet_dir.display()
+    );
     println!(
         "workers: normalizer {} in / {} out / {} dead letters; extractor {} in / {} out / {} dead letters",
         n.messages_in, n.messages_out, n.dead_lettered, x.messages_in, x.messages_out, x.dead_lettered
