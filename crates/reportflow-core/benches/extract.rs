@@ -83,5 +83,22 @@ fn bench_extract(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_decode, bench_extract);
+/// One endless sentence (no `。`) with a figure every few characters: the cost must stay
+/// linear in the input (it was quadratic once), so MB/s here should be close to the seeds'.
+fn bench_adversarial(c: &mut Criterion) {
+    let extractor = Extractor::default();
+    let text = format!(
+        "社会消费品零售总额{}",
+        "同比增长1%,两年平均增长2%,".repeat(20_000)
+    );
+    let mut group = c.benchmark_group("adversarial");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.sample_size(10);
+    group.bench_function("one_sentence_many_figures", |b| {
+        b.iter(|| extractor.extract(black_box(text.as_bytes()), None))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_decode, bench_extract, bench_adversarial);
 criterion_main!(benches);

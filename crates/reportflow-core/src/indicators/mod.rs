@@ -119,6 +119,51 @@ struct Topic {
     is_area: bool,
 }
 
+/// Character offsets of byte offsets in one sentence, without counting from the start every
+/// time: a sentence can be a whole document (no `。` in 16 MiB), with a figure every few
+/// characters, and per-figure counting from the start would be quadratic.
+struct CharIndex<'a> {
+    s: &'a str,
+    /// Byte offsets of every `CHECKPOINT`-th character.
+    marks: Vec<usize>,
+}
+
+const CHECKPOINT: usize = 64;
+
+impl<'a> CharIndex<'a> {
+    fn new(s: &'a str) -> Self {
+        let marks = s
+            .char_indices()
+            .step_by(CHECKPOINT)
+            .map(|(i, _)| i)
+            .collect();
+        CharIndex { s, marks }
+    }
+
+    /// The number of characters before byte offset `byte` (a character boundary).
+    fn before(&self, byte: usize) -> u32 {
+        let byte = byte.min(self.s.len());
+        let k = self.marks.partition_point(|m| *m <= byte).saturating_sub(1);
+        let mark = self.marks.get(k).copied().unwrap_or(0);
+        let within = count_chars(self.s.get(mark..byte).unwrap_or(""));
+        u32::try_from(k * CHECKPOINT)
+            .unwrap_or(u32::MAX)
+            .saturating_add(within)
+    }
+}
+
+/// Where a sentence's kind and period cues end (byte offsets), so each figure takes the
+/// cues before it.
+#[derive(Debug, Default)]
+struct SentenceCues {
+    /// Time phrases, in order, with the offset where each ends.
+    time: Vec<(usize, period::TimeRef)>,
+    /// End of the first forecast cue (`预计`).
+    forecast: Option<usize>,
+    /// End of the first target cue (`目标`, `力争`).
+    target: Option<usize>,
+}
+
 /// A heading-like line that opens a review or plan part of a report.
 #[derive(Debug, Clone, Copy)]
 struct Part {
@@ -184,8 +229,15 @@ impl IndicatorExtractor {
             if !sentence.bytes().any(|b| b.is_ascii_digit()) && !sentence.contains('千') {
                 continue;
             }
-            for draft in self.read_sentence(sentence, &ctx) {
-                if let Some(ind) = self.finish(draft, sentence, char_pos, &ctx) {
+            let drafts = self.read_sentence(sentence, &ctx);
+            // Sentences without figures cost one regex pass and nothing else.
+            if drafts.is_empty() {
+                continue;
+            }
+            let cues = self.sentence_cues(sentence);
+            let chars = CharIndex::new(sentence);
+            for draft in drafts {
+                if let Some(ind) = self.finish(draft, sentence, &chars, &cues, char_pos, &ctx) {
                     out.push(ind);
                 }
             }
@@ -674,22 +726,39 @@ impl IndicatorExtractor {
         draft.end = fig.end;
     }
 
-    /// The sentence text before a figure that may carry its kind and period cues:
-    /// comparison clauses (`高于全年预期目标`) are left out.
-    fn cue_text(&self, s: &str, upto: usize) -> String {
-        segments(&s[..upto], 0)
-            .into_iter()
-            .filter(|(_, seg)| !self.comparison.is_match(seg.trim()))
-            .map(|(_, seg)| seg)
-            .collect::<Vec<_>>()
-            .join(",")
+    /// The kind and period cues of a sentence, found once for all its figures. Comparison
+    /// clauses (`高于全年预期目标`) are left out: their time words and targets are about the
+    /// thing compared with.
+    fn sentence_cues(&self, s: &str) -> SentenceCues {
+        let mut cues = SentenceCues::default();
+        for (start, seg) in segments(s, 0) {
+            if self.comparison.is_match(seg.trim()) {
+                continue;
+            }
+            cues.time.extend(
+                self.periods
+                    .all(seg)
+                    .into_iter()
+                    .map(|(end, t)| (start + end, t)),
+            );
+            let first_end = |re: &Regex| re.find(seg).map(|m| start + m.end());
+            cues.forecast = cues.forecast.or_else(|| first_end(&self.forecast_cue));
+            cues.target = cues.target.or_else(|| first_end(&self.target_cue));
+        }
+        cues
     }
 
-    fn kind(&self, cues: &str, char_offset: u32, ctx: &DocContext<'_>) -> IndicatorKind {
-        if self.forecast_cue.is_match(cues) {
+    fn kind(
+        &self,
+        cues: &SentenceCues,
+        first: usize,
+        char_offset: u32,
+        ctx: &DocContext<'_>,
+    ) -> IndicatorKind {
+        if cues.forecast.is_some_and(|end| end <= first) {
             return IndicatorKind::Forecast;
         }
-        if self.target_cue.is_match(cues) {
+        if cues.target.is_some_and(|end| end <= first) {
             return IndicatorKind::Target;
         }
         // The innermost heading that says review or plan decides.
@@ -710,13 +779,14 @@ impl IndicatorExtractor {
         &self,
         draft: Draft,
         s: &str,
+        chars: &CharIndex<'_>,
+        cues: &SentenceCues,
         sentence_char: u32,
         ctx: &DocContext<'_>,
     ) -> Option<Indicator> {
         let first = draft.first_figure?;
-        let cues = self.cue_text(s, first);
-        let quote_start_char = sentence_char + count_chars(&s[..draft.quote_start.min(first)]);
-        let kind = self.kind(&cues, quote_start_char, ctx);
+        let quote_start_char = sentence_char + chars.before(draft.quote_start.min(first));
+        let kind = self.kind(cues, first, quote_start_char, ctx);
         let part_year = current_part(&ctx.parts, quote_start_char)
             .filter(|p| p.kind == kind || kind == IndicatorKind::Forecast)
             .and_then(|p| p.year);
@@ -724,8 +794,10 @@ impl IndicatorExtractor {
             IndicatorKind::Target => ctx.target_year,
             _ => ctx.actual_year,
         });
-        let period = match self.periods.last(&cues) {
-            Some(t) => t.render(default_year),
+        let before = cues.time.partition_point(|(end, _)| *end <= first);
+        let time = before.checked_sub(1).and_then(|i| cues.time.get(i));
+        let period = match time {
+            Some((_, t)) => t.render(default_year),
             None => default_period(ctx.report_kind, kind, default_year),
         };
         let (mut yoy, mut other) = (draft.yoy, draft.other);
@@ -764,7 +836,7 @@ impl IndicatorExtractor {
         }
         let (quote_start, quote_end) = quote_bounds(s, draft.quote_start.min(first), draft.end);
         let quote = s[quote_start..quote_end].to_string();
-        let start = sentence_char + count_chars(&s[..quote_start]);
+        let start = sentence_char + chars.before(quote_start);
         let span = CharSpan {
             start,
             end: start + count_chars(&quote),

@@ -96,14 +96,14 @@ impl PeriodFinder {
         PeriodFinder { re }
     }
 
-    /// The last time phrase in `text` that names what a following figure covers.
-    pub(crate) fn last(&self, text: &str) -> Option<TimeRef> {
-        let mut found = None;
+    /// Every time phrase in `text` that names what a following figure covers, with the
+    /// byte offset where it ends, in text order.
+    pub(crate) fn all(&self, text: &str) -> Vec<(usize, TimeRef)> {
+        let mut found = Vec::new();
         for caps in self.re.captures_iter(text) {
-            let whole = caps.get(0).map_or("", |m| m.as_str());
-            if whole.is_empty() {
+            let Some(whole) = caps.get(0).filter(|m| !m.as_str().is_empty()) else {
                 continue;
-            }
+            };
             if caps.name("pre").is_some()
                 || caps.name("post").is_some_and(|m| m.as_str() == "同期")
                 || caps.name("day").or(caps.name("day_b")).is_some()
@@ -114,10 +114,16 @@ impl PeriodFinder {
                 continue;
             }
             if let Some(t) = self.time_ref(&caps) {
-                found = Some(t);
+                found.push((whole.end(), t));
             }
         }
         found
+    }
+
+    /// The last time phrase in `text` that names what a following figure covers.
+    #[cfg(test)]
+    pub(crate) fn last(&self, text: &str) -> Option<TimeRef> {
+        self.all(text).pop().map(|(_, t)| t)
     }
 
     fn time_ref(&self, caps: &regex::Captures<'_>) -> Option<TimeRef> {
