@@ -11,13 +11,15 @@
 //! - [`kafka`]: topic creation, producing inputs, reading topics back and decoding them;
 //! - [`data`]: the test inputs, generated from the seed reports at run time;
 //! - [`expect`]: what the pipeline must output, computed with `reportflow extract`;
-//! - [`pipeline`]: worker processes and a collector of every output topic.
+//! - [`pipeline`]: worker processes and a collector of every output topic;
+//! - [`postgres`]: a throw-away PostgreSQL database and the PostgreSQL sink process.
 
 pub mod broker;
 pub mod data;
 pub mod expect;
 pub mod kafka;
 pub mod pipeline;
+pub mod postgres;
 pub mod process;
 
 use std::sync::{Mutex, MutexGuard};
