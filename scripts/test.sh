@@ -16,6 +16,9 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 export RUST_BACKTRACE="${RUST_BACKTRACE:-0}"
 started=$SECONDS
 section() { echo; echo "=== $1 ($((SECONDS - started)) s elapsed)"; }
+# Keep a copy of the output to total the test results at the end.
+log=$(mktemp)
+exec > >(tee "$log") 2>&1
 
 section "services"
 # The sink tests use the machine's PostgreSQL; start it if it is down.
@@ -45,3 +48,7 @@ else
 fi
 
 section "done"
+# One closing line with the totals of every `cargo test` run above (any failure has already
+# stopped this script).
+passed=$(grep -oE '^test result: ok\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
+echo "tests: $passed passed, 0 failed"
