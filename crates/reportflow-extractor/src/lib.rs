@@ -41,46 +41,24 @@ pub const TOPIC_DOCUMENTS: &str = "documents";
 pub const TOPIC_SECTIONS: &str = "sections";
 /// Logical name of the indicators topic in the `[topics]` configuration table.
 pub const TOPIC_INDICATORS: &str = "indicators";
-/// Default documents topic.
-pub const DEFAULT_DOCUMENTS_TOPIC: &str = "reports.documents";
-/// Default sections topic.
-pub const DEFAULT_SECTIONS_TOPIC: &str = "reports.sections";
-/// Default indicators topic.
-pub const DEFAULT_INDICATORS_TOPIC: &str = "reports.indicators";
+pub use reportflow_proto::topics::{
+    DEFAULT_DOCUMENTS_TOPIC, DEFAULT_INDICATORS_TOPIC, DEFAULT_SECTIONS_TOPIC,
+};
 /// Output header carrying the document id (also the record key).
 pub const HEADER_DOC_ID: &str = "reportflow.doc-id";
 /// Output header naming the protobuf message type of the value.
 pub const HEADER_MESSAGE_TYPE: &str = "reportflow.message-type";
 
-/// Where the three kinds of output go.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputTopics {
-    /// `ReportDocument` messages.
-    pub documents: String,
-    /// `Section` messages.
-    pub sections: String,
-    /// `Indicator` messages.
-    pub indicators: String,
-}
+/// Where the three kinds of output go: the topics the sinks read.
+pub type OutputTopics = reportflow_proto::topics::DatasetTopics;
 
-impl Default for OutputTopics {
-    fn default() -> Self {
-        OutputTopics {
-            documents: DEFAULT_DOCUMENTS_TOPIC.into(),
-            sections: DEFAULT_SECTIONS_TOPIC.into(),
-            indicators: DEFAULT_INDICATORS_TOPIC.into(),
-        }
-    }
-}
-
-impl OutputTopics {
-    /// The topics of a configuration: `topics.{documents,sections,indicators}` or the defaults.
-    pub fn from_config(config: &RuntimeConfig) -> Self {
-        OutputTopics {
-            documents: config.topic(TOPIC_DOCUMENTS, DEFAULT_DOCUMENTS_TOPIC),
-            sections: config.topic(TOPIC_SECTIONS, DEFAULT_SECTIONS_TOPIC),
-            indicators: config.topic(TOPIC_INDICATORS, DEFAULT_INDICATORS_TOPIC),
-        }
+/// The output topics of a configuration: `topics.{documents,sections,indicators}` or the
+/// defaults.
+pub fn output_topics(config: &RuntimeConfig) -> OutputTopics {
+    OutputTopics {
+        documents: config.topic(TOPIC_DOCUMENTS, DEFAULT_DOCUMENTS_TOPIC),
+        sections: config.topic(TOPIC_SECTIONS, DEFAULT_SECTIONS_TOPIC),
+        indicators: config.topic(TOPIC_INDICATORS, DEFAULT_INDICATORS_TOPIC),
     }
 }
 
@@ -289,7 +267,7 @@ impl Args {
 
 /// The processor for a configuration (output topics from `[topics]` or the defaults).
 pub fn processor(config: &RuntimeConfig) -> ExtractorProcessor {
-    ExtractorProcessor::new(OutputTopics::from_config(config))
+    ExtractorProcessor::new(output_topics(config))
 }
 
 /// Runs the worker until SIGTERM/SIGINT, with logging already set up by the caller.

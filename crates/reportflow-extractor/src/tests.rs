@@ -158,7 +158,7 @@ fn args_layer_over_defaults() {
     .unwrap();
     assert_eq!(config.group_id, DEFAULT_GROUP_ID);
     assert_eq!(config.input_topics, vec![DEFAULT_INPUT_TOPIC.to_string()]);
-    let topics = OutputTopics::from_config(&config);
+    let topics = output_topics(&config);
     assert_eq!(topics.indicators, "custom.indicators");
     assert_eq!(topics.documents, DEFAULT_DOCUMENTS_TOPIC);
     assert_eq!(topics.sections, DEFAULT_SECTIONS_TOPIC);

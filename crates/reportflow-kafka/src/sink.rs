@@ -58,6 +58,15 @@ use crate::partitions::Dispatched;
 use crate::produce::{SendError, Sender};
 use crate::record::{InputRecord, Reject};
 
+/// Where a stored row came from: the Kafka record that last wrote it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    /// Kafka partition.
+    pub partition: i32,
+    /// Kafka offset.
+    pub offset: i64,
+}
+
 /// Stage of the dead letters a sink produces (records it cannot decode or store).
 pub const STAGE_SINK: &str = "sink";
 

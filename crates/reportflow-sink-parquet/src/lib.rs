@@ -64,45 +64,10 @@ pub const DEFAULT_BATCH_MAX_RECORDS: usize = 100_000;
 pub const DEFAULT_BATCH_MAX_MS: u64 = 30_000;
 
 /// The topics the sink reads, by message type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Topics {
-    /// Topic of `ReportDocument` messages.
-    pub documents: String,
-    /// Topic of `Section` messages.
-    pub sections: String,
-    /// Topic of `Indicator` messages.
-    pub indicators: String,
-}
-
-impl Default for Topics {
-    fn default() -> Self {
-        Topics {
-            documents: "reports.documents".into(),
-            sections: "reports.sections".into(),
-            indicators: "reports.indicators".into(),
-        }
-    }
-}
-
-impl Topics {
-    /// The three topics.
-    pub fn all(&self) -> Vec<String> {
-        vec![
-            self.documents.clone(),
-            self.sections.clone(),
-            self.indicators.clone(),
-        ]
-    }
-}
+pub use reportflow_proto::topics::DatasetTopics as Topics;
 
 /// Where a row came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Origin {
-    /// Kafka partition.
-    pub partition: i32,
-    /// Kafka offset.
-    pub offset: i64,
-}
+pub use reportflow_kafka::sink::Origin;
 
 /// The Parquet [`Sink`].
 #[derive(Debug)]

@@ -17,45 +17,10 @@ use reportflow_proto::Message as _;
 pub const STAGE: &str = reportflow_kafka::sink::STAGE_SINK;
 
 /// The topics whose records the sink stores, by message type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Topics {
-    /// Topic of `ReportDocument` messages.
-    pub documents: String,
-    /// Topic of `Section` messages.
-    pub sections: String,
-    /// Topic of `Indicator` messages.
-    pub indicators: String,
-}
-
-impl Default for Topics {
-    fn default() -> Self {
-        Topics {
-            documents: "reports.documents".into(),
-            sections: "reports.sections".into(),
-            indicators: "reports.indicators".into(),
-        }
-    }
-}
-
-impl Topics {
-    /// The three topics, in the order documents, sections, indicators.
-    pub fn all(&self) -> Vec<String> {
-        vec![
-            self.documents.clone(),
-            self.sections.clone(),
-            self.indicators.clone(),
-        ]
-    }
-}
+pub use reportflow_proto::topics::DatasetTopics as Topics;
 
 /// Where a row came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Origin {
-    /// Kafka partition.
-    pub partition: i32,
-    /// Kafka offset.
-    pub offset: i64,
-}
+pub use reportflow_kafka::sink::Origin;
 
 /// The rows of one batch, deduplicated by primary key (last record wins).
 #[derive(Debug, Default)]
