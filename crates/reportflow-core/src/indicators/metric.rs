@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use crate::taxonomy::{Taxonomy, UnitClass};
@@ -29,9 +30,14 @@ pub(crate) struct ResolvedMetric {
 pub(crate) struct MetricMatcher {
     aliases: HashMap<String, String>,
     unit_classes: HashMap<String, UnitClass>,
-    /// Rewrites with the literals that must occur for them to apply: checking a literal
-    /// is much cheaper than running the regex on every phrase.
-    rewrites: Vec<(&'static [&'static str], Regex, &'static str)>,
+    /// The rewrites, in order, each with its replacement.
+    rewrites: Vec<(Regex, &'static str)>,
+    /// Every trigger literal of [`REWRITES`]: one scan of a phrase tells which rewrites
+    /// can apply, which is much cheaper than a regex, or a substring search per trigger,
+    /// for every rewrite.
+    triggers: AhoCorasick,
+    /// For each pattern of `triggers`, the rewrites (bit i = `REWRITES[i]`) it triggers.
+    trigger_rules: Vec<u32>,
     generic_tail: Regex,
     level_prefix: Regex,
 }
@@ -101,18 +107,16 @@ impl MetricMatcher {
     pub(crate) fn new(taxonomy: &Taxonomy) -> Self {
         let rewrites = REWRITES
             .iter()
-            .map(|(triggers, re, to)| {
-                (
-                    *triggers,
-                    Regex::new(re).expect("rewrite regex is valid"),
-                    *to,
-                )
-            })
+            .map(|(_, re, to)| (Regex::new(re).expect("rewrite regex is valid"), *to))
             .collect();
+        let (literals, trigger_rules) = trigger_table();
+        let triggers = AhoCorasick::new(literals).expect("trigger literals build an automaton");
         let mut matcher = MetricMatcher {
             aliases: HashMap::new(),
             unit_classes: HashMap::new(),
             rewrites,
+            triggers,
+            trigger_rules,
             generic_tail: Regex::new(GENERIC_TAIL).expect("tail regex is valid"),
             level_prefix: Regex::new(LEVEL_PREFIX).expect("prefix regex is valid"),
         };
@@ -140,12 +144,23 @@ impl MetricMatcher {
     /// The canonical form of a phrase.
     pub(crate) fn canonical(&self, phrase: &str) -> String {
         let mut s = phrase.to_string();
-        for (triggers, re, to) in &self.rewrites {
-            if triggers.iter().any(|t| s.contains(t)) && re.is_match(&s) {
+        let mut may_apply = self.triggered(&s);
+        for (i, (re, to)) in self.rewrites.iter().enumerate() {
+            if may_apply & (1 << i) != 0 && re.is_match(&s) {
                 s = re.replace_all(&s, *to).into_owned();
+                // The rewritten phrase can hold triggers the original did not
+                // (`细颗 粒物` loses its space): scan it again.
+                may_apply = self.triggered(&s);
             }
         }
         s
+    }
+
+    /// The rewrites (bit i = `REWRITES[i]`) whose trigger literals occur in `s`.
+    fn triggered(&self, s: &str) -> u32 {
+        self.triggers
+            .find_overlapping_iter(s)
+            .fold(0, |acc, m| acc | self.trigger_rules[m.pattern().as_usize()])
     }
 
     /// The code of a canonical phrase.
@@ -204,6 +219,24 @@ impl MetricMatcher {
             })
             .collect()
     }
+}
+
+/// The distinct trigger literals of [`REWRITES`] and, for each, the rewrites it triggers.
+fn trigger_table() -> (Vec<&'static str>, Vec<u32>) {
+    const _: () = assert!(REWRITES.len() <= 32, "rewrite bitmask is a u32");
+    let mut literals: Vec<&'static str> = Vec::new();
+    let mut rules: Vec<u32> = Vec::new();
+    for (i, (triggers, _, _)) in REWRITES.iter().enumerate() {
+        for t in *triggers {
+            let k = literals.iter().position(|l| l == t).unwrap_or_else(|| {
+                literals.push(t);
+                rules.push(0);
+                literals.len() - 1
+            });
+            rules[k] |= 1 << i;
+        }
+    }
+    (literals, rules)
 }
 
 /// Whether a unit as written measures values of a unit class.
@@ -303,6 +336,37 @@ mod tests {
                 Some("loan_balance".to_string())
             ]
         );
+    }
+
+    /// The trigger scan only skips work: the result is that of trying every rewrite
+    /// whose trigger occurs, one substring search at a time.
+    #[test]
+    fn trigger_scan_matches_substring_checks() {
+        let m = MetricMatcher::new(&Taxonomy::bundled());
+        let naive = |phrase: &str| {
+            let mut s = phrase.to_string();
+            for ((triggers, _, _), (re, to)) in REWRITES.iter().zip(&m.rewrites) {
+                if triggers.iter().any(|t| s.contains(t)) {
+                    s = re.replace_all(&s, *to).into_owned();
+                }
+            }
+            s
+        };
+        for phrase in [
+            "细颗 粒物(PM2.5)年均浓度",
+            "规上工业企业实现利润总额",
+            "全区生产总值GDP",
+            "本外币存贷款余额",
+            "公共财政预算收入",
+            "R&D经费投入强度",
+            "居民消费价格指数(CPI)",
+            "第三产业增加值占地区生产总值的比重",
+            "新注册企业",
+            "无关短语",
+            "",
+        ] {
+            assert_eq!(m.canonical(phrase), naive(phrase), "{phrase}");
+        }
     }
 
     #[test]

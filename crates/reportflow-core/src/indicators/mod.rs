@@ -23,6 +23,9 @@ use crate::taxonomy::{Taxonomy, UnitClass};
 use metric::{unit_fits, MetricMatcher, ResolvedMetric};
 use period::PeriodFinder;
 
+/// One of these characters occurs in every match of [`lexicon::RANK`].
+const RANK_CHARS: [char; 3] = ['第', '首', '前'];
+
 /// The longest evidence quote, in characters.
 const MAX_QUOTE_CHARS: usize = 120;
 
@@ -176,6 +179,9 @@ struct Part {
 /// Document-wide facts that decide default periods and kinds.
 struct DocContext<'a> {
     sections: &'a [Section],
+    /// What each section's heading says (review or plan), by section index: asked for
+    /// every figure, so decided once.
+    heading_kinds: Vec<Option<IndicatorKind>>,
     /// Heading-like lines that open a review or a plan part, with the kind they imply:
     /// government work reports often head their parts without a list marker
     /// (`2019年工作回顾`, `2020年工作的总体思路和主要任务`).
@@ -220,13 +226,13 @@ impl IndicatorExtractor {
     ) -> Vec<Indicator> {
         let ctx = self.doc_context(text, sections, metadata);
         let mut out = Vec::new();
-        let mut char_pos: u32 = 0;
-        let mut byte_pos = 0;
-        for (start, sentence) in sentences(text) {
-            // Sentences come in order: advance the character counter to this one.
-            char_pos += count_chars(text.get(byte_pos..start).unwrap_or(""));
-            byte_pos = start;
-            if !sentence.bytes().any(|b| b.is_ascii_digit()) && !sentence.contains('千') {
+        for Sentence {
+            char_start: char_pos,
+            text: sentence,
+            has_digit,
+        } in sentences(text)
+        {
+            if !has_digit && !sentence.contains('千') {
                 continue;
             }
             let drafts = self.read_sentence(sentence, &ctx);
@@ -274,6 +280,10 @@ impl IndicatorExtractor {
         }
         DocContext {
             sections,
+            heading_kinds: sections
+                .iter()
+                .map(|s| self.heading_kind(&s.heading))
+                .collect(),
             parts: self.parts(text),
             strip_words,
             actual_year,
@@ -462,7 +472,7 @@ impl IndicatorExtractor {
         let (last_start, last) = *segs.last()?;
         // An explicit `全区` makes the phrase the region's own figure, whatever the topic.
         let topic = topic.filter(|_| !has_region(last, ctx));
-        let cleaned = self.rank.replace_all(last, "");
+        let cleaned = self.without_ranks(last);
         let phrase = self.noun_phrase(&cleaned).to_string();
         if !phrase.is_empty() {
             if lexicon::CONTINUATION_HEADS.contains(&phrase.as_str()) && have_current {
@@ -482,7 +492,7 @@ impl IndicatorExtractor {
         // `固定资产投资、建安投资总量全市双第一,同比分别增长9%、0.4%`: the metrics were named
         // in an earlier clause of the lead. Only headline metrics are taken from there.
         for &(start, seg) in segs.iter().rev().skip(1) {
-            let cleaned = self.rank.replace_all(seg, "");
+            let cleaned = self.without_ranks(seg);
             let phrase = self.noun_phrase(&cleaned);
             if phrase.is_empty() {
                 continue;
@@ -656,8 +666,26 @@ impl IndicatorExtractor {
         done
     }
 
+    /// The first rank phrase of a clause. Every rank phrase names a place (`第一`, `首位`,
+    /// `之首`, `前列`): clauses without one of those characters, nearly all of them, skip
+    /// the regex.
+    fn find_rank<'s>(&self, seg: &'s str) -> Option<regex::Match<'s>> {
+        seg.contains(RANK_CHARS)
+            .then(|| self.rank.find(seg))
+            .flatten()
+    }
+
+    /// A clause without its rank phrases.
+    fn without_ranks<'s>(&self, seg: &'s str) -> std::borrow::Cow<'s, str> {
+        if seg.contains(RANK_CHARS) {
+            self.rank.replace_all(seg, "")
+        } else {
+            std::borrow::Cow::Borrowed(seg)
+        }
+    }
+
     fn attach_ranks(&self, seg: &str, drafts: &mut [Draft]) {
-        if let Some(m) = self.rank.find(seg) {
+        if let Some(m) = self.find_rank(seg) {
             let phrase = seg.trim();
             let phrase = if phrase.chars().count() <= 24 {
                 phrase
@@ -767,7 +795,7 @@ impl IndicatorExtractor {
             let Some(section) = ctx.sections.get(i as usize) else {
                 break;
             };
-            if let Some(kind) = self.heading_kind(&section.heading) {
+            if let Some(kind) = ctx.heading_kinds.get(i as usize).copied().flatten() {
                 return kind;
             }
             idx = section.parent;
@@ -956,22 +984,77 @@ fn innermost_section(sections: &[Section], offset: u32) -> Option<u32> {
         .map(|s| s.index)
 }
 
-/// Splits text into sentences: (byte offset, sentence) pairs.
-fn sentences(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut start = 0;
+/// One sentence of a text.
+struct Sentence<'a> {
+    /// Character offset of the sentence in the text.
+    char_start: u32,
+    text: &'a str,
+    /// Whether it holds an ASCII digit (most sentences without one hold no figure).
+    has_digit: bool,
+}
+
+/// Bytes that can start a sentence terminator (`。` `!` `?` `！` `？` `\n`).
+const TERMINATOR_LEADS: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'\n' as usize] = true;
+    t[b'!' as usize] = true;
+    t[b'?' as usize] = true;
+    t[0xE3] = true; // 。 (E3 80 82)
+    t[0xEF] = true; // ！ (EF BC 81), ？ (EF BC 9F)
+    t
+};
+
+/// The byte length of the sentence terminator at the start of `bytes`, 0 if none.
+fn terminator_len(bytes: &[u8]) -> usize {
+    match bytes {
+        [b'\n' | b'!' | b'?', ..] => 1,
+        [0xE3, 0x80, 0x82, ..] | [0xEF, 0xBC, 0x81 | 0x9F, ..] => 3,
+        _ => 0,
+    }
+}
+
+/// Splits text into sentences at `。` `!` `?` `！` `？` and line breaks, with their
+/// character offsets.
+///
+/// This runs over the whole text, so it is built from the cheapest scans there are (a
+/// table lookup per byte for terminators, SIMD character counting) rather than one pass
+/// over `char_indices`, which cost more than the rest of the work on sentences without
+/// figures.
+fn sentences(text: &str) -> Vec<Sentence<'_>> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
-    for (i, c) in text.char_indices() {
-        if matches!(c, '。' | '!' | '?' | '！' | '？' | '\n') {
-            if i > start {
-                out.push((start, &text[start..i]));
-            }
-            start = i + c.len_utf8();
+    let (mut start, mut chars) = (0usize, 0u32);
+    let mut pos = 0;
+    loop {
+        let found = bytes[pos..]
+            .iter()
+            .position(|b| TERMINATOR_LEADS[usize::from(*b)])
+            .map(|k| pos + k);
+        let (end, len) = match found {
+            Some(i) => match terminator_len(&bytes[i..]) {
+                0 => {
+                    pos = i + 1;
+                    continue;
+                }
+                len => (i, len),
+            },
+            None => (bytes.len(), 0),
+        };
+        let sentence = &text[start..end];
+        if !sentence.is_empty() {
+            out.push(Sentence {
+                char_start: chars,
+                text: sentence,
+                has_digit: sentence.bytes().any(|b| b.is_ascii_digit()),
+            });
         }
+        if len == 0 {
+            return out;
+        }
+        chars += count_chars(sentence) + 1;
+        start = end + len;
+        pos = start;
     }
-    if start < text.len() {
-        out.push((start, &text[start..]));
-    }
-    out.into_iter()
 }
 
 /// Splits a lead into clauses at `,` `;` `:`: (absolute offset, clause) pairs.

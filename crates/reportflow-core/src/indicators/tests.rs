@@ -225,3 +225,53 @@ fn coordinated_metrics_baselines_of_the_year_before_and_rates() {
         "gdp Forecast 2021 - yoy6 - -"
     );
 }
+
+/// The byte-level sentence splitter against the plain definition: split at the
+/// terminators, drop empty pieces, offsets in characters.
+fn reference_sentences(text: &str) -> Vec<(u32, String, bool)> {
+    let mut out = Vec::new();
+    let (mut start, mut start_char) = (0, 0u32);
+    for (n, (i, c)) in text.char_indices().enumerate() {
+        if matches!(c, '。' | '!' | '?' | '！' | '？' | '\n') {
+            if i > start {
+                let s = &text[start..i];
+                out.push((
+                    start_char,
+                    s.to_string(),
+                    s.bytes().any(|b| b.is_ascii_digit()),
+                ));
+            }
+            start = i + c.len_utf8();
+            start_char = u32::try_from(n + 1).unwrap_or(u32::MAX);
+        }
+    }
+    if start < text.len() {
+        let s = &text[start..];
+        out.push((
+            start_char,
+            s.to_string(),
+            s.bytes().any(|b| b.is_ascii_digit()),
+        ));
+    }
+    out
+}
+
+proptest::proptest! {
+    #[test]
+    fn sentences_match_the_reference(
+        pieces in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "。", "!", "?", "！", "？", "\n", "、", "《", "》", "」", "\u{3400}", "\u{FF01}",
+                "\u{FF0C}", "增长", "5.2%", "a", " ", "亿元", "千", "\u{E000}", "𠀀",
+            ]),
+            0..40,
+        )
+    ) {
+        let text: String = pieces.concat();
+        let ours: Vec<(u32, String, bool)> = sentences(&text)
+            .into_iter()
+            .map(|s| (s.char_start, s.text.to_string(), s.has_digit))
+            .collect();
+        proptest::prop_assert_eq!(ours, reference_sentences(&text));
+    }
+}
