@@ -275,3 +275,43 @@ proptest::proptest! {
         proptest::prop_assert_eq!(ours, reference_sentences(&text));
     }
 }
+
+/// The cheap test before the rank regex never rejects a clause the regex would match.
+#[test]
+fn rank_prefilter_keeps_every_rank_phrase() {
+    let ex = IndicatorExtractor::new(&Taxonomy::bundled());
+    for phrase in [
+        "增速全市第一",
+        "居全市第四",
+        "总量全市双第一",
+        "居各行业之首",
+        "位居全市前列",
+        "城六区第2位",
+        "涉农区首位",
+        "名列全国前茅",
+        "全省第十名",
+    ] {
+        assert!(ex.rank.is_match(phrase), "{phrase}");
+        assert!(may_hold_rank(phrase), "{phrase}");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn rank_prefilter_is_implied_by_the_regex(
+        pieces in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "全市", "全区", "全省", "全国", "各行业", "城六区", "朝阳区", "区", "市", "第",
+                "一", "2", "双", "位", "名", "首位", "之首", "前列", "前茅", "增速", "居", ",",
+                "前", "首", "之", "列", "茅",
+            ]),
+            0..12,
+        )
+    ) {
+        let ex = IndicatorExtractor::new(&Taxonomy::bundled());
+        let text: String = pieces.concat();
+        if ex.rank.is_match(&text) {
+            proptest::prop_assert!(may_hold_rank(&text), "{}", text);
+        }
+    }
+}
