@@ -66,14 +66,14 @@ enum FigureRole {
     AbsoluteChange,
 }
 
-/// One figure found in a sentence.
+/// One figure found in a sentence; its unit and qualifier are slices of the sentence.
 #[derive(Debug, Clone)]
-struct Figure {
+struct Figure<'s> {
     start: usize,
     end: usize,
     value: f64,
-    unit: String,
-    qualifier: Option<String>,
+    unit: &'s str,
+    qualifier: Option<&'s str>,
 }
 
 /// A fact under construction.
@@ -130,13 +130,20 @@ struct CharIndex<'a> {
 
 const CHECKPOINT: usize = 64;
 
+/// Sentences up to this many bytes get no checkpoints.
+const SHORT_SENTENCE: usize = 2048;
+
 impl<'a> CharIndex<'a> {
     fn new(s: &'a str) -> Self {
-        let marks = s
-            .char_indices()
-            .step_by(CHECKPOINT)
-            .map(|(i, _)| i)
-            .collect();
+        // Counting a short sentence from its start is cheaper than checkpointing it.
+        let marks = if s.len() <= SHORT_SENTENCE {
+            Vec::new()
+        } else {
+            s.char_indices()
+                .step_by(CHECKPOINT)
+                .map(|(i, _)| i)
+                .collect()
+        };
         CharIndex { s, marks }
     }
 
@@ -336,7 +343,7 @@ impl IndicatorExtractor {
 
     /// The figures of a sentence that state something: damaged digits and figures that
     /// modify a following noun are left out.
-    fn figures(&self, s: &str) -> Vec<Figure> {
+    fn figures<'s>(&self, s: &'s str) -> Vec<Figure<'s>> {
         let mut out = Vec::new();
         // `find_iter` runs the lazy DFA only; the parts of a match are split by hand
         // because asking the regex for capture groups cost more than the rest of the
@@ -396,8 +403,8 @@ impl IndicatorExtractor {
                 start,
                 end: whole.end(),
                 value: sign * value,
-                unit: parts.unit.to_string(),
-                qualifier: parts.qualifier.map(str::to_string),
+                unit: parts.unit,
+                qualifier: parts.qualifier,
             });
         }
         out
@@ -409,10 +416,10 @@ impl IndicatorExtractor {
             return FigureRole::Comparison;
         }
         if unit == "个百分点" {
-            return match self.growth_verb.captures(seg) {
-                Some(c) if self.other_basis.is_match(seg) || self.yoy_basis.is_match(seg) => {
+            return match self.growth_verb.find(seg) {
+                Some(m) if self.other_basis.is_match(seg) || self.yoy_basis.is_match(seg) => {
                     FigureRole::PointChange {
-                        negative: is_negative(c.name("verb").map_or("", |m| m.as_str())),
+                        negative: is_negative(m.as_str()),
                     }
                 }
                 _ => FigureRole::Comparison,
@@ -421,14 +428,13 @@ impl IndicatorExtractor {
         if self.level_verb.is_match(seg) {
             return FigureRole::Value;
         }
-        if let Some(c) = self.growth_verb.captures(seg) {
+        if let Some(m) = self.growth_verb.find(seg) {
             if unit != "%" {
                 return FigureRole::AbsoluteChange;
             }
-            let verb = c.name("verb").map_or("", |m| m.as_str());
             let basis = self.other_basis.find(seg).map(|m| m.as_str().to_string());
             return FigureRole::Growth {
-                negative: is_negative(verb),
+                negative: is_negative(m.as_str()),
                 basis,
             };
         }
@@ -576,9 +582,10 @@ impl IndicatorExtractor {
         if figures.is_empty() {
             return Vec::new();
         }
-        let topic = self
-            .topic
-            .captures(s.trim_start_matches(|c: char| !is_han(c) && !c.is_ascii_alphanumeric()))
+        let opening = s.trim_start_matches(|c: char| !is_han(c) && !c.is_ascii_alphanumeric());
+        let topic = may_name_topic(opening)
+            .then(|| self.topic.captures(opening))
+            .flatten()
             .and_then(|c| {
                 let t = c.name("topic")?.as_str().to_string();
                 let is_area = c.name("area").is_some();
@@ -589,7 +596,7 @@ impl IndicatorExtractor {
         let mut current: Vec<Draft> = Vec::new();
         let mut last_metric: Option<ResolvedMetric> = None;
         let mut prev_end = 0;
-        let mut prev: Option<(FigureRole, String)> = None;
+        let mut prev: Option<(FigureRole, &str)> = None;
         let mut list_mode = false;
         let mut list_idx = 0usize;
         for fig in &figures {
@@ -598,7 +605,7 @@ impl IndicatorExtractor {
             let is_list_next = matches!(lead.trim(), "、" | "和" | "及" | "与" | "或")
                 && prev
                     .as_ref()
-                    .is_some_and(|(_, u)| unit_family(u) == unit_family(&fig.unit));
+                    .is_some_and(|(_, u)| unit_family(u) == unit_family(fig.unit));
             let role = if is_list_next {
                 list_idx += 1;
                 prev.as_ref().map_or(FigureRole::Value, |(r, _)| r.clone())
@@ -611,7 +618,7 @@ impl IndicatorExtractor {
                 for &(_, seg) in segs.iter().take(segs.len().saturating_sub(1)) {
                     self.attach_ranks(seg, &mut current);
                 }
-                let role = self.role(last_seg, &fig.unit);
+                let role = self.role(last_seg, fig.unit);
                 if role != FigureRole::Comparison {
                     if let Some((quote_start, metrics)) = self.lead_metrics(
                         &segs,
@@ -630,7 +637,7 @@ impl IndicatorExtractor {
                 }
                 role
             };
-            prev = Some((role.clone(), fig.unit.clone()));
+            prev = Some((role.clone(), fig.unit));
             if current.is_empty() {
                 prev_end = fig.end;
                 continue;
@@ -722,7 +729,7 @@ impl IndicatorExtractor {
                 return;
             }
             FigureRole::AbsoluteChange => return,
-            FigureRole::Value => draft.value = Some((fig.value, fig.unit.clone())),
+            FigureRole::Value => draft.value = Some((fig.value, fig.unit.to_string())),
             FigureRole::Growth { negative, basis } => {
                 let pct = if *negative { -fig.value } else { fig.value };
                 match basis {
@@ -741,7 +748,7 @@ impl IndicatorExtractor {
             }
         }
         if draft.qualifier.is_none() {
-            draft.qualifier = fig.qualifier.clone();
+            draft.qualifier = fig.qualifier.map(str::to_string);
         }
         draft.first_figure.get_or_insert(fig.start);
         draft.end = fig.end;
@@ -1080,12 +1087,35 @@ fn sentences(text: &str) -> Vec<Sentence<'_>> {
 /// field (`区` `市` `省` `国` `业`) and a position (`第` `首位` `之首` `前列` `前茅`).
 /// Nearly every clause fails this, and the test costs far less than the regex.
 fn may_hold_rank(seg: &str) -> bool {
-    (seg.contains('第')
-        || ["首位", "之首", "前列", "前茅"]
-            .iter()
-            .any(|w| seg.contains(w)))
-        && seg.contains(['区', '市', '省', '国', '业'])
+    let (mut position, mut field) = (false, false);
+    let mut prev = '\0';
+    // One pass over the characters: four substring searches cost more than the regex saves.
+    for c in seg.chars() {
+        match (prev, c) {
+            (_, '第') | ('首', '位') | ('之', '首') | ('前', '列' | '茅') => {
+                position = true
+            }
+            (_, '区' | '市' | '省' | '国' | '业') => field = true,
+            _ => {}
+        }
+        prev = c;
+    }
+    position && field
 }
+
+/// Whether a sentence opening can name a topic: every match of
+/// [`lexicon::SUBAREA_TOPIC`] ends its name in `区` `园` `道` `镇` or `业` within its first
+/// 17 characters (a 4-character time phrase, at most 10 name characters, a 3-character
+/// suffix). The capture search is skipped for the other sentences.
+fn may_name_topic(opening: &str) -> bool {
+    opening
+        .chars()
+        .take(TOPIC_REACH)
+        .any(|c| matches!(c, '区' | '园' | '道' | '镇' | '业'))
+}
+
+/// How far into a sentence [`may_name_topic`] looks, with a margin.
+const TOPIC_REACH: usize = 24;
 
 /// Splits a lead into clauses at `,` `;` `:`: (absolute offset, clause) pairs.
 fn segments(text: &str, base: usize) -> Vec<(usize, &str)> {
@@ -1129,8 +1159,14 @@ fn count_chars(s: &str) -> u32 {
     u32::try_from(s.chars().count()).unwrap_or(u32::MAX)
 }
 
-fn is_negative(verb: &str) -> bool {
-    lexicon::NEGATIVE_VERBS.contains(&verb)
+/// Whether a growth-verb match (`下降`, `减少了`: the verb and its particles) states a
+/// decrease. The match starts with its verb, and no verb of [`lexicon::GROWTH_VERB`]
+/// starts with a decrease verb unless it is one, so the start decides without a capture
+/// search.
+fn is_negative(verb_match: &str) -> bool {
+    lexicon::NEGATIVE_VERBS
+        .iter()
+        .any(|v| verb_match.starts_with(v))
 }
 
 fn is_han(c: char) -> bool {

@@ -315,3 +315,48 @@ proptest::proptest! {
         }
     }
 }
+
+proptest::proptest! {
+    /// The cheap test before the topic regex never rejects an opening the regex matches.
+    #[test]
+    fn topic_prefilter_is_implied_by_the_regex(
+        pieces in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "2021年", "上半年", "今年以来", "其中", "运河", "商务区", "园区", "功能区",
+                "开发区", "自贸区", "试验区", "片区", "街道", "乡镇", "园", "区", "产业",
+                "行业", "业", "金融", "进一步", "持续", "实现", "挂牌", ",", ":", "abc",
+                "发展", "经济",
+            ]),
+            0..10,
+        )
+    ) {
+        let ex = IndicatorExtractor::new(&Taxonomy::bundled());
+        let text: String = pieces.concat();
+        if ex.topic.is_match(&text) {
+            proptest::prop_assert!(may_name_topic(&text), "{}", text);
+        }
+    }
+}
+
+/// `is_negative` reads the verb off the start of a match: for every verb of the lexicon,
+/// with or without a particle, that agrees with the list of decrease verbs.
+#[test]
+fn negative_verbs_are_read_off_the_match_start() {
+    let verbs = lexicon::GROWTH_VERB
+        .strip_prefix("(?P<verb>")
+        .and_then(|rest| rest.split_once(')'))
+        .map(|(alternatives, _)| alternatives)
+        .expect("GROWTH_VERB starts with its verb group");
+    let ex = IndicatorExtractor::new(&Taxonomy::bundled());
+    for verb in verbs.split('|') {
+        for particle in ["", "为", "了", "分别为"] {
+            let seg = format!("地区生产总值同比{verb}{particle}");
+            let m = ex.growth_verb.find(&seg).expect("a growth verb matches");
+            assert_eq!(
+                is_negative(m.as_str()),
+                lexicon::NEGATIVE_VERBS.contains(&verb),
+                "{seg}"
+            );
+        }
+    }
+}
