@@ -999,88 +999,65 @@ struct Sentence<'a> {
     has_digit: bool,
 }
 
-/// Whether a byte can start a sentence terminator (`。` `!` `?` `！` `？` `\n`).
-fn is_terminator_lead(b: u8) -> bool {
-    // `。` is E3 80 82; `！` and `？` are EF BC 81 and EF BC 9F.
-    matches!(b, b'\n' | b'!' | b'?' | 0xE3 | 0xEF)
-}
-
-/// Bytes looked at per step by the whole-text scans: a block that holds nothing of
-/// interest (most do) is passed over with a few vector instructions.
-const BLOCK: usize = 32;
-
-/// Whether `f` holds for some byte of `bytes`. Each block is tested without an early exit
-/// so that the compiler vectorizes the test.
-fn any_byte(bytes: &[u8], f: impl Fn(u8) -> bool + Copy) -> bool {
-    bytes
-        .chunks(BLOCK)
-        .any(|block| block.iter().fold(false, |acc, b| acc | f(*b)))
-}
-
-/// The offset of the first byte at or after `from` that may start a sentence terminator.
-fn next_terminator_lead(bytes: &[u8], from: usize) -> Option<usize> {
-    let mut i = from;
-    while i < bytes.len() {
-        let block = &bytes[i..bytes.len().min(i + BLOCK)];
-        if any_byte(block, is_terminator_lead) {
-            return block
-                .iter()
-                .position(|b| is_terminator_lead(*b))
-                .map(|k| i + k);
+/// Byte offsets and lengths of the sentence terminators of `text`, in order: `!` `?` and
+/// line breaks, `。`, and the full-width `！` `？` (normalized text has none, but raw text
+/// may).
+///
+/// Each kind is found with a SIMD search (`memchr3`, `memmem`) and the streams are merged:
+/// this runs over the whole text, and a byte-by-byte scan cost more than all the work on
+/// the sentences without figures.
+fn terminators(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut out: Vec<(usize, usize)> = memchr::memchr3_iter(b'\n', b'!', b'?', bytes)
+        .map(|i| (i, 1))
+        .collect();
+    let wide = ["。", "！", "？"];
+    let before = out.len();
+    for t in wide {
+        // `！` and `？` share their lead byte with nothing common in Chinese text: skip
+        // their searches when the lead byte is absent.
+        if t != "。" && memchr::memchr(0xEF, bytes).is_none() {
+            continue;
         }
-        i += BLOCK;
+        out.extend(memchr::memmem::find_iter(bytes, t.as_bytes()).map(|i| (i, t.len())));
     }
-    None
+    if out.len() > before {
+        out.sort_unstable();
+    }
+    out
 }
 
-/// The byte length of the sentence terminator at the start of `bytes`, 0 if none.
-fn terminator_len(bytes: &[u8]) -> usize {
-    match bytes {
-        [b'\n' | b'!' | b'?', ..] => 1,
-        [0xE3, 0x80, 0x82, ..] | [0xEF, 0xBC, 0x81 | 0x9F, ..] => 3,
-        _ => 0,
-    }
+/// Whether a sentence holds an ASCII digit. The test runs over blocks without an early
+/// exit inside a block, which the compiler vectorizes: most sentences hold no digit and
+/// are read to their end.
+fn has_ascii_digit(s: &str) -> bool {
+    const BLOCK: usize = 32;
+    let bytes = s.as_bytes();
+    let digit = |b: &u8| u8::from(b.wrapping_sub(b'0') < 10);
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    blocks.any(|block| block.iter().fold(0, |acc, b| acc | digit(b)) != 0)
+        || blocks.remainder().iter().any(|b| digit(b) != 0)
 }
 
 /// Splits text into sentences at `。` `!` `?` `！` `？` and line breaks, with their
 /// character offsets.
-///
-/// This runs over the whole text, so it is built from block-wise scans the compiler
-/// vectorizes (terminators, digits, character counting) rather than one pass over
-/// `char_indices`, which cost more than the rest of the work on sentences without
-/// figures.
 fn sentences(text: &str) -> Vec<Sentence<'_>> {
-    let bytes = text.as_bytes();
     let mut out = Vec::new();
     let (mut start, mut chars) = (0usize, 0u32);
-    let mut pos = 0;
-    loop {
-        let found = next_terminator_lead(bytes, pos);
-        let (end, len) = match found {
-            Some(i) => match terminator_len(&bytes[i..]) {
-                0 => {
-                    pos = i + 1;
-                    continue;
-                }
-                len => (i, len),
-            },
-            None => (bytes.len(), 0),
-        };
-        let sentence = &text[start..end];
+    let ends = terminators(text);
+    for (end, len) in ends.into_iter().chain(std::iter::once((text.len(), 0))) {
+        let sentence = text.get(start..end).unwrap_or("");
         if !sentence.is_empty() {
             out.push(Sentence {
                 char_start: chars,
                 text: sentence,
-                has_digit: any_byte(sentence.as_bytes(), |b| b.is_ascii_digit()),
+                has_digit: has_ascii_digit(sentence),
             });
-        }
-        if len == 0 {
-            return out;
         }
         chars += count_chars(sentence) + 1;
         start = end + len;
-        pos = start;
     }
+    out
 }
 
 /// Whether a clause can hold a rank phrase: every match of [`lexicon::RANK`] names a
