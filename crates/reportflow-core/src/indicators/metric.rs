@@ -38,8 +38,6 @@ pub(crate) struct MetricMatcher {
     triggers: AhoCorasick,
     /// For each pattern of `triggers`, the rewrites (bit i = `REWRITES[i]`) it triggers.
     trigger_rules: Vec<u32>,
-    generic_tail: Regex,
-    level_prefix: Regex,
 }
 
 /// Rewrites that bring wording variants to one form; applied in order to phrases and
@@ -98,10 +96,10 @@ const REWRITES: &[(&[&str], &str, &str)] = &[
 
 /// Generic tails that do not change what is measured (`新设市场主体数量`); tried only
 /// when the whole phrase is not an alias, since some aliases end in one (`经济总量`).
-const GENERIC_TAIL: &str = r"(?:数量|总量|规模|水平|金额)$";
+const GENERIC_TAILS: &[&str] = &["数量", "总量", "规模", "水平", "金额"];
 
 /// Administrative-level prefixes (`区级税收收入`), tried last for the same reason.
-const LEVEL_PREFIX: &str = r"^(?:区级|市级|县级|全区|全市)";
+const LEVEL_PREFIXES: &[&str] = &["区级", "市级", "县级", "全区", "全市"];
 
 impl MetricMatcher {
     pub(crate) fn new(taxonomy: &Taxonomy) -> Self {
@@ -117,8 +115,6 @@ impl MetricMatcher {
             rewrites,
             triggers,
             trigger_rules,
-            generic_tail: Regex::new(GENERIC_TAIL).expect("tail regex is valid"),
-            level_prefix: Regex::new(LEVEL_PREFIX).expect("prefix regex is valid"),
         };
         for metric in &taxonomy.metrics {
             matcher
@@ -167,9 +163,16 @@ impl MetricMatcher {
     pub(crate) fn code_of(&self, canonical: &str) -> Option<String> {
         let lookup = |c: &str| self.aliases.get(c).cloned();
         lookup(canonical).or_else(|| {
-            let without_tail = self.generic_tail.replace(canonical, "");
-            let without_level = self.level_prefix.replace(&without_tail, "");
-            lookup(&without_tail).or_else(|| lookup(&without_level))
+            // Most phrases are no alias at all: plain affix tests keep that case cheap.
+            let without_tail = GENERIC_TAILS
+                .iter()
+                .find_map(|t| canonical.strip_suffix(t))
+                .unwrap_or(canonical);
+            let without_level = LEVEL_PREFIXES
+                .iter()
+                .find_map(|p| without_tail.strip_prefix(p))
+                .unwrap_or(without_tail);
+            lookup(without_tail).or_else(|| lookup(without_level))
         })
     }
 
