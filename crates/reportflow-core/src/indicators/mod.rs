@@ -599,9 +599,10 @@ impl IndicatorExtractor {
         let mut prev: Option<(FigureRole, &str)> = None;
         let mut list_mode = false;
         let mut list_idx = 0usize;
+        let mut segs = Vec::new();
         for fig in &figures {
             let lead = &s[prev_end..fig.start];
-            let segs = segments(lead, prev_end);
+            segments_into(&mut segs, lead, prev_end);
             let is_list_next = matches!(lead.trim(), "、" | "和" | "及" | "与" | "或")
                 && prev
                     .as_ref()
@@ -1097,15 +1098,33 @@ const TOPIC_REACH: usize = 24;
 /// Splits a lead into clauses at `,` `;` `:`: (absolute offset, clause) pairs.
 fn segments(text: &str, base: usize) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
+    segments_into(&mut out, text, base);
+    out
+}
+
+/// [`segments`] into a buffer the caller reuses: the reader splits the lead of every
+/// figure, and a fresh vector each time cost as much as the split.
+fn segments_into<'t>(out: &mut Vec<(usize, &'t str)>, text: &'t str, base: usize) {
+    out.clear();
+    let bytes = text.as_bytes();
     let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if matches!(c, ',' | ';' | ':' | '，' | '；' | '：') {
-            out.push((base + start, &text[start..i]));
-            start = i + c.len_utf8();
+    let mut i = 0;
+    while i < bytes.len() {
+        // `,` `;` `:` and their full-width forms `，` `；` `：` (EF BC 8C / 9B / 9A).
+        let len = match bytes[i] {
+            b',' | b';' | b':' => 1,
+            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBC, 0x8C | 0x9B | 0x9A])) => 3,
+            _ => 0,
+        };
+        if len == 0 {
+            i += 1;
+            continue;
         }
+        out.push((base + start, &text[start..i]));
+        i += len;
+        start = i;
     }
     out.push((base + start, &text[start..]));
-    out
 }
 
 /// Bytes of leading separators and whitespace of a clause.
