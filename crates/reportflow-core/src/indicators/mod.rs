@@ -442,10 +442,14 @@ impl IndicatorExtractor {
     }
 
     /// Strips time, place, verbs and baselines from a clause, leaving its noun phrase.
+    ///
+    /// The result is a fixed point (`noun_phrase(noun_phrase(x)) == noun_phrase(x)`): quotes
+    /// and bullets exposed by a strip are trimmed too, and [`Self::resolve`] relies on it.
     fn noun_phrase<'s>(&self, seg: &'s str) -> &'s str {
-        let mut s = seg.trim_matches(|c: char| c.is_whitespace() || "-*•·\"“”'‘’".contains(c));
+        let mut s = seg;
         loop {
             let before = s.len();
+            s = s.trim_matches(|c: char| c.is_whitespace() || "-*•·\"“”'‘’".contains(c));
             if let Some(m) = self.prefix.find(s) {
                 if m.end() > 0 {
                     s = &s[m.end()..];
@@ -509,6 +513,8 @@ impl IndicatorExtractor {
         None
     }
 
+    /// Resolves a metric phrase, which must be a [`Self::noun_phrase`], into the metrics
+    /// it names.
     fn resolve(
         &self,
         phrase: &str,
@@ -519,11 +525,17 @@ impl IndicatorExtractor {
         let listed = |separators: &[char]| -> Vec<&str> {
             phrase.split(separators).filter(|p| !p.is_empty()).collect()
         };
-        let narrow = self.resolve_parts(&listed(&['、']), topic, previous, ctx);
+        let narrow = self.resolve_parts(&listed(&['、']), phrase, topic, previous, ctx);
         // `城镇居民人均可支配收入和农村居民人均可支配收入`: split at 和/及/与 as well, but only
         // when every part is a headline metric (`住宿和餐饮业` stays one phrase).
         if phrase.contains(['和', '及', '与']) {
-            let wide = self.resolve_parts(&listed(&['、', '和', '及', '与']), topic, previous, ctx);
+            let wide = self.resolve_parts(
+                &listed(&['、', '和', '及', '与']),
+                phrase,
+                topic,
+                previous,
+                ctx,
+            );
             if wide.len() > narrow.len() && wide.iter().all(|r| r.code.is_some()) {
                 return wide;
             }
@@ -531,9 +543,11 @@ impl IndicatorExtractor {
         narrow
     }
 
+    /// Resolves the parts of `phrase` (a noun phrase) split at list separators.
     fn resolve_parts(
         &self,
         parts: &[&str],
+        phrase: &str,
         topic: Option<&Topic>,
         previous: Option<&ResolvedMetric>,
         ctx: &DocContext<'_>,
@@ -541,7 +555,8 @@ impl IndicatorExtractor {
         let mut out = Vec::new();
         for (i, part) in parts.iter().enumerate() {
             // In `固定资产投资、建安投资总量`, only the last part carries the tail.
-            let part = if i + 1 < parts.len() {
+            let part = if i + 1 < parts.len() || *part == phrase {
+                // A part that is the whole phrase is a noun phrase already.
                 *part
             } else {
                 self.noun_phrase(part)

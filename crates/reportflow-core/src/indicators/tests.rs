@@ -360,3 +360,24 @@ fn negative_verbs_are_read_off_the_match_start() {
         }
     }
 }
+
+proptest::proptest! {
+    /// `resolve` skips stripping a phrase that is already a noun phrase: stripping one
+    /// must change nothing.
+    #[test]
+    fn noun_phrases_are_fixed_points(
+        pieces in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "全区", "2021年", "上半年", "\"", "“", "”", "-", " ", "*", "地区生产总值", "实现",
+                "同比", "增长", "达到", "累计", "其中", "税收", "的", "比上年", "预计", "[2]",
+                "1-6月", "12家", "、", "和",
+            ]),
+            0..10,
+        )
+    ) {
+        let ex = IndicatorExtractor::new(&Taxonomy::bundled());
+        let text: String = pieces.concat();
+        let once = ex.noun_phrase(&text);
+        proptest::prop_assert_eq!(ex.noun_phrase(once), once, "{}", text);
+    }
+}
