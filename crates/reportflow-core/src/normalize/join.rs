@@ -102,15 +102,25 @@ impl Layout {
         let n = lines.len();
         let blank_before = lines.iter().skip(1).filter(|l| l.blank_before).count();
         let blank_separated = n >= 3 && blank_before * 2 >= n - 1;
-        let open = |l: &Line| !is_complete(&l.text, l.md_heading, l.speaker);
+        // Whether each line is unfinished, decided once: every count below needs it.
+        let open: Vec<bool> = lines
+            .iter()
+            .map(|l| !is_complete(&l.text, l.md_heading, l.speaker))
+            .collect();
         // Markdown hard breaks at the end of unfinished sentences.
-        let hard_breaks = lines.iter().filter(|l| l.hard_break && open(l)).count();
+        let hard_breaks = lines
+            .iter()
+            .zip(&open)
+            .filter(|(l, open)| l.hard_break && **open)
+            .count();
         // Unfinished lines continued on the very next line in a blank-line document.
         let continued = lines
-            .windows(2)
-            .filter(|w| !w[1].blank_before && open(&w[0]) && !starts_unit(&w[1]))
+            .iter()
+            .zip(&open)
+            .zip(lines.iter().skip(1))
+            .filter(|((_, open), next)| !next.blank_before && **open && !starts_unit(next))
             .count();
-        let unfinished = lines.iter().filter(|l| open(l)).count();
+        let unfinished = open.iter().filter(|open| **open).count();
         let wrapped = hard_breaks >= 3
             || (blank_separated && continued >= 3)
             // A plain-text PDF dump: most lines stop mid-sentence. It must have at least

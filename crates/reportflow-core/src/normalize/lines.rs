@@ -28,7 +28,6 @@ pub(super) struct Line {
 pub(super) fn clean_lines(text: &str) -> Vec<Line> {
     let mut out: Vec<Line> = Vec::new();
     let mut blank_pending = false;
-    let mut prev_text = String::new();
     for raw in text.split('\n') {
         let hard_break = raw.ends_with("  ") && !raw.trim().is_empty();
         let no_artifacts = remove_office_artifacts(raw);
@@ -42,14 +41,13 @@ pub(super) fn clean_lines(text: &str) -> Vec<Line> {
         }
         // A title repeated on the next line (web pages print it as page title and again
         // as document title) is one title.
-        if !out.is_empty() && is_repeat(&text, &prev_text) {
+        if out.last().is_some_and(|prev| is_repeat(&text, &prev.text)) {
             continue;
         }
         let (text, speaker) = match speaker_parts(&text) {
             Some((title, name)) => (format!("{title} {name}"), true),
             None => (text, false),
         };
-        prev_text.clone_from(&text);
         out.push(Line {
             text,
             blank_before: blank_pending && !out.is_empty(),

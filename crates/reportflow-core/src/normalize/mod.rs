@@ -29,16 +29,43 @@ pub(crate) use lines::speaker_parts;
 /// Normalizes decoded text into paragraphs separated by a single `\n`.
 ///
 /// Pure and total: any input gives an output, and `normalize(&normalize(x)) == normalize(x)`.
+/// Builds its character table for this text alone; to normalize many texts, use an
+/// [`Extractor`](crate::Extractor), which builds its table once.
 pub fn normalize(text: &str) -> String {
-    let prepared = chars::prepare(text);
+    normalize_with(&chars::CharTable::for_text(text), text)
+}
+
+/// A normalizer with its character table built once: the same output as [`normalize`],
+/// without building a table per text.
+#[derive(Debug)]
+pub(crate) struct Normalizer {
+    chars: chars::CharTable,
+}
+
+impl Normalizer {
+    /// Builds the character table for every character (a few milliseconds).
+    pub(crate) fn new() -> Normalizer {
+        Normalizer {
+            chars: chars::CharTable::new(),
+        }
+    }
+
+    /// Normalizes decoded text exactly as [`normalize`] does.
+    pub(crate) fn normalize(&self, text: &str) -> String {
+        normalize_with(&self.chars, text)
+    }
+}
+
+fn normalize_with(table: &chars::CharTable, text: &str) -> String {
+    let prepared = chars::prepare(text, table);
     let lines = lines::clean_lines(&prepared);
     let paras = join::join(lines);
     let mut kept: Vec<String> = Vec::with_capacity(paras.len());
     for p in paras {
         let text = if p.speaker {
-            finish::finish(&p.text, true)
+            finish::finish(p.text, true)
         } else {
-            finish_paragraph(&p.text)
+            finish_paragraph(p.text)
         };
         // A paragraph equal to the previous one (a title printed twice, which only looks
         // identical once spacing is fixed) is dropped. Chrome is checked again on the
@@ -57,7 +84,7 @@ pub fn normalize(text: &str) -> String {
         if let Some(prev) = kept.last_mut() {
             if join::is_bare_marker(prev) && parse_marker(&text).is_none() {
                 join::append(prev, &text);
-                *prev = finish_paragraph(prev);
+                *prev = finish_paragraph(std::mem::take(prev));
                 continue;
             }
         }
@@ -68,7 +95,7 @@ pub fn normalize(text: &str) -> String {
 
 /// Finishes a joined paragraph. Joining can create what line cleaning removes (`*` + `*`
 /// is `**`), so cleaning and finishing repeat until the text no longer changes.
-fn finish_paragraph(text: &str) -> String {
+fn finish_paragraph(text: String) -> String {
     let mut t = finish::finish(text, false);
     // The usual case: nothing that line cleaning would touch.
     let suspicious = |t: &str| {
@@ -80,7 +107,7 @@ fn finish_paragraph(text: &str) -> String {
         return t;
     }
     for _ in 0..4 {
-        let next = finish::finish(&lines::clean_text(&t), false);
+        let next = finish::finish(lines::clean_text(&t), false);
         if next == t {
             break;
         }
