@@ -330,7 +330,8 @@ pub(crate) fn is_pure_heading(line: &str) -> bool {
 /// Whether the line could be an unmarked part heading such as `2019年工作回顾`: short,
 /// no punctuation at all, mostly hanzi. Whether it really is one depends on what follows.
 fn is_unmarked_candidate(line: &str) -> bool {
-    let n = line.chars().count();
+    // Counting stops past the limit: most lines are long paragraphs.
+    let n = line.chars().take(MAX_UNMARKED_CHARS + 1).count();
     if !(4..=MAX_UNMARKED_CHARS).contains(&n) {
         return false;
     }
@@ -390,7 +391,8 @@ pub fn extract(text: &str) -> Vec<Section> {
         byte += line.len() + 1;
         chars += line.chars().count() + 1;
     }
-    let total_chars = text.chars().count();
+    // Every line was counted with its line break, and the last one has none.
+    let total_chars = chars.saturating_sub(1);
 
     let found = find_headings(&lines);
 
@@ -524,9 +526,9 @@ fn find_headings<'a>(lines: &[LineInfo<'a>]) -> Vec<Found<'a>> {
 /// Whether a line ends the opening of a report: a salutation (`各位代表:`) or a body
 /// paragraph (a sentence ending in `。`).
 fn ends_opening(line: &str) -> bool {
-    let n = line.chars().count();
-    (n <= 40 && (line.ends_with(':') || line.ends_with('：')) && !line.starts_with("——"))
-        || (n > 40 && line.contains('。'))
+    let long = line.chars().nth(40).is_some();
+    (!long && (line.ends_with(':') || line.ends_with('：')) && !line.starts_with("——"))
+        || (long && line.contains('。'))
 }
 
 #[cfg(test)]

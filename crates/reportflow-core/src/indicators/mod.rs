@@ -230,8 +230,9 @@ impl IndicatorExtractor {
     ) -> Vec<Indicator> {
         let ctx = self.doc_context(text, sections, metadata);
         let mut out = Vec::new();
+        let mut offsets = CharOffsets::new(text);
         for Sentence {
-            char_start: char_pos,
+            start,
             text: sentence,
             has_digit,
         } in sentences(text)
@@ -239,6 +240,7 @@ impl IndicatorExtractor {
             if !has_digit && !sentence.contains('千') {
                 continue;
             }
+            let char_pos = offsets.at(start);
             let drafts = self.read_sentence(sentence, &ctx);
             // Sentences without figures cost one regex pass and nothing else.
             if drafts.is_empty() {
@@ -298,10 +300,12 @@ impl IndicatorExtractor {
 
     fn parts(&self, text: &str) -> Vec<Part> {
         let mut out = Vec::new();
-        let mut offset = 0u32;
+        let mut offsets = CharOffsets::new(text);
+        let mut byte = 0;
         for line in text.split('\n') {
-            let n = count_chars(line);
-            let heading_like = n <= 40
+            let line_start = byte;
+            byte += line.len() + 1;
+            let heading_like = line.chars().nth(40).is_none()
                 && !line.ends_with(['。', ',', ';', ':', '，', '；', '：', '!', '?'])
                 && !line.contains('。');
             if heading_like {
@@ -319,13 +323,12 @@ impl IndicatorExtractor {
                                 .and_then(|p| p.year)
                         });
                     out.push(Part {
-                        start: offset,
+                        start: offsets.at(line_start),
                         kind,
                         year,
                     });
                 }
             }
-            offset += n + 1;
         }
         out
     }
@@ -1006,10 +1009,40 @@ fn innermost_section(sections: &[Section], offset: u32) -> Option<u32> {
         .map(|s| s.index)
 }
 
+/// Character offsets of byte offsets of a text, asked for in increasing order: counts
+/// only the characters between one question and the next, in one call each, so a whole
+/// pass over the text costs one SIMD count however many offsets are asked for, and none
+/// where no offset is.
+struct CharOffsets<'a> {
+    text: &'a str,
+    byte: usize,
+    chars: u32,
+}
+
+impl<'a> CharOffsets<'a> {
+    fn new(text: &'a str) -> Self {
+        CharOffsets {
+            text,
+            byte: 0,
+            chars: 0,
+        }
+    }
+
+    /// The character offset of byte offset `byte` (a character boundary, not before the
+    /// previous question).
+    fn at(&mut self, byte: usize) -> u32 {
+        if byte > self.byte {
+            self.chars += count_chars(self.text.get(self.byte..byte).unwrap_or(""));
+            self.byte = byte;
+        }
+        self.chars
+    }
+}
+
 /// One sentence of a text.
 struct Sentence<'a> {
-    /// Character offset of the sentence in the text.
-    char_start: u32,
+    /// Byte offset of the sentence in the text.
+    start: usize,
     text: &'a str,
     /// Whether it holds an ASCII digit (most sentences without one hold no figure).
     has_digit: bool,
@@ -1055,22 +1088,20 @@ fn has_ascii_digit(s: &str) -> bool {
         || blocks.remainder().iter().any(|b| digit(b) != 0)
 }
 
-/// Splits text into sentences at `。` `!` `?` `！` `？` and line breaks, with their
-/// character offsets.
+/// Splits text into sentences at `。` `!` `?` `！` `？` and line breaks.
 fn sentences(text: &str) -> Vec<Sentence<'_>> {
     let mut out = Vec::new();
-    let (mut start, mut chars) = (0usize, 0u32);
+    let mut start = 0;
     let ends = terminators(text);
     for (end, len) in ends.into_iter().chain(std::iter::once((text.len(), 0))) {
         let sentence = text.get(start..end).unwrap_or("");
         if !sentence.is_empty() {
             out.push(Sentence {
-                char_start: chars,
+                start,
                 text: sentence,
                 has_digit: has_ascii_digit(sentence),
             });
         }
-        chars += count_chars(sentence) + 1;
         start = end + len;
     }
     out
