@@ -45,6 +45,10 @@ impl Stage {
     }
 }
 
+/// The consumer session timeout of the test workers: a killed member leaves its group
+/// after this long.
+pub const SESSION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(6);
+
 /// Starts one worker process of `stage` against `bootstrap`, logging to `log_dir`.
 ///
 /// Settings are passed the way operators pass them (flags and `REPORTFLOW_*`), tuned for
@@ -72,7 +76,10 @@ pub fn spawn_worker(
     .env("REPORTFLOW_LOG_FORMAT", "text")
     .env("REPORTFLOW_COMMIT_INTERVAL_MS", "200")
     .env("REPORTFLOW_SHUTDOWN_TIMEOUT_MS", "5000")
-    .env("REPORTFLOW_KAFKA_CONSUMER__SESSION_TIMEOUT_MS", "6000")
+    .env(
+        "REPORTFLOW_KAFKA_CONSUMER__SESSION_TIMEOUT_MS",
+        SESSION_TIMEOUT.as_millis().to_string(),
+    )
     .env("REPORTFLOW_KAFKA_CONSUMER__HEARTBEAT_INTERVAL_MS", "500")
     .env("REPORTFLOW_KAFKA_CONSUMER__FETCH_WAIT_MAX_MS", "100")
     .env(

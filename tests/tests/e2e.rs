@@ -16,7 +16,7 @@ use reportflow_e2e::broker::{Broker, Embedded, Tansu, TANSU_PRODUCER_OVERRIDES};
 use reportflow_e2e::data::{self, Input};
 use reportflow_e2e::expect::{self, Expected};
 use reportflow_e2e::kafka::{self, Record};
-use reportflow_e2e::pipeline::{spawn_worker, Collector, Stage};
+use reportflow_e2e::pipeline::{spawn_worker, Collector, Stage, SESSION_TIMEOUT};
 use reportflow_e2e::process::ChildGuard;
 use reportflow_e2e::{serial, topics};
 
@@ -450,6 +450,17 @@ fn crash_recovery_tansu() {
         victim.kill9();
     }
     workers.retain_mut(|(_, w)| w.exited().is_none() && w.id() != 0);
+    // Replacements start once the killed members have left their groups (the survivors keep
+    // working meanwhile). Tansu 0.6.0's coordinator loses partitions otherwise: when a new
+    // member's join completes while the dead one still counts as alive, the dead member is
+    // assigned partitions, and its later eviction (on a survivor's heartbeat) answers the
+    // survivor's rejoin with the old generation, so nobody ever takes them over. Kafka
+    // rebalances on the eviction; the tests wait so as to test our workers, not that bug.
+    let rejoin_after = Instant::now() + SESSION_TIMEOUT + Duration::from_secs(3);
+    while Instant::now() < rejoin_after {
+        collector.poll(Duration::from_millis(300));
+        check_alive(&mut workers);
+    }
     for stage in [Stage::Normalizer, Stage::Extractor] {
         let name = format!("{}-replacement", stage.binary());
         let overrides = broker.producer_overrides();
