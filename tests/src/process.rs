@@ -28,16 +28,56 @@ pub fn bin_dir() -> PathBuf {
 /// Set to `1` to run against binaries older than their sources (see [`binary`]).
 pub const ALLOW_STALE_ENV: &str = "REPORTFLOW_E2E_ALLOW_STALE";
 
-/// Source trees the worker and CLI binaries are built from, relative to the workspace root.
-const BINARY_SOURCES: [&str; 7] = [
-    "proto",
-    "crates/reportflow-core",
-    "crates/reportflow-proto",
-    "crates/reportflow-kafka",
-    "crates/reportflow-cli",
-    "crates/reportflow-normalizer",
-    "crates/reportflow-extractor",
-];
+/// The source trees binary `name` is built from, relative to the workspace root: its crate
+/// and, transitively, the workspace crates among its `[dependencies]` (plus `proto/` for
+/// `reportflow-proto`, whose build script compiles it). Read from the manifests, so a new
+/// dependency (or a sink's binary) is covered without a list to keep in step.
+pub fn sources_of(name: &str) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let krate = if name == "reportflow" {
+        "reportflow-cli"
+    } else {
+        name
+    };
+    let mut seen: Vec<String> = Vec::new();
+    let mut todo = vec![krate.to_string()];
+    while let Some(k) = todo.pop() {
+        if seen.contains(&k) {
+            continue;
+        }
+        let manifest = root.join("crates").join(&k).join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap_or_default();
+        todo.extend(workspace_dependencies(&text));
+        seen.push(k);
+    }
+    let mut dirs: Vec<String> = seen.iter().map(|k| format!("crates/{k}")).collect();
+    if seen.iter().any(|k| k == "reportflow-proto") {
+        dirs.push("proto".to_string());
+    }
+    dirs.sort();
+    dirs
+}
+
+/// The `reportflow-*` crates named in the `[dependencies]` table of a manifest (either
+/// `reportflow-x = { path = … }` or `reportflow-x.workspace = true`).
+fn workspace_dependencies(manifest: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_dependencies = false;
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_dependencies = line == "[dependencies]";
+            continue;
+        }
+        if !in_dependencies || !line.starts_with("reportflow-") {
+            continue;
+        }
+        let name_end = line
+            .find(|c: char| c == '=' || c == '.' || c.is_whitespace())
+            .unwrap_or(line.len());
+        out.push(line[..name_end].to_string());
+    }
+    out
+}
 
 /// The path of the built binary `name`; panics with instructions when it is missing or older
 /// than a source file it is built from.
@@ -57,7 +97,7 @@ pub fn binary(name: &str) -> PathBuf {
         let built = modified(&path);
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let mut newest: Option<(std::time::SystemTime, PathBuf)> = None;
-        for dir in BINARY_SOURCES {
+        for dir in sources_of(name) {
             newest_file(&root.join(dir), &mut newest);
         }
         if let (Some(built), Some((changed, file))) = (built, newest) {
@@ -184,5 +224,41 @@ impl ChildGuard {
 impl Drop for ChildGuard {
     fn drop(&mut self) {
         self.kill9();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sources_of;
+
+    #[test]
+    fn binaries_are_checked_against_their_own_sources() {
+        let normalizer = sources_of("reportflow-normalizer");
+        for dir in [
+            "crates/reportflow-normalizer",
+            "crates/reportflow-core",
+            "crates/reportflow-kafka",
+            "crates/reportflow-proto",
+            "proto",
+        ] {
+            assert!(normalizer.iter().any(|d| d == dir), "{dir}: {normalizer:?}");
+        }
+        // A sink is built from its own crate and the runtime, not from the workers.
+        let sink = sources_of("reportflow-sink-postgres");
+        assert!(sink.iter().any(|d| d == "crates/reportflow-sink-postgres"));
+        assert!(sink.iter().any(|d| d == "crates/reportflow-kafka"));
+        assert!(
+            !sink.iter().any(|d| d == "crates/reportflow-normalizer"),
+            "{sink:?}"
+        );
+        // The CLI embeds every stage and sink.
+        let cli = sources_of("reportflow");
+        for dir in [
+            "crates/reportflow-cli",
+            "crates/reportflow-extractor",
+            "crates/reportflow-sink-parquet",
+        ] {
+            assert!(cli.iter().any(|d| d == dir), "{dir}: {cli:?}");
+        }
     }
 }
