@@ -56,7 +56,9 @@
 //! kilobytes of non-ASCII text (on windows of the seed reports in GBK and Big5 taken at 186
 //! positions it was right every time from 1 KiB on), so it is fed at most
 //! [`DETECTION_WINDOW`] bytes, starting at the first non-ASCII byte (a long ASCII preamble
-//! would otherwise fill the window with bytes that tell nothing). The window is always fed
+//! would otherwise fill the window with bytes that tell nothing), 1 KiB at a time, and it
+//! stops as soon as two guesses in a row agree on a multi-byte legacy encoding (2 KiB for a
+//! clean GBK or Big5 report, half the cost of the whole window). The window is always fed
 //! with `last = false`: a multi-byte character cut at the window's end, or at the end of a
 //! truncated message, must not rule out the right encoding (the decoder still counts a
 //! truncated final character as one malformed sequence). The UTF-16 score reads the same
@@ -84,6 +86,10 @@ use crate::model::{DetectionMethod, EncodingInfo};
 /// document (chardetng runs at a few MB/s here) to about a millisecond, whatever the
 /// document's size. The corruption vote below still reads a wider window when in doubt.
 pub const DETECTION_WINDOW: usize = 4 * 1024;
+
+/// The detector is fed the window this many bytes at a time (see [`detect`]): its guesses
+/// on the seeds were right at every position from 1 KiB on.
+const DETECTION_STEP: usize = 1024;
 
 /// Upper bound, in bytes, on the input the chunk-wise vote reads (see [`detect_by_vote`]).
 ///
@@ -316,8 +322,27 @@ fn detection_window(raw: &[u8], length: usize) -> &[u8] {
 /// The window is fed with `last = false` even when it reaches the end of the input: a
 /// multi-byte character cut off at the end (a truncated message) would otherwise disqualify
 /// the right encoding, while the decoder reports it as one malformed sequence anyway.
+///
+/// The window is fed in steps of [`DETECTION_STEP`] and the detector stops early once two
+/// consecutive guesses agree on a multi-byte legacy encoding: a clean GBK or Big5 report is
+/// then settled after 2 KiB, half the detector's cost. Single-byte guesses (the doubtful
+/// ones: they decode anything) and disagreements read on to the whole window.
 fn detect(raw: &[u8]) -> &'static Encoding {
-    guess_chunk(detection_window(raw, DETECTION_WINDOW))
+    let window = detection_window(raw, DETECTION_WINDOW);
+    let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
+    let mut previous: Option<&'static Encoding> = None;
+    let mut fed = 0;
+    while fed < window.len() {
+        let end = fed.saturating_add(DETECTION_STEP).min(window.len());
+        detector.feed(window.get(fed..end).unwrap_or_default(), false);
+        fed = end;
+        let guess = detector.guess(None, Utf8Detection::Allow);
+        if previous == Some(guess) && !guess.is_single_byte() && guess != UTF_8 {
+            return guess;
+        }
+        previous = Some(guess);
+    }
+    detector.guess(None, Utf8Detection::Allow)
 }
 
 fn guess_chunk(bytes: &[u8]) -> &'static Encoding {

@@ -669,3 +669,40 @@ fn utf8_is_the_answer_for_ascii() {
     assert_eq!(decoded.info.encoding, UTF_8.name());
     assert_eq!(decoded.info.method, DetectionMethod::Utf8);
 }
+
+/// The detector stops early once its guesses agree (see `decode::detect`): windows of every
+/// seed, from short ones that end before the second guess to ones longer than the whole
+/// detection window, taken at many positions, are all detected as what they are.
+#[test]
+fn windows_of_every_seed_are_detected_in_gbk_and_big5() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for seed in seeds() {
+        let (_, gbk_text) = encode_filtered(GBK, &seed.text);
+        let (_, big5_text) = big5_variant(&seed.text);
+        for (text, encoding, accepted) in [
+            (&gbk_text, GBK, &["GBK", "gb18030"][..]),
+            (&big5_text, BIG5, &["Big5"][..]),
+        ] {
+            let chars: Vec<char> = text.chars().collect();
+            for window in [400, 700, 1_200, 3_000] {
+                for start in (0..chars.len().saturating_sub(window)).step_by(2_500) {
+                    let piece: String = chars[start..start + window].iter().collect();
+                    let (bytes, _) = encode_filtered(encoding, &piece);
+                    let decoded = decode(&bytes, None);
+                    checked += 1;
+                    if !accepted.contains(&decoded.info.encoding) {
+                        failures.push(format!(
+                            "{} {} chars {start}+{window}: {}",
+                            seed.name,
+                            encoding.name(),
+                            decoded.info.encoding
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} windows");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
