@@ -342,7 +342,8 @@ fn detect(raw: &[u8]) -> &'static Encoding {
         }
         previous = Some(guess);
     }
-    detector.guess(None, Utf8Detection::Allow)
+    // The last guess saw the whole window; an empty window was never guessed on.
+    previous.unwrap_or_else(|| detector.guess(None, Utf8Detection::Allow))
 }
 
 fn guess_chunk(bytes: &[u8]) -> &'static Encoding {

@@ -1060,14 +1060,15 @@ fn terminators(text: &str) -> Vec<(usize, usize)> {
     let mut out: Vec<(usize, usize)> = memchr::memchr3_iter(b'\n', b'!', b'?', bytes)
         .map(|i| (i, 1))
         .collect();
-    let wide = ["。", "！", "？"];
+    // `！` and `？` share their lead byte with nothing common in Chinese text: their
+    // searches are skipped when the lead byte is absent.
+    let wide: &[&str] = if memchr::memchr(0xEF, bytes).is_some() {
+        &["。", "！", "？"]
+    } else {
+        &["。"]
+    };
     let before = out.len();
     for t in wide {
-        // `！` and `？` share their lead byte with nothing common in Chinese text: skip
-        // their searches when the lead byte is absent.
-        if t != "。" && memchr::memchr(0xEF, bytes).is_none() {
-            continue;
-        }
         out.extend(memchr::memmem::find_iter(bytes, t.as_bytes()).map(|i| (i, t.len())));
     }
     if out.len() > before {
