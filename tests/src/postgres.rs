@@ -1,5 +1,5 @@
 //! The PostgreSQL end of the pipeline: a throw-away database on the machine's PostgreSQL
-//! (127.0.0.1:5432, trust auth), a blocking client for the tests' queries, and the
+//! (127.0.0.1:55432, trust auth: `scripts/postgres.sh start`), a blocking client for the tests' queries, and the
 //! `reportflow-sink-postgres` process.
 
 use std::path::Path;
@@ -17,7 +17,7 @@ pub const SINK_GROUP: &str = "reportflow-sink-postgres";
 /// Admin connection string (the `postgres` database); `REPORTFLOW_TEST_PG` overrides.
 pub fn admin_url() -> String {
     std::env::var("REPORTFLOW_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:55432/postgres".to_string())
 }
 
 /// A blocking PostgreSQL client: one connection driven by its own single-threaded runtime.
@@ -92,7 +92,7 @@ impl TestDb {
         let n = DB_COUNTER.fetch_add(1, Ordering::SeqCst);
         let name = format!("reportflow_test_{}_{n}", std::process::id());
         let admin = Pg::connect(&admin_url()).unwrap_or_else(|e| {
-            panic!("{e}: the tests need PostgreSQL on 127.0.0.1:5432 (or REPORTFLOW_TEST_PG)")
+            panic!("{e}: the tests need PostgreSQL on 127.0.0.1:55432 (start it with scripts/postgres.sh start; REPORTFLOW_TEST_PG overrides)")
         });
         admin
             .execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

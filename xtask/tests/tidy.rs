@@ -70,9 +70,29 @@ const RULES: &[Rule] = &[
     },
 ];
 
+/// The host's target triple, as `rustc -vV` prints it.
+fn host_triple() -> String {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let out = Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .expect("rustc -vV runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .expect("rustc -vV names the host")
+        .to_string()
+}
+
+/// The resolved crate graph for the host platform. `--filter-platform` matters: without it
+/// `cargo metadata` wants every platform's packages (android, windows, wasm), which a cache
+/// filled by builds alone does not hold, so `--offline` fails on a fresh machine; and the
+/// architecture rules are about the code this project builds, which is the host's.
 fn metadata() -> Value {
+    let host = host_triple();
     let out = Command::new(env!("CARGO"))
         .args(["metadata", "--format-version", "1", "--offline"])
+        .args(["--filter-platform", &host])
         .current_dir(xtask::workspace_root())
         .output()
         .expect("cargo metadata runs");

@@ -7,7 +7,7 @@
 //! (the replay case). Prints rows/s for both.
 //!
 //! `cargo run --release -p reportflow-sink-postgres --example postgres_bench -- [copies] [batch]`
-//! against `postgres://postgres@127.0.0.1:5432/postgres` (`REPORTFLOW_TEST_PG` overrides); it
+//! against `postgres://postgres@127.0.0.1:55432/postgres` (`REPORTFLOW_TEST_PG` overrides); it
 //! creates and drops a `reportflow_bench_<pid>` database.
 
 use std::time::Instant;
@@ -73,7 +73,7 @@ async fn main() {
     let copies: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100);
     let batch: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(5000);
     let admin_url = std::env::var("REPORTFLOW_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:55432/postgres".into());
     let name = format!("reportflow_bench_{}", std::process::id());
     let (admin, conn) = tokio_postgres::connect(&admin_url, NoTls).await.unwrap();
     tokio::spawn(conn);

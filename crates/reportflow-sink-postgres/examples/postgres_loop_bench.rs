@@ -71,7 +71,7 @@ async fn main() {
     let copies: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(30);
     let batch: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(5000);
     let admin_url = std::env::var("REPORTFLOW_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:55432/postgres".into());
     let name = format!("reportflow_loop_bench_{}", std::process::id());
     let (admin, conn) = tokio_postgres::connect(&admin_url, NoTls).await.unwrap();
     tokio::spawn(conn);

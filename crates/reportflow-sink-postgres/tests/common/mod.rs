@@ -19,7 +19,7 @@ pub const DLQ: &str = "reports.dlq";
 /// Admin connection string (trust auth on the local cluster); `REPORTFLOW_TEST_PG` overrides.
 pub fn admin_url() -> String {
     std::env::var("REPORTFLOW_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:55432/postgres".to_string())
 }
 
 /// Every message the extractor publishes for the five seed reports.
