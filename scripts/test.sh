@@ -4,8 +4,9 @@
 #   1. formatting and lints (rustfmt, clippy with warnings as errors);
 #   2. every crate's unit, golden, property and integration tests (`cargo test --workspace`):
 #      core against the seed reports and their re-encodings, the runtime and CLI against
-#      librdkafka's embedded mock broker, the PostgreSQL sink against the local PostgreSQL;
-#   3. the multi-process end-to-end tests against a real Tansu broker (installed if missing);
+#      librdkafka's embedded mock broker, the PostgreSQL sink against a throw-away PostgreSQL;
+#   3. the multi-process end-to-end tests against Apache Kafka (the Maven Central broker, one
+#      KRaft node or a three-node cluster per test) and the embedded broker;
 #   4. the static checks of deploy/ and docs/operations.md (scripts/ci-deploy.sh).
 #
 # Environment:
@@ -21,11 +22,13 @@ log=$(mktemp)
 exec > >(tee "$log") 2>&1
 
 section "services"
-# The sink tests use the machine's PostgreSQL; start it if it is down.
-if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
-  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
-fi
-./scripts/tansu.sh install
+# Everything the tests need is installed and started here, so that a fresh machine passes:
+# PostgreSQL (Debian's package if absent; a cluster of its own on 127.0.0.1:55432 with trust
+# auth) and Apache Kafka's jars (Maven Central; brokers are started by the tests themselves).
+REPORTFLOW_TEST_PG=$(./scripts/postgres.sh start)
+export REPORTFLOW_TEST_PG
+echo "PostgreSQL for the tests: $REPORTFLOW_TEST_PG"
+./scripts/kafka.sh install
 
 section "format and lints"
 cargo fmt --all -- --check
@@ -36,7 +39,7 @@ section "workspace tests"
 cargo build --workspace --bins --locked
 cargo test --workspace --locked --exclude reportflow-e2e
 
-section "end-to-end tests (Tansu and the embedded broker, real worker processes)"
+section "end-to-end tests (Apache Kafka and the embedded broker, real worker processes)"
 # One at a time: each test starts a broker and four workers on a two-core machine.
 cargo test -p reportflow-e2e --locked -- --test-threads=1
 

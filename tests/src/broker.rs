@@ -1,9 +1,10 @@
-//! Brokers the tests run against: Tansu (a Kafka-compatible broker, spawned per test on a free
-//! port with in-memory storage) and the embedded broker of `reportflow dev-broker`.
+//! Brokers the tests run against: Apache Kafka (the broker users run: the Maven Central
+//! artifact, one KRaft node or a cluster per test on free loopback ports, started through
+//! `scripts/kafka.sh`) and the embedded broker of `reportflow dev-broker`.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -14,52 +15,13 @@ use crate::process::{binary, ChildGuard};
 pub trait Broker {
     /// `bootstrap.servers` for clients.
     fn bootstrap(&self) -> &str;
-    /// Short name for messages (`tansu`, `embedded`).
+    /// Short name for messages (`apache-kafka`, `embedded`).
     fn name(&self) -> &'static str;
     /// Whether the broker stores and serves records over the runtime's 16 MiB limit in a
     /// partition shared with other records (needed for the 20 MiB `too_large` input).
     fn serves_huge_records(&self) -> bool {
         true
     }
-    /// librdkafka producer properties every producer (tests and workers) needs on this broker.
-    fn producer_overrides(&self) -> &'static [(&'static str, &'static str)] {
-        &[]
-    }
-}
-
-/// Tansu 0.6.0 advances a partition's high watermark by one per record *batch*, not per record
-/// (records get correct offsets, but ListOffsets/Fetch report e.g. 1 after one 50-record
-/// batch), so consumers stall once their position passes the reported watermark. One record per
-/// batch keeps the watermark right. `tansu_accepts_what_the_pipeline_needs` pins this.
-pub const TANSU_PRODUCER_OVERRIDES: &[(&str, &str)] = &[("batch.num.messages", "1")];
-
-/// Set to `1` to skip the Tansu tests (with a loud message) when Tansu is not installed.
-pub const SKIP_TANSU_ENV: &str = "REPORTFLOW_E2E_SKIP_TANSU";
-/// Path of the `tansu` binary (default: `tansu` on `PATH`, then `~/.cargo/bin/tansu`).
-pub const TANSU_BIN_ENV: &str = "REPORTFLOW_TANSU";
-
-/// A Tansu broker with in-memory storage on a free local port, killed on drop.
-#[derive(Debug)]
-pub struct Tansu {
-    bootstrap: String,
-    /// The broker process (its output goes to `log`).
-    pub process: ChildGuard,
-    _dir: tempfile::TempDir,
-}
-
-/// Finds the `tansu` executable.
-pub fn tansu_binary() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os(TANSU_BIN_ENV) {
-        return Some(PathBuf::from(p));
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
-    std::env::split_paths(&path)
-        .chain(home.map(|h| h.join("bin")))
-        .map(|dir| dir.join("tansu"))
-        .find(|p| p.is_file())
 }
 
 /// A free TCP port on 127.0.0.1 (bound, then released for the broker to take).
@@ -70,98 +32,285 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-impl Tansu {
-    /// Starts Tansu, or returns `None` (after printing why) when it is not installed and
-    /// `REPORTFLOW_E2E_SKIP_TANSU=1`. Without that variable a missing Tansu fails the test: a
-    /// silently skipped end-to-end test is worse than none.
-    pub fn start() -> Option<Tansu> {
-        let Some(bin) = tansu_binary() else {
-            if std::env::var(SKIP_TANSU_ENV).as_deref() == Ok("1") {
-                eprintln!(
-                    "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-                     !!! SKIPPED: tansu is not installed and {SKIP_TANSU_ENV}=1.\n\
-                     !!! Install it with `scripts/tansu.sh install`.\n\
-                     !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
-                );
-                return None;
-            }
-            panic!(
-                "tansu is not installed (not on PATH, not in ~/.cargo/bin, {TANSU_BIN_ENV} unset). \
-                 Install it with `scripts/tansu.sh install` \
-                 (cargo install tansu@0.6.0 --locked --features dynostore,postgres), \
-                 or set {SKIP_TANSU_ENV}=1 to skip the Tansu tests."
+/// The workspace's `scripts/kafka.sh`.
+pub fn kafka_script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("scripts")
+        .join("kafka.sh")
+}
+
+/// Resolves the broker's jars (`scripts/kafka.sh install`: a no-op once done) and returns
+/// the Kafka version. Panics with the script's output when that fails: an end-to-end test
+/// that cannot get its broker must fail, not skip.
+pub fn install_kafka() -> String {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION
+        .get_or_init(|| {
+            let out = Command::new(kafka_script())
+                .arg("install")
+                .output()
+                .expect("run scripts/kafka.sh install");
+            assert!(
+                out.status.success(),
+                "scripts/kafka.sh install failed:\n{}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
             );
-        };
-        Some(Tansu::start_with(&bin))
+            let out = Command::new(kafka_script())
+                .arg("version")
+                .output()
+                .expect("run scripts/kafka.sh version");
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        })
+        .clone()
+}
+
+/// The line a KRaft node logs once it serves clients.
+const STARTED: &str = "Kafka Server started";
+
+/// One node (broker + controller) of an [`ApacheKafka`] cluster.
+#[derive(Debug)]
+pub struct KafkaNode {
+    /// `node.id`.
+    pub id: u32,
+    /// Client port on 127.0.0.1.
+    pub port: u16,
+    dir: PathBuf,
+    log: PathBuf,
+    process: Option<ChildGuard>,
+}
+
+impl KafkaNode {
+    fn spawn(&mut self) {
+        let mut cmd = Command::new(kafka_script());
+        cmd.arg("run").arg(&self.dir);
+        let name = format!("kafka-{}", self.id);
+        self.process =
+            Some(ChildGuard::spawn(&name, cmd, Some(&self.log)).expect("spawn the Kafka broker"));
     }
 
-    /// Starts the given `tansu` executable on a free port and waits until it answers.
-    pub fn start_with(bin: &std::path::Path) -> Tansu {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let log = dir.path().join("tansu.log");
-        // A port can be taken between `free_port` and the broker's bind; retry a few times.
-        for attempt in 0..3 {
-            let port = free_port();
-            let url = format!("tcp://127.0.0.1:{port}");
-            let mut cmd = Command::new(bin);
-            cmd.args([
-                "broker",
-                "--listener-url",
-                &url,
-                "--advertised-listener-url",
-                &url,
-                "--storage-engine",
-                "memory://tansu/",
-            ]);
-            let mut process = ChildGuard::spawn("tansu", cmd, Some(&log)).expect("spawn tansu");
-            let addr = format!("127.0.0.1:{port}");
-            if wait_accepting(&addr, &mut process, Duration::from_secs(30)) {
-                return Tansu {
-                    bootstrap: addr,
-                    process,
-                    _dir: dir,
-                };
-            }
-            eprintln!(
-                "tansu attempt {attempt} on {addr} failed:\n{}",
-                process.log_tail(20)
-            );
-        }
-        panic!("tansu did not start (log above)");
+    fn started_count(&self) -> usize {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .matches(STARTED)
+            .count()
     }
 
-    /// The broker's log so far (for failure messages).
+    /// The last `lines` lines of this node's log.
     pub fn log_tail(&self, lines: usize) -> String {
-        self.process.log_tail(lines)
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let all: Vec<&str> = text.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
+    /// Whether the node's process is running.
+    pub fn is_running(&mut self) -> bool {
+        self.process.as_mut().is_some_and(|p| p.exited().is_none())
     }
 }
 
-impl Broker for Tansu {
+/// Apache Kafka in KRaft mode on loopback: `n` nodes, each broker and controller, with
+/// persistent logs in a temporary directory (a killed node restarts with its data). Dropping
+/// it kills every node.
+#[derive(Debug)]
+pub struct ApacheKafka {
+    bootstrap: String,
+    /// The nodes, in `node.id` order (ids start at 1).
+    pub nodes: Vec<KafkaNode>,
+    /// The Kafka version (from `scripts/kafka/pom.xml`).
+    pub version: String,
+    _dir: tempfile::TempDir,
+}
+
+impl ApacheKafka {
+    /// One node: replication factor 1 for every internal topic.
+    pub fn start() -> ApacheKafka {
+        ApacheKafka::cluster(1, &[])
+    }
+
+    /// `n` nodes forming one cluster (all of them controllers). With three or more nodes,
+    /// topics are created with replication factor 3 and `min.insync.replicas=2`, the
+    /// production shape; `extra` are more `server.properties` lines for every node.
+    pub fn cluster(n: u32, extra: &[&str]) -> ApacheKafka {
+        let version = install_kafka();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ports: Vec<(u16, u16)> = (0..n).map(|_| (free_port(), free_port())).collect();
+        let voters = ports
+            .iter()
+            .enumerate()
+            .map(|(i, (_, c))| format!("{}@127.0.0.1:{c}", i + 1))
+            .collect::<Vec<_>>()
+            .join(",");
+        let (rf, min_isr) = if n >= 3 { (3, 2) } else { (n, 1) };
+        let mut cluster_id: Option<String> = None;
+        let mut nodes = Vec::new();
+        for (i, (port, cport)) in ports.iter().enumerate() {
+            let id = i as u32 + 1;
+            let node_dir = dir.path().join(format!("node-{id}"));
+            let mut cmd = Command::new(kafka_script());
+            cmd.arg("config").arg(&node_dir).args([
+                "--node-id",
+                &id.to_string(),
+                "--port",
+                &port.to_string(),
+                "--controller-port",
+                &cport.to_string(),
+                "--voters",
+                &voters,
+                "--replication-factor",
+                &rf.to_string(),
+                "--min-insync",
+                &min_isr.to_string(),
+            ]);
+            if let Some(cid) = &cluster_id {
+                cmd.args(["--cluster-id", cid]);
+            }
+            for kv in extra {
+                cmd.args(["--extra", kv]);
+            }
+            let out = cmd.output().expect("run scripts/kafka.sh config");
+            assert!(
+                out.status.success(),
+                "scripts/kafka.sh config: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            if cluster_id.is_none() {
+                let cid = std::fs::read_to_string(node_dir.join("cluster.id")).expect("cluster.id");
+                cluster_id = Some(cid.trim().to_string());
+            }
+            nodes.push(KafkaNode {
+                id,
+                port: *port,
+                log: dir.path().join(format!("node-{id}.log")),
+                dir: node_dir,
+                process: None,
+            });
+        }
+        for node in &mut nodes {
+            node.spawn();
+        }
+        let bootstrap = ports
+            .iter()
+            .map(|(p, _)| format!("127.0.0.1:{p}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut kafka = ApacheKafka {
+            bootstrap,
+            nodes,
+            version,
+            _dir: dir,
+        };
+        for i in 0..kafka.nodes.len() {
+            kafka.wait_started(i, 1);
+        }
+        eprintln!(
+            "[broker] Apache Kafka {} started: {} node(s) at {}",
+            kafka.version,
+            kafka.nodes.len(),
+            kafka.bootstrap
+        );
+        kafka
+    }
+
+    /// Waits until node `i` has logged its `count`-th start; panics with its log after 120 s.
+    fn wait_started(&mut self, i: usize, count: usize) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            if self.nodes[i].started_count() >= count {
+                return;
+            }
+            let node = &mut self.nodes[i];
+            let running = node.is_running();
+            if !running || Instant::now() > deadline {
+                panic!(
+                    "Apache Kafka node {} did not start (running: {running}):\n{}",
+                    node.id,
+                    node.log_tail(40)
+                );
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// `kill -9` of node `i` (index into [`ApacheKafka::nodes`]).
+    pub fn kill9(&mut self, i: usize) {
+        if let Some(mut p) = self.nodes[i].process.take() {
+            p.kill9();
+        }
+    }
+
+    /// Restarts node `i` on its data and waits until it serves clients again.
+    pub fn restart(&mut self, i: usize) {
+        self.kill9(i);
+        let before = self.nodes[i].started_count();
+        self.nodes[i].spawn();
+        self.wait_started(i, before + 1);
+    }
+
+    /// Index of the node with `node.id` `id`.
+    pub fn index_of(&self, id: i32) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id as i32 == id)
+    }
+
+    /// The last `lines` lines of every node's log.
+    pub fn log_tail(&self, lines: usize) -> String {
+        self.nodes
+            .iter()
+            .map(|n| format!("--- kafka node {} ---\n{}", n.id, n.log_tail(lines)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+impl Broker for ApacheKafka {
     fn bootstrap(&self) -> &str {
         &self.bootstrap
     }
     fn name(&self) -> &'static str {
-        "tansu"
-    }
-    fn producer_overrides(&self) -> &'static [(&'static str, &'static str)] {
-        TANSU_PRODUCER_OVERRIDES
+        "apache-kafka"
     }
 }
 
-/// Waits until `addr` accepts TCP connections; false if the process died or time ran out.
-fn wait_accepting(addr: &str, process: &mut ChildGuard, timeout: Duration) -> bool {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if process.exited().is_some() {
-            return false;
-        }
-        let sock = addr.parse().expect("socket address");
-        if TcpStream::connect_timeout(&sock, Duration::from_millis(200)).is_ok() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
+/// The API keys (with their version ranges) a broker supports, from a raw ApiVersions v0
+/// request: the one question librdkafka does not answer, and the one that tells Apache Kafka
+/// from a look-alike (transactions are APIs 22 to 28).
+pub fn api_versions(addr: &str) -> std::io::Result<Vec<(i16, i16, i16)>> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let client_id = b"reportflow-e2e";
+    let mut body = Vec::new();
+    body.extend_from_slice(&18i16.to_be_bytes()); // ApiVersions
+    body.extend_from_slice(&0i16.to_be_bytes()); // version 0
+    body.extend_from_slice(&7i32.to_be_bytes()); // correlation id
+    body.extend_from_slice(&(client_id.len() as i16).to_be_bytes());
+    body.extend_from_slice(client_id);
+    stream.write_all(&(body.len() as i32).to_be_bytes())?;
+    stream.write_all(&body)?;
+    let mut len = [0u8; 4];
+    stream.read_exact(&mut len)?;
+    let mut resp = vec![0u8; i32::from_be_bytes(len).max(0) as usize];
+    stream.read_exact(&mut resp)?;
+    let bad = |m: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, m.to_string());
+    let i16_at = |o: usize| -> std::io::Result<i16> {
+        resp.get(o..o + 2)
+            .map(|b| i16::from_be_bytes([b[0], b[1]]))
+            .ok_or_else(|| bad("short ApiVersions response"))
+    };
+    if resp.len() < 10 || i32::from_be_bytes([resp[0], resp[1], resp[2], resp[3]]) != 7 {
+        return Err(bad("unexpected ApiVersions response"));
     }
-    false
+    let error = i16_at(4)?;
+    if error != 0 {
+        return Err(bad(&format!("ApiVersions error code {error}")));
+    }
+    let n = i32::from_be_bytes([resp[6], resp[7], resp[8], resp[9]]).max(0) as usize;
+    (0..n)
+        .map(|k| {
+            let o = 10 + 6 * k;
+            Ok((i16_at(o)?, i16_at(o + 2)?, i16_at(o + 4)?))
+        })
+        .collect()
 }
 
 /// The embedded broker of `reportflow dev-broker` (librdkafka's mock cluster in a process).

@@ -23,7 +23,9 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .expect("tokio runtime")
 }
 
-/// Creates `topics` with `partitions` partitions each (replication 1); existing topics are fine.
+/// Creates `topics` with `partitions` partitions each and the broker's default replication
+/// factor (`default.replication.factor`: 1 on one node, 3 on a three-node cluster, as
+/// `scripts/kafka.sh config` sets it); existing topics are fine.
 ///
 /// Topics that already exist with enough partitions are left alone without an admin request:
 /// the embedded broker (librdkafka's mock cluster) creates its topics itself and does not
@@ -42,7 +44,7 @@ pub fn create_topics(bootstrap: &str, topics: &[&str], partitions: i32) -> Resul
         .map_err(|e| format!("admin client: {e}"))?;
     let new: Vec<NewTopic<'_>> = topics
         .iter()
-        .map(|t| NewTopic::new(t, partitions, TopicReplication::Fixed(1)))
+        .map(|t| NewTopic::new(t, partitions, TopicReplication::Fixed(-1)))
         .collect();
     let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
     let results = runtime()

@@ -5,8 +5,9 @@
 //! groups, rebalancing after `kill -9`, dead letters with headers, 20 MiB records) lives in the
 //! interaction of processes and a broker, not in any one function.
 //!
-//! - [`broker`]: the [`broker::Broker`] fixture with two implementations, [`broker::Tansu`]
-//!   and [`broker::Embedded`] (`reportflow dev-broker`);
+//! - [`broker`]: the [`broker::Broker`] fixture with two implementations,
+//!   [`broker::ApacheKafka`] (one node or a cluster) and [`broker::Embedded`]
+//!   (`reportflow dev-broker`);
 //! - [`process`]: locating the built binaries and a guard that kills a child on drop;
 //! - [`kafka`]: topic creation, producing inputs, reading topics back and decoding them;
 //! - [`data`]: the test inputs, generated from the seed reports at run time;

@@ -54,8 +54,8 @@ pub const SESSION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(
 /// Settings are passed the way operators pass them (flags and `REPORTFLOW_*`), tuned for
 /// tests: short session timeout so a killed member's partitions move within seconds, frequent
 /// commits, and a producer allowed 32 MiB records so the 20 MiB input's dead letter keeps its
-/// value. `producer` are extra librdkafka producer properties (see
-/// [`crate::broker::Broker::producer_overrides`]), passed as `REPORTFLOW_KAFKA_PRODUCER__*`.
+/// value. `producer` are extra librdkafka producer properties, passed as
+/// `REPORTFLOW_KAFKA_PRODUCER__*`.
 pub fn spawn_worker(
     stage: Stage,
     bootstrap: &str,

@@ -1,8 +1,9 @@
-//! End-to-end tests of the streaming pipeline: real worker processes against Tansu and against
-//! the embedded broker of `reportflow dev-broker`.
+//! End-to-end tests of the streaming pipeline: real worker processes against Apache Kafka
+//! (the Maven Central broker in KRaft mode, started per test by the harness through
+//! `scripts/kafka.sh`) and against the embedded broker of `reportflow dev-broker`.
 //!
-//! Prerequisites: `cargo build --workspace --bins` (the tests run the built binaries) and, for
-//! the Tansu tests, `scripts/tansu.sh install`. `scripts/ci-e2e.sh` does both and runs
+//! Prerequisites: `cargo build --workspace --bins` (the tests run the built binaries), Java 17
+//! and Maven (the harness resolves the broker's jars on first use). `scripts/ci-e2e.sh` runs
 //! `cargo test -p reportflow-e2e -- --test-threads=1`.
 //!
 //! Every wait polls against a deadline; a test that times out prints what arrived and the
@@ -12,11 +13,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use rdkafka::Message;
-use reportflow_e2e::broker::{Broker, Embedded, Tansu, TANSU_PRODUCER_OVERRIDES};
+use reportflow_e2e::broker::{api_versions, ApacheKafka, Broker, Embedded};
 use reportflow_e2e::data::{self, Input};
 use reportflow_e2e::expect::{self, Expected};
 use reportflow_e2e::kafka::{self, Record};
-use reportflow_e2e::pipeline::{spawn_worker, Collector, Stage, SESSION_TIMEOUT};
+use reportflow_e2e::pipeline::{spawn_worker, Collector, Stage};
 use reportflow_e2e::process::ChildGuard;
 use reportflow_e2e::{serial, topics};
 
@@ -34,13 +35,27 @@ const DLQ_HEADERS: [&str; 7] = [
     "reportflow.worker",
 ];
 
-/// Tansu speaks the protocol the runtime needs: CreateTopics through the admin API, the
-/// idempotent producer (InitProducerId), a record over 16 MiB both ways.
+/// The broker is really Apache Kafka (ApiVersions lists the transaction APIs, which
+/// look-alike brokers lack) and serves what the pipeline needs: CreateTopics through the admin
+/// API, the idempotent producer, a record over 16 MiB both ways, and multi-record batches.
 #[test]
-fn tansu_accepts_what_the_pipeline_needs() {
+fn apache_kafka_serves_what_the_pipeline_needs() {
     let _serial = serial();
-    let Some(broker) = Tansu::start() else { return };
+    let broker = ApacheKafka::start();
     let b = broker.bootstrap();
+    let apis = api_versions(b).unwrap_or_else(|e| panic!("ApiVersions: {e}"));
+    // InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, TxnOffsetCommit.
+    for key in [22, 24, 25, 26, 28] {
+        assert!(
+            apis.iter().any(|(k, _, _)| *k == key),
+            "API {key} (transactions) missing: {apis:?}"
+        );
+    }
+    eprintln!(
+        "[apache-kafka] Apache Kafka {} answers ApiVersions with {} APIs, transactions included",
+        broker.version,
+        apis.len()
+    );
     kafka::create_topics(b, &["probe"], PARTITIONS)
         .unwrap_or_else(|e| panic!("{e}\n{}", broker.log_tail(40)));
     // `kafka::produce` uses enable.idempotence=true, acks=all like the workers.
@@ -80,9 +95,7 @@ fn tansu_accepts_what_the_pipeline_needs() {
             headers: vec![],
         })
         .collect();
-    // Without the override, Tansu 0.6.0 reports a high watermark of 1 for one 50-record batch.
-    let landed =
-        kafka::produce_with(b, "probe.batch", &small, broker.producer_overrides()).unwrap();
+    let landed = kafka::produce(b, "probe.batch", &small).unwrap();
     let offsets: BTreeSet<i64> = landed.iter().map(|l| l.offset).collect();
     let mut reader = kafka::TopicReader::new(b, "probe.batch");
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -115,7 +128,7 @@ fn pipeline_inputs(broker: &dyn Broker) -> Vec<Input> {
     if !broker.serves_huge_records() {
         eprintln!(
             "!!! [{}] leaving out bad.huge: this broker cannot serve a 20 MiB record next to \
-             others (pipeline_tansu covers it)",
+             others (pipeline_apache_kafka covers it)",
             broker.name()
         );
         inputs.retain(|i| i.name != "bad.huge");
@@ -124,9 +137,9 @@ fn pipeline_inputs(broker: &dyn Broker) -> Vec<Input> {
 }
 
 #[test]
-fn pipeline_tansu() {
+fn pipeline_apache_kafka() {
     let _serial = serial();
-    let Some(broker) = Tansu::start() else { return };
+    let broker = ApacheKafka::start();
     run_pipeline(&broker, &|| broker.log_tail(40));
 }
 
@@ -155,7 +168,7 @@ fn start_workers(broker: &dyn Broker, n: usize, dir: &std::path::Path) -> Vec<(S
             let b = broker.bootstrap();
             workers.push((
                 stage,
-                spawn_worker(stage, b, &name, dir, broker.producer_overrides()),
+                spawn_worker(stage, b, &name, dir, &[]),
             ));
         }
     }
@@ -217,7 +230,7 @@ fn run_pipeline(broker: &dyn Broker, broker_log: &dyn Fn() -> String) {
 
     let mut collector = Collector::new(b);
     let records: Vec<Record> = inputs.iter().map(Input::record).collect();
-    kafka::produce_with(b, topics::RAW, &records, broker.producer_overrides())
+    kafka::produce(b, topics::RAW, &records)
         .unwrap_or_else(|e| panic!("publish: {e}\n{}", broker_log()));
 
     let logs_dir = dir.path().join("logs");
@@ -372,9 +385,9 @@ fn check_dead_letters(expected: &Expected, collector: &Collector, problems: &mut
 /// While 200+ documents stream, `kill -9` one normalizer and one extractor, start
 /// replacements; in the end every document has all its outputs (duplicates allowed).
 #[test]
-fn crash_recovery_tansu() {
+fn crash_recovery_apache_kafka() {
     let _serial = serial();
-    let Some(broker) = Tansu::start() else { return };
+    let broker = ApacheKafka::start();
     let started = Instant::now();
     let b = broker.bootstrap().to_string();
     kafka::create_topics(&b, &topics::ALL, PARTITIONS)
@@ -411,8 +424,7 @@ fn crash_recovery_tansu() {
         let b = b.clone();
         std::thread::spawn(move || {
             for batch in records.chunks(15) {
-                kafka::produce_with(&b, topics::RAW, batch, TANSU_PRODUCER_OVERRIDES)
-                    .expect("publish");
+                kafka::produce(&b, topics::RAW, batch).expect("publish");
                 std::thread::sleep(Duration::from_millis(300));
             }
         })
@@ -450,21 +462,11 @@ fn crash_recovery_tansu() {
         victim.kill9();
     }
     workers.retain_mut(|(_, w)| w.exited().is_none() && w.id() != 0);
-    // Replacements start once the killed members have left their groups (the survivors keep
-    // working meanwhile). Tansu 0.6.0's coordinator loses partitions otherwise: when a new
-    // member's join completes while the dead one still counts as alive, the dead member is
-    // assigned partitions, and its later eviction (on a survivor's heartbeat) answers the
-    // survivor's rejoin with the old generation, so nobody ever takes them over. Kafka
-    // rebalances on the eviction; the tests wait so as to test our workers, not that bug.
-    let rejoin_after = Instant::now() + SESSION_TIMEOUT + Duration::from_secs(3);
-    while Instant::now() < rejoin_after {
-        collector.poll(Duration::from_millis(300));
-        check_alive(&mut workers);
-    }
+    // Replacements start right away, while the killed members still count as alive: the
+    // group coordinator must rebalance when their sessions expire.
     for stage in [Stage::Normalizer, Stage::Extractor] {
         let name = format!("{}-replacement", stage.binary());
-        let overrides = broker.producer_overrides();
-        workers.push((stage, spawn_worker(stage, &b, &name, &logs_dir, overrides)));
+        workers.push((stage, spawn_worker(stage, &b, &name, &logs_dir, &[])));
     }
     eprintln!(
         "[crash] killed with {done_at_kill}/{} documents done; replacements started",

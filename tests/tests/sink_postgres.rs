@@ -1,9 +1,10 @@
-//! End-to-end test of the whole chain into PostgreSQL: raw report bytes on Tansu → normalizer →
-//! extractor → `reportflow-sink-postgres` → the tables `documents`, `sections`, `indicators`
-//! and the view `indicator_facts` of a throw-away database on the machine's PostgreSQL.
+//! End-to-end test of the whole chain into PostgreSQL: raw report bytes on Apache Kafka →
+//! normalizer → extractor → `reportflow-sink-postgres` → the tables `documents`, `sections`,
+//! `indicators` and the view `indicator_facts` of a throw-away database.
 //!
-//! Prerequisites: `cargo build --workspace --bins`, `scripts/tansu.sh install`, and PostgreSQL
-//! on 127.0.0.1:5432 with trust auth (`REPORTFLOW_TEST_PG` overrides the admin URL).
+//! Prerequisites: `cargo build --workspace --bins`, Java 17 and Maven (the harness resolves the
+//! broker), and the test PostgreSQL (`scripts/postgres.sh start`: 127.0.0.1:55432, trust auth;
+//! `REPORTFLOW_TEST_PG` overrides the admin URL).
 //!
 //! Every wait polls against a deadline; a test that times out prints the row counts and the
 //! processes' logs.
@@ -11,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use reportflow_e2e::broker::{Broker, Tansu, TANSU_PRODUCER_OVERRIDES};
+use reportflow_e2e::broker::{ApacheKafka, Broker};
 use reportflow_e2e::data::{self, Input};
 use reportflow_e2e::expect::Expected;
 use reportflow_e2e::kafka::{self, Record};
@@ -49,7 +50,7 @@ fn seed_inputs() -> Vec<Input> {
 
 fn publish(b: &str, inputs: &[Input]) {
     let records: Vec<Record> = inputs.iter().map(Input::record).collect();
-    kafka::produce_with(b, topics::RAW, &records, TANSU_PRODUCER_OVERRIDES).expect("publish");
+    kafka::produce(b, topics::RAW, &records).expect("publish");
 }
 
 /// Panics (with its log) if a process exited on its own.
@@ -197,13 +198,13 @@ fn check_indicators(pg: &Pg, expected: &Expected) {
     );
 }
 
-/// Raw seeds on Tansu through 1 normalizer, 1 extractor and the PostgreSQL sink: rows equal
+/// Raw seeds on Apache Kafka through 1 normalizer, 1 extractor and the PostgreSQL sink: rows equal
 /// `reportflow extract`'s output; publishing the seeds again changes no count; `kill -9` of
 /// the sink while 30 more documents stream loses and duplicates no row.
 #[test]
-fn raw_to_postgres_tansu() {
+fn raw_to_postgres_apache_kafka() {
     let _serial = serial();
-    let Some(broker) = Tansu::start() else { return };
+    let broker = ApacheKafka::start();
     let started = Instant::now();
     let db = TestDb::create();
     let pg = db.connect();
@@ -230,11 +231,10 @@ fn raw_to_postgres_tansu() {
 
     // 1. Publish the seeds raw; start the workers and the sink.
     publish(&b, &seeds);
-    let overrides = broker.producer_overrides();
     let mut procs = vec![
-        spawn_worker(Stage::Normalizer, &b, "normalizer-0", &logs_dir, overrides),
-        spawn_worker(Stage::Extractor, &b, "extractor-0", &logs_dir, overrides),
-        spawn_sink(&b, &db.url, "sink-0", &logs_dir, BATCH_MAX_MS, overrides),
+        spawn_worker(Stage::Normalizer, &b, "normalizer-0", &logs_dir, &[]),
+        spawn_worker(Stage::Extractor, &b, "extractor-0", &logs_dir, &[]),
+        spawn_sink(&b, &db.url, "sink-0", &logs_dir, BATCH_MAX_MS, &[]),
     ];
 
     // 2. Every row arrives and equals the extraction.
@@ -329,7 +329,7 @@ fn raw_to_postgres_tansu() {
         "sink-restarted",
         &logs_dir,
         BATCH_MAX_MS,
-        overrides,
+        &[],
     ));
     publisher.join().expect("publisher");
     wait_counts(&pg, want_all, &mut procs, "crash");

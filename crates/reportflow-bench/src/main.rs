@@ -1,4 +1,4 @@
-//! `reportflow-bench`: end-to-end throughput and latency of the worker pipeline on Tansu, and in
+//! `reportflow-bench`: end-to-end throughput and latency of the worker pipeline on Apache Kafka, and in
 //! the same run the throughput of a bare consume → produce copy of the same messages, so the
 //! pipeline's figure can be read against what the broker and client allow.
 //!
@@ -9,22 +9,21 @@
 //! Without `--rate` all documents are published at once, so latency measures draining a
 //! backlog; `--rate R` publishes R documents per second, for latency at a steady load.
 //!
-//! What it does: starts Tansu (in-memory) on a free port, creates the topics (4 partitions),
+//! What it does: starts a one-node Apache Kafka (KRaft, `scripts/kafka.sh`) on free ports, creates the topics (4 partitions),
 //! starts one `reportflow-normalizer` and one `reportflow-extractor` process (the binaries next
 //! to this one, so a release bench measures release workers), warms them up with one document,
 //! publishes N distinct documents (default 300: the seeds in five encodings with a unique line
 //! each) and waits until every document's indicators are all on `reports.indicators`.
 //!
 //! Latency of a document = timestamp of its last indicator record − timestamp of its raw
-//! record. Both are CreateTime (Tansu 0.6.0 topics have no LogAppendTime): the raw one is set
+//! record. Both are CreateTime (the topics' default): the raw one is set
 //! by this program's producer when it sends, the indicator one by the extractor's producer
 //! when it hands the record to librdkafka, i.e. just before the broker's acknowledgement (the
 //! produce round trip, about a millisecond locally, is not included). Also reported: the time
 //! this program's consumer first saw the last indicator (adds up to the fetch wait, 100 ms).
 //!
 //! Then the copy: one consumer-group member reads `reports.raw` and copies every record to
-//! `bench.copy` with the workers' producer settings (idempotent, `acks=all`, Tansu's one
-//! record per batch), committing after each polled batch once its copies are acknowledged.
+//! `bench.copy` with the workers' producer settings (idempotent, `acks=all`), committing after each polled batch once its copies are acknowledged.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -32,7 +31,7 @@ use std::time::{Duration, Instant};
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::producer::FutureRecord;
 use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
-use reportflow_e2e::broker::{tansu_binary, Broker, Tansu};
+use reportflow_e2e::broker::{ApacheKafka, Broker};
 use reportflow_e2e::data::{self, Input};
 use reportflow_e2e::kafka::{self, Record};
 use reportflow_e2e::pipeline::{spawn_worker, Collector, Stage};
@@ -40,6 +39,9 @@ use reportflow_e2e::topics;
 
 const COPY_TOPIC: &str = "bench.copy";
 const PARTITIONS: i32 = 4;
+/// Extra librdkafka producer properties for the workers and this program's publisher: none,
+/// the bench measures the workers' own defaults.
+const PRODUCER_SETTINGS: &[(&str, &str)] = &[];
 
 fn main() {
     let mut docs = 300usize;
@@ -58,21 +60,21 @@ fn main() {
                 );
             }
             "-h" | "--help" => {
-                println!("usage: reportflow-bench [--docs N]   (needs tansu and the built worker binaries)");
+                println!("usage: reportflow-bench [--docs N]   (needs Java 17 + Maven for the broker and the built worker binaries)");
                 return;
             }
             other => panic!("unknown argument {other} (try --help)"),
         }
     }
-    let bin = tansu_binary().expect("tansu is not installed: run scripts/tansu.sh install");
-    let broker = Tansu::start_with(&bin);
+    let broker = ApacheKafka::start();
     let b = broker.bootstrap().to_string();
-    let overrides = broker.producer_overrides();
+    let overrides = PRODUCER_SETTINGS;
     let mut all_topics = topics::ALL.to_vec();
     all_topics.push(COPY_TOPIC);
     kafka::create_topics(&b, &all_topics, PARTITIONS).expect("create topics");
     println!(
-        "tansu on {b}; {docs} documents; workers from {}",
+        "Apache Kafka {} on {b}; {docs} documents; workers from {}",
+        broker.version,
         reportflow_e2e::process::bin_dir().display()
     );
 
@@ -190,7 +192,7 @@ fn main() {
     let copy_per_s = copied as f64 / copy_wall.as_secs_f64();
 
     println!();
-    println!("pipeline (1 normalizer + 1 extractor, Tansu memory://, 4 partitions)");
+    println!("pipeline (1 normalizer + 1 extractor, Apache Kafka, 4 partitions)");
     println!(
         "  documents            {docs} ({indicators} indicators), published in {published:.2?}"
     );
