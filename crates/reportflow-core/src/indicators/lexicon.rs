@@ -150,3 +150,7 @@ pub(crate) const PLAN_HEADING: &str =
 /// cue in the same heading (`2021年国民经济和社会发展计划执行情况`).
 pub(crate) const REVIEW_HEADING: &str =
     r"执行情况|回顾|完成情况|成绩|进展|成效|运行情况|总体情况|工作总结|主要工作|取得";
+
+/// Metrics that are themselves a rate of change (a price index's rise): a percentage stated
+/// for them (`居民消费价格涨幅控制在3%左右`) is their growth, never a level.
+pub(crate) const CHANGE_METRICS: &[&str] = &["cpi"];

@@ -25,10 +25,44 @@ pub(crate) struct ResolvedMetric {
     pub(crate) code: Option<String>,
 }
 
+/// How phrases are written around the aliases: `metric-lexicon.toml`, bundled.
+const LEXICON: &str = include_str!("metric-lexicon.toml");
+
+/// The words a phrase may carry around an alias without changing what it measures.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Lexicon {
+    prefixes: Vec<String>,
+    suffixes: Vec<String>,
+    infixes: Vec<String>,
+    #[serde(rename = "synonym")]
+    synonyms: Vec<Synonym>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Synonym {
+    from: String,
+    to: String,
+}
+
+impl Lexicon {
+    fn bundled() -> Lexicon {
+        // Bundled data, parsed by a unit test: fails only on a broken build, never on input.
+        let mut lexicon: Lexicon = toml::from_str(LEXICON).expect("metric-lexicon.toml is valid");
+        // Longest first, so `五年来` is stripped whole before `五年`.
+        lexicon.prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        lexicon.suffixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        lexicon
+    }
+}
+
 /// Canonical forms of the taxonomy's aliases.
 #[derive(Debug)]
 pub(crate) struct MetricMatcher {
     aliases: HashMap<String, String>,
+    lexicon: Lexicon,
+    synonyms: HashMap<String, String>,
     unit_classes: HashMap<String, UnitClass>,
     /// The rewrites, in order, each with its replacement.
     rewrites: Vec<(Regex, &'static str)>,
@@ -109,8 +143,11 @@ impl MetricMatcher {
             .collect();
         let (literals, trigger_rules) = trigger_table();
         let triggers = AhoCorasick::new(literals).expect("trigger literals build an automaton");
+        let lexicon = Lexicon::bundled();
         let mut matcher = MetricMatcher {
             aliases: HashMap::new(),
+            synonyms: HashMap::new(),
+            lexicon,
             unit_classes: HashMap::new(),
             rewrites,
             triggers,
@@ -134,7 +171,64 @@ impl MetricMatcher {
                     .or_insert_with(|| metric.code.clone());
             }
         }
+        let synonyms: HashMap<String, String> = matcher
+            .lexicon
+            .synonyms
+            .iter()
+            .map(|s| (matcher.canonical(&s.from), matcher.canonical(&s.to)))
+            .collect();
+        matcher.synonyms = synonyms;
         matcher
+    }
+
+    /// The core of a phrase: the lexicon's place, scope and verb words stripped from both
+    /// ends, its neutral infixes removed, then a whole-phrase synonym applied.
+    fn core<'a>(&self, canonical: &'a str) -> std::borrow::Cow<'a, str> {
+        let mut s = std::borrow::Cow::Borrowed(self.strip_ends(canonical));
+        if self.lexicon.infixes.iter().any(|i| s.contains(i.as_str())) {
+            let mut owned = s.into_owned();
+            for i in &self.lexicon.infixes {
+                let removed = owned.replace(i.as_str(), "");
+                if !removed.is_empty() {
+                    owned = removed;
+                }
+            }
+            s = std::borrow::Cow::Owned(self.strip_ends(&owned).to_string());
+        }
+        match self.synonyms.get(s.as_ref()) {
+            Some(to) => std::borrow::Cow::Owned(to.clone()),
+            None => s,
+        }
+    }
+
+    /// A phrase without the lexicon's prefixes, thresholds and suffixes, repeatedly.
+    fn strip_ends<'s>(&self, mut s: &'s str) -> &'s str {
+        loop {
+            let before = s.len();
+            if let Some(p) = self
+                .lexicon
+                .prefixes
+                .iter()
+                .find(|p| s.len() > p.len() && s.starts_with(p.as_str()))
+            {
+                s = &s[p.len()..];
+            }
+            // A threshold (`500万元以上`) says which units are counted, not what.
+            if let Some(rest) = strip_threshold(s) {
+                s = rest;
+            }
+            if let Some(x) = self
+                .lexicon
+                .suffixes
+                .iter()
+                .find(|x| s.len() > x.len() && s.ends_with(x.as_str()))
+            {
+                s = &s[..s.len() - x.len()];
+            }
+            if s.len() == before {
+                return s;
+            }
+        }
     }
 
     /// The canonical form of a phrase.
@@ -159,9 +253,26 @@ impl MetricMatcher {
             .fold(0, |acc, m| acc | self.trigger_rules[m.pattern().as_usize()])
     }
 
-    /// The code of a canonical phrase.
+    /// The code of a canonical phrase: the phrase itself, less a generic tail or a level
+    /// prefix, or its [`Self::core`].
     pub(crate) fn code_of(&self, canonical: &str) -> Option<String> {
-        let lookup = |c: &str| self.aliases.get(c).cloned();
+        self.code_of_exact(canonical).or_else(|| {
+            let core = self.core(canonical);
+            if core.as_ref() == canonical || core.is_empty() {
+                None
+            } else {
+                self.code_of_exact(&core)
+            }
+        })
+    }
+
+    fn code_of_exact(&self, canonical: &str) -> Option<String> {
+        let lookup = |c: &str| {
+            self.aliases
+                .get(c)
+                .or_else(|| self.synonyms.get(c).and_then(|to| self.aliases.get(to)))
+                .cloned()
+        };
         lookup(canonical).or_else(|| {
             // Most phrases are no alias at all: plain affix tests keep that case cheap.
             let without_tail = GENERIC_TAILS
@@ -222,6 +333,22 @@ impl MetricMatcher {
             })
             .collect()
     }
+}
+
+/// The phrase after a leading threshold (`500万元以上`, `5000万元及以上`), if it has one.
+fn strip_threshold(s: &str) -> Option<&str> {
+    let digits = s
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b'.')
+        .count();
+    if digits == 0 {
+        return None;
+    }
+    let rest = &s[digits..];
+    ["万元以上", "万元及以上", "亿元以上", "亿元及以上"]
+        .iter()
+        .find_map(|t| rest.strip_prefix(t))
+        .filter(|r| !r.is_empty())
 }
 
 /// The distinct trigger literals of [`REWRITES`] and, for each, the rewrites it triggers.
@@ -316,7 +443,50 @@ mod tests {
     }
 
     #[test]
+    fn phrases_around_an_alias_resolve_through_the_lexicon() {
+        for (phrase, want) in [
+            ("全省地区生产总值", "gdp"),
+            ("全旗地区生产总值", "gdp"),
+            ("金融机构人民币各项存款余额", "deposit_balance"),
+            ("500万元以上固定资产完成投资", "fixed_asset_investment"),
+            ("金融业实现增加值", "financial_value_added"),
+            ("货物贸易进出口总值", "foreign_trade"),
+            ("外贸进出口总额", "foreign_trade"),
+            ("全国财政收入", "general_budget_revenue"),
+            ("农民人均纯收入", "rural_disposable_income"),
+            ("城镇常住居民人均可支配收入", "urban_disposable_income"),
+            ("实际使用外商直接投资金额", "foreign_capital_used"),
+            ("一般公共预算收入从", "general_budget_revenue"),
+            ("能源消耗强度", "energy_intensity"),
+            ("服务业增加值比重", "tertiary_share"),
+            ("新登记经营主体", "new_enterprises"),
+            ("年实际使用外资", "foreign_capital_used"),
+        ] {
+            assert_eq!(code(phrase).as_deref(), Some(want), "{phrase}");
+        }
+    }
+
+    #[test]
+    fn lexicon_is_valid_and_neutral() {
+        let lexicon = Lexicon::bundled();
+        // No word of the lexicon is itself a metric, so stripping one cannot create a code
+        // out of nothing.
+        let m = MetricMatcher::new(&Taxonomy::bundled());
+        for w in lexicon
+            .prefixes
+            .iter()
+            .chain(&lexicon.suffixes)
+            .chain(&lexicon.infixes)
+        {
+            assert_eq!(m.code_of(w), None, "{w}");
+        }
+    }
+
+    #[test]
     fn parts_of_a_metric_get_no_code() {
+        assert_eq!(code("开发区地区生产总值"), None);
+        assert_eq!(code("高技术制造业增加值"), None);
+        assert_eq!(code("一般贸易进出口"), None);
         assert_eq!(code("高技术制造业利润总额"), None);
         assert_eq!(code("运河商务区税收"), None);
         assert_eq!(code("占全区税收总额"), None);

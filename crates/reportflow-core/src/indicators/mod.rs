@@ -864,7 +864,16 @@ impl IndicatorExtractor {
         }
         let code = draft.metric.code.clone();
         let class = code.as_deref().and_then(|c| self.metrics.unit_class(c));
-        let quantity = draft.value.and_then(|(value, unit)| {
+        let mut value = draft.value;
+        if yoy.is_none()
+            && code
+                .as_deref()
+                .is_some_and(|c| lexicon::CHANGE_METRICS.contains(&c))
+            && value.as_ref().is_some_and(|(_, unit)| unit == "%")
+        {
+            yoy = value.take().map(|(v, _)| v);
+        }
+        let quantity = value.and_then(|(value, unit)| {
             if let Some(class) = class {
                 if !unit_fits(class, &unit) {
                     return None;
