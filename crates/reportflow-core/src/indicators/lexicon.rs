@@ -154,3 +154,10 @@ pub(crate) const REVIEW_HEADING: &str =
 /// Metrics that are themselves a rate of change (a price index's rise): a percentage stated
 /// for them (`居民消费价格涨幅控制在3%左右`) is their growth, never a level.
 pub(crate) const CHANGE_METRICS: &[&str] = &["cpi"];
+
+/// Words in a figure's lead that make it a sum or an average over a span of years.
+pub(crate) const CUMULATIVE_WORDS: &[&str] = &["累计", "五年", "年均", "每年", "年平均"];
+
+/// Metrics that count what happened during a period (new jobs, new businesses): over a span
+/// of years their figures are sums, never a level at its end.
+pub(crate) const FLOW_METRICS: &[&str] = &["new_urban_jobs", "new_enterprises"];

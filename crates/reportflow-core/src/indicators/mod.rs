@@ -12,6 +12,7 @@
 mod lexicon;
 mod metric;
 mod period;
+mod timeline;
 
 use regex::Regex;
 
@@ -22,6 +23,7 @@ use crate::numbers::{base_value, parse_number};
 use crate::taxonomy::{Taxonomy, UnitClass};
 use metric::{unit_fits, MetricMatcher, ResolvedMetric};
 use period::PeriodFinder;
+use timeline::{period_in, stage_at, Extent, Stage, TimelineFinder};
 
 /// The longest evidence quote, in characters.
 const MAX_QUOTE_CHARS: usize = 120;
@@ -45,6 +47,7 @@ pub(crate) struct IndicatorExtractor {
     plan_heading: Regex,
     review_heading: Regex,
     periods: PeriodFinder,
+    timeline: TimelineFinder,
     metrics: MetricMatcher,
 }
 
@@ -89,6 +92,8 @@ struct Draft {
     pp: Option<f64>,
     qualifier: Option<String>,
     rank: Vec<String>,
+    /// The first end of `从 A 提高到 B`: a level before the period the text is about.
+    from: bool,
 }
 
 impl Draft {
@@ -104,6 +109,7 @@ impl Draft {
             pp: None,
             qualifier: None,
             rank: Vec::new(),
+            from: false,
         }
     }
 
@@ -194,6 +200,9 @@ struct DocContext<'a> {
     actual_year: Option<i32>,
     target_year: Option<i32>,
     report_kind: ReportKind,
+    /// The stages of a work report's timeline (empty for other kinds of report, whose
+    /// time is stated by their headings and sentences).
+    stages: Vec<Stage>,
 }
 
 impl IndicatorExtractor {
@@ -217,6 +226,7 @@ impl IndicatorExtractor {
             plan_heading: re(lexicon::PLAN_HEADING),
             review_heading: re(lexicon::REVIEW_HEADING),
             periods: PeriodFinder::new(),
+            timeline: TimelineFinder::new(),
             metrics: MetricMatcher::new(taxonomy),
         }
     }
@@ -284,7 +294,14 @@ impl IndicatorExtractor {
                 }
             }
         }
+        let stages = match metadata.kind {
+            ReportKind::GovernmentWorkReport | ReportKind::Other => {
+                self.timeline.stages(text, actual_year, target_year)
+            }
+            _ => Vec::new(),
+        };
         DocContext {
+            stages,
             sections,
             heading_kinds: sections
                 .iter()
@@ -739,6 +756,12 @@ impl IndicatorExtractor {
             let fresh = Draft::new(draft.metric.clone(), seg_start);
             done.push(std::mem::replace(draft, fresh));
         }
+        if *role == FigureRole::Value && draft.value.is_none() {
+            // `从2020年的10.5万元提高到…`, `由874.6亿元增加到…`.
+            let lead = s.get(seg_start.min(fig.start)..fig.start).unwrap_or("");
+            let tail_start = lead.char_indices().rev().nth(7).map_or(0, |(i, _)| i);
+            draft.from = lead[tail_start..].contains(['从', '由']);
+        }
         match role {
             FigureRole::Comparison => {
                 let text = s[seg_start.min(fig.start)..fig.end].trim();
@@ -814,6 +837,10 @@ impl IndicatorExtractor {
         if cues.target.is_some_and(|end| end <= first) {
             return IndicatorKind::Target;
         }
+        // A work report's timeline says more than its headings.
+        if let Some(stage) = stage_at(&ctx.stages, char_offset) {
+            return stage.kind;
+        }
         // The innermost heading that says review or plan decides.
         let mut idx = innermost_section(ctx.sections, char_offset);
         while let Some(i) = idx {
@@ -839,7 +866,12 @@ impl IndicatorExtractor {
     ) -> Option<Indicator> {
         let first = draft.first_figure?;
         let quote_start_char = sentence_char + chars.before(draft.quote_start.min(first));
-        let kind = self.kind(cues, first, quote_start_char, ctx);
+        let stage = stage_at(&ctx.stages, quote_start_char).filter(|st| st.span.is_some());
+        let mut kind = self.kind(cues, first, quote_start_char, ctx);
+        if draft.from && stage.is_some() {
+            // The start of a change over a span was reached before it: an actual level.
+            kind = IndicatorKind::Actual;
+        }
         let part_year = current_part(&ctx.parts, quote_start_char)
             .filter(|p| p.kind == kind || kind == IndicatorKind::Forecast)
             .and_then(|p| p.year);
@@ -849,11 +881,32 @@ impl IndicatorExtractor {
         });
         let before = cues.time.partition_point(|(end, _)| *end <= first);
         let time = before.checked_sub(1).and_then(|i| cues.time.get(i));
+        let extent = if draft.from {
+            Extent::From
+        } else if is_cumulative(
+            &s[draft.quote_start.min(first)..first],
+            draft.metric.code.as_deref(),
+        ) {
+            Extent::Cumulative
+        } else {
+            Extent::Level
+        };
         let period = match time {
             Some((_, t)) => t.render(default_year),
-            None => default_period(ctx.report_kind, kind, default_year),
+            None => stage
+                .and_then(|st| period_in(st, extent))
+                .unwrap_or_else(|| default_period(ctx.report_kind, kind, default_year)),
         };
         let (mut yoy, mut other) = (draft.yoy, draft.other);
+        // A plain growth over a multi-year review is cumulative, not year on year.
+        if time.is_none()
+            && other.is_none()
+            && stage.is_some_and(|st| st.kind == IndicatorKind::Actual)
+        {
+            if let Some(pct) = yoy.take() {
+                other = Some(("累计".to_string(), pct));
+            }
+        }
         // `比2020年增长` in a report on 2021 is growth over the year before: year on year.
         if yoy.is_none()
             && other
@@ -919,6 +972,14 @@ impl IndicatorExtractor {
             span,
         })
     }
+}
+
+/// Whether a figure whose lead is `lead` sums or averages over its stage's span rather than
+/// stating a level at its end: `累计`, `五年`, `年均`, `每年` say so, and new jobs and new
+/// businesses are flows, summed whenever a span is their period.
+fn is_cumulative(lead: &str, code: Option<&str>) -> bool {
+    lexicon::CUMULATIVE_WORDS.iter().any(|w| lead.contains(w))
+        || code.is_some_and(|c| lexicon::FLOW_METRICS.contains(&c))
 }
 
 /// Whether a baseline (`比2020年`, `较2020年同期`) is the same period a year before

@@ -1,0 +1,218 @@
+//! The document's timeline: which stretch of a report talks about which time.
+//!
+//! A government work report moves through time in a fixed order whatever its headings say:
+//! the five-year review (`过去五年`, `"十四五"时期`), last year's review (`过去一年`,
+//! `2025年,…`), the next five-year plan (`"十五五"时期`, `到2030年`), this year's targets
+//! (`今年…主要预期目标`). Each cue opens a *stage* that lasts until the next cue, and every
+//! figure in it is dated and classified by it unless its own sentence says otherwise.
+
+use regex::Regex;
+
+use crate::model::IndicatorKind;
+
+/// What a stretch of text is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stage {
+    /// Character offset where the stage opens.
+    pub(crate) start: u32,
+    /// Actual for reviews, target for plans.
+    pub(crate) kind: IndicatorKind,
+    /// The years a multi-year stage covers (`2021-2025`); `None` for one year.
+    pub(crate) span: Option<(i32, i32)>,
+}
+
+/// How a figure relates to the stage's span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Extent {
+    /// A level at a point in time (`地区生产总值达到14.2万亿元`): the span's end year.
+    Level,
+    /// A sum or an average over the span (`累计`, `年均`, `五年新增就业`): the span.
+    Cumulative,
+    /// The first end of `从 A 提高到 B`: the year before the span.
+    From,
+}
+
+/// Finds the stages of a report.
+#[derive(Debug)]
+pub(crate) struct TimelineFinder {
+    cue: Regex,
+}
+
+/// Cues that open a stage. `plan` names a numbered five-year plan (`十四五`), whose years
+/// say whether it is being reviewed or planned.
+const CUES: &str = concat!(
+    r"(?P<five_review>过去五年|五年来|过去的五年)",
+    r"|(?P<year_review>过去一年|一年来|去年以来)",
+    r"|(?P<plan>[“\x22]?十(?P<ordinal>[一二三四五六七八九])五[”\x22]?(?:时期|期间|以来|规划|发展|主要目标))",
+    r"|(?P<five_plan>今后五年|未来五年)",
+    r"|(?P<by_year>到(?P<by>20\d\d)年)",
+    r"|(?P<year_targets>今年(?:经济社会)?(?:发展)?的?主要(?:预期)?目标|主要预期目标(?:是|为)|今年(?:发展)?的?主要目标)",
+);
+
+impl TimelineFinder {
+    pub(crate) fn new() -> Self {
+        TimelineFinder {
+            cue: Regex::new(CUES).expect("timeline cue regex is valid"),
+        }
+    }
+
+    /// The stages of `text`, in order. `reviewed` is the year the report reviews and
+    /// `planned` the year it plans (2025 and 2026 for a 2026 work report); a line opening
+    /// with one of those years (`2025年,全省…`) opens that year's stage.
+    pub(crate) fn stages(
+        &self,
+        text: &str,
+        reviewed: Option<i32>,
+        planned: Option<i32>,
+    ) -> Vec<Stage> {
+        let mut out: Vec<Stage> = Vec::new();
+        let mut chars = 0u32;
+        let mut push = |stage: Stage| {
+            if out
+                .last()
+                .is_none_or(|l| (l.kind, l.span) != (stage.kind, stage.span))
+            {
+                out.push(stage);
+            }
+        };
+        for line in text.split('\n') {
+            let line_start = chars;
+            chars += crate::indicators::count_chars(line) + 1;
+            if let (Some(r), Some(year)) = (reviewed, leading_year(line)) {
+                if year == r {
+                    push(Stage {
+                        start: line_start,
+                        kind: IndicatorKind::Actual,
+                        span: None,
+                    });
+                } else if Some(year) == planned && line.contains("目标") {
+                    push(Stage {
+                        start: line_start,
+                        kind: IndicatorKind::Target,
+                        span: None,
+                    });
+                }
+            }
+            for c in self.cue.captures_iter(line) {
+                let at = line_start
+                    + crate::indicators::count_chars(&line[..c.get(0).map_or(0, |m| m.start())]);
+                let stage = |kind, span| Stage {
+                    start: at,
+                    kind,
+                    span,
+                };
+                if c.name("five_review").is_some() {
+                    if let Some(r) = reviewed {
+                        push(stage(IndicatorKind::Actual, Some((r - 4, r))));
+                    }
+                } else if c.name("year_review").is_some() {
+                    push(stage(IndicatorKind::Actual, None));
+                } else if let Some(o) = c.name("ordinal") {
+                    let n = 10
+                        + "一二三四五六七八九"
+                            .chars()
+                            .position(|d| o.as_str().starts_with(d))
+                            .unwrap_or(0) as i32
+                        + 1;
+                    // The third plan began in 1966; each lasts five years.
+                    let first = 1966 + 5 * (n - 3);
+                    let span = Some((first, first + 4));
+                    match reviewed {
+                        Some(r) if first + 4 <= r => push(stage(IndicatorKind::Actual, span)),
+                        Some(_) => push(stage(IndicatorKind::Target, span)),
+                        None => {}
+                    }
+                } else if c.name("five_plan").is_some() {
+                    if let Some(p) = planned {
+                        push(stage(IndicatorKind::Target, Some((p, p + 4))));
+                    }
+                } else if let Some(by) = c.name("by").and_then(|m| m.as_str().parse::<i32>().ok()) {
+                    if planned.is_some_and(|p| by >= p + 2) {
+                        let from = planned.unwrap_or(by);
+                        push(stage(IndicatorKind::Target, Some((from, by))));
+                    }
+                } else if c.name("year_targets").is_some() {
+                    push(stage(IndicatorKind::Target, None));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The year a line opens with (`2025年,…`, `2025年是…`), if any.
+fn leading_year(line: &str) -> Option<i32> {
+    let line = line.trim_start();
+    let year = line.get(..4)?;
+    if !line[4..].starts_with('年') || !year.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    year.parse().ok()
+}
+
+/// The stage at a character offset.
+pub(crate) fn stage_at(stages: &[Stage], offset: u32) -> Option<&Stage> {
+    stages.iter().take_while(|s| s.start <= offset).last()
+}
+
+/// The period of a figure in a stage, or `None` to keep the default.
+pub(crate) fn period_in(stage: &Stage, extent: Extent) -> Option<String> {
+    let (first, last) = stage.span?;
+    Some(match extent {
+        Extent::Level => format!("{last}"),
+        Extent::Cumulative => format!("{first}-{last}"),
+        Extent::From => format!("{}", first - 1),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(IndicatorKind, Option<(i32, i32)>)> {
+        TimelineFinder::new()
+            .stages(text, Some(2025), Some(2026))
+            .into_iter()
+            .map(|s| (s.kind, s.span))
+            .collect()
+    }
+
+    #[test]
+    fn a_work_report_moves_through_its_stages() {
+        let text = "一、2025年和“十四五”时期工作回顾\n过去五年,全省地区生产总值达到14.2万亿元。\n\
+                    2025年,全省地区生产总值增长5.3%。\n二、“十五五”时期主要目标\n\
+                    今年经济社会发展的主要预期目标是:地区生产总值增长5%左右。";
+        assert_eq!(
+            kinds(text),
+            vec![
+                (IndicatorKind::Actual, Some((2021, 2025))),
+                (IndicatorKind::Actual, None),
+                (IndicatorKind::Target, Some((2026, 2030))),
+                (IndicatorKind::Target, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_older_plan_is_reviewed_by_its_years() {
+        let stages =
+            TimelineFinder::new().stages("“十一五”时期,财政收入增长", Some(2010), Some(2011));
+        assert_eq!(stages[0].span, Some((2006, 2010)));
+        assert_eq!(stages[0].kind, IndicatorKind::Actual);
+    }
+
+    #[test]
+    fn periods_follow_the_extent() {
+        let s = Stage {
+            start: 0,
+            kind: IndicatorKind::Actual,
+            span: Some((2021, 2025)),
+        };
+        assert_eq!(period_in(&s, Extent::Level).as_deref(), Some("2025"));
+        assert_eq!(
+            period_in(&s, Extent::Cumulative).as_deref(),
+            Some("2021-2025")
+        );
+        assert_eq!(period_in(&s, Extent::From).as_deref(), Some("2020"));
+    }
+}
