@@ -49,13 +49,14 @@ pub(crate) const FIGURE_FOLLOW: &str = concat!(
 
 /// Growth verbs at the end of a figure's lead: the figure is a change, not a level.
 pub(crate) const GROWTH_VERB: &str = concat!(
-    r"(?P<verb>增长率|增长|增速|增幅|上涨|涨幅|下降|降低|减少|增加|提高|提升|上升|回落|下滑|扩大|收窄|回升|降幅)",
+    r"(?P<verb>增长率|增长|增速|增幅|上涨|涨幅|下降|降低|减少|增加|提高|提升|上升|回落|下滑|扩大|收窄|回升|降幅|增收|增支|减收|减支|多增|少增)",
     r"(?:为|达到|达|了|高达|约|分别为)?$",
 );
 
 /// Verbs of decrease: their growth figures are negative.
-pub(crate) const NEGATIVE_VERBS: &[&str] =
-    &["下降", "降低", "减少", "回落", "下滑", "收窄", "降幅"];
+pub(crate) const NEGATIVE_VERBS: &[&str] = &[
+    "下降", "降低", "减少", "回落", "下滑", "收窄", "降幅", "减收", "减支", "少增",
+];
 
 /// Verbs that end in a level (`下降至46微克`): the figure is a value, not a change.
 pub(crate) const LEVEL_VERB: &str = r"(?:下降至|下降到|降至|降到|提高到|提高至|增长到|增长至|增加到|增加至|上升至|上升到|回落至|控制在|保持在|稳定在)$";

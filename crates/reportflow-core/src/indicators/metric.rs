@@ -181,24 +181,33 @@ impl MetricMatcher {
         matcher
     }
 
-    /// The core of a phrase: the lexicon's place, scope and verb words stripped from both
-    /// ends, its neutral infixes removed, then a whole-phrase synonym applied.
-    fn core<'a>(&self, canonical: &'a str) -> std::borrow::Cow<'a, str> {
-        let mut s = std::borrow::Cow::Borrowed(self.strip_ends(canonical));
-        if self.lexicon.infixes.iter().any(|i| s.contains(i.as_str())) {
-            let mut owned = s.into_owned();
-            for i in &self.lexicon.infixes {
-                let removed = owned.replace(i.as_str(), "");
-                if !removed.is_empty() {
-                    owned = removed;
-                }
+    /// The code of a phrase's core: the phrase with the lexicon's place, scope and verb
+    /// words stripped from both ends, then also without its neutral infixes; each form is
+    /// looked up (with the synonyms) before the next is tried, since an alias may itself
+    /// hold an infix (`常住人口城镇化率`).
+    fn core_code(&self, canonical: &str) -> Option<String> {
+        let stripped = self.strip_ends(canonical);
+        if stripped != canonical {
+            if let Some(code) = self.code_of_exact(stripped) {
+                return Some(code);
             }
-            s = std::borrow::Cow::Owned(self.strip_ends(&owned).to_string());
         }
-        match self.synonyms.get(s.as_ref()) {
-            Some(to) => std::borrow::Cow::Owned(to.clone()),
-            None => s,
+        if !self
+            .lexicon
+            .infixes
+            .iter()
+            .any(|i| stripped.contains(i.as_str()))
+        {
+            return None;
         }
+        let mut owned = stripped.to_string();
+        for i in &self.lexicon.infixes {
+            let removed = owned.replace(i.as_str(), "");
+            if !removed.is_empty() {
+                owned = removed;
+            }
+        }
+        self.code_of_exact(self.strip_ends(&owned))
     }
 
     /// A phrase without the lexicon's prefixes, thresholds and suffixes, repeatedly.
@@ -256,14 +265,8 @@ impl MetricMatcher {
     /// The code of a canonical phrase: the phrase itself, less a generic tail or a level
     /// prefix, or its [`Self::core`].
     pub(crate) fn code_of(&self, canonical: &str) -> Option<String> {
-        self.code_of_exact(canonical).or_else(|| {
-            let core = self.core(canonical);
-            if core.as_ref() == canonical || core.is_empty() {
-                None
-            } else {
-                self.code_of_exact(&core)
-            }
-        })
+        self.code_of_exact(canonical)
+            .or_else(|| self.core_code(canonical))
     }
 
     fn code_of_exact(&self, canonical: &str) -> Option<String> {

@@ -36,6 +36,7 @@ pub(crate) enum Extent {
 #[derive(Debug)]
 pub(crate) struct TimelineFinder {
     cue: Regex,
+    opening_year: Regex,
 }
 
 /// Cues that open a stage. `plan` names a numbered five-year plan (`十四五`), whose years
@@ -46,13 +47,18 @@ const CUES: &str = concat!(
     r"|(?P<plan>[“\x22]?十(?P<ordinal>[一二三四五六七八九])五[”\x22]?(?:时期|期间|以来|规划|发展|主要目标))",
     r"|(?P<five_plan>今后五年|未来五年)",
     r"|(?P<by_year>到(?P<by>20\d\d)年)",
-    r"|(?P<year_targets>今年(?:经济社会)?(?:发展)?的?主要(?:预期)?目标|主要预期目标(?:是|为)|今年(?:发展)?的?主要目标)",
+    r"|(?P<year_targets>今年[^。;；]{0,16}?(?:预期目标|主要目标|目标任务)|主要预期目标(?:是|为))",
 );
 
 impl TimelineFinder {
     pub(crate) fn new() -> Self {
         TimelineFinder {
             cue: Regex::new(CUES).expect("timeline cue regex is valid"),
+            // `2025年,`, `刚刚过去的2025年,`, `2025年是…`: a paragraph about that year.
+            opening_year: Regex::new(
+                r"^\s*(?:[\p{Han}]{0,6}?)(\d{4})年(?:[,，]|是|以来|来|全省|全市|全区|全国)",
+            )
+            .expect("opening-year regex is valid"),
         }
     }
 
@@ -78,7 +84,11 @@ impl TimelineFinder {
         for line in text.split('\n') {
             let line_start = chars;
             chars += crate::indicators::count_chars(line) + 1;
-            if let (Some(r), Some(year)) = (reviewed, leading_year(line)) {
+            let year = self
+                .opening_year
+                .captures(line)
+                .and_then(|c| c[1].parse::<i32>().ok());
+            if let (Some(r), Some(year)) = (reviewed, year) {
                 if year == r {
                     push(Stage {
                         start: line_start,
@@ -138,16 +148,6 @@ impl TimelineFinder {
         }
         out
     }
-}
-
-/// The year a line opens with (`2025年,…`, `2025年是…`), if any.
-fn leading_year(line: &str) -> Option<i32> {
-    let line = line.trim_start();
-    let year = line.get(..4)?;
-    if !line[4..].starts_with('年') || !year.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    year.parse().ok()
 }
 
 /// The stage at a character offset.
