@@ -162,3 +162,17 @@ pub(crate) const CUMULATIVE_WORDS: &[&str] = &["累计", "五年", "年均", "�
 /// Metrics that count what happened during a period (new jobs, new businesses): over a span
 /// of years their figures are sums, never a level at its end.
 pub(crate) const FLOW_METRICS: &[&str] = &["new_urban_jobs", "new_enterprises"];
+
+/// An industry structure written as a ratio, `三次产业结构调整为8.7:48.5:42.8`: its third
+/// term is the tertiary industry's share of output, in percent.
+pub(crate) const INDUSTRY_STRUCTURE: &str = concat!(
+    r"(?:三次产业|产业)(?:结构|比重|比例)(?:比例)?[^\d。;]{0,8}?",
+    r"\d+(?:\.\d+)?\s*[:∶：]\s*\d+(?:\.\d+)?\s*[:∶：]\s*(?P<tertiary>\d+(?:\.\d+)?)",
+);
+
+/// The metric phrase a structure ratio gives the value of.
+pub(crate) const TERTIARY_SHARE_PHRASE: &str = "第三产业占比";
+
+/// A metric unchanged from a year before (`居民消费价格与上年持平`): growth 0.
+pub(crate) const UNCHANGED: &str =
+    r"(?P<metric>[\p{Han}A-Za-z0-9.]{2,16}?)(?:与上年|与去年|比上年|同比|与上年同期)(?:基本)?持平";

@@ -47,6 +47,8 @@ pub(crate) struct IndicatorExtractor {
     plan_heading: Regex,
     review_heading: Regex,
     periods: PeriodFinder,
+    industry_structure: Regex,
+    unchanged: Regex,
     timeline: TimelineFinder,
     metrics: MetricMatcher,
 }
@@ -227,6 +229,8 @@ impl IndicatorExtractor {
             review_heading: re(lexicon::REVIEW_HEADING),
             periods: PeriodFinder::new(),
             timeline: TimelineFinder::new(),
+            industry_structure: re(lexicon::INDUSTRY_STRUCTURE),
+            unchanged: re(lexicon::UNCHANGED),
             metrics: MetricMatcher::new(taxonomy),
         }
     }
@@ -247,11 +251,15 @@ impl IndicatorExtractor {
             has_digit,
         } in sentences(text)
         {
-            if !has_digit && !sentence.contains('千') {
+            let unchanged = memchr::memmem::find(sentence.as_bytes(), "持平".as_bytes()).is_some();
+            if !has_digit && !sentence.contains('千') && !unchanged {
                 continue;
             }
             let char_pos = offsets.at(start);
-            let drafts = self.read_sentence(sentence, &ctx);
+            let mut drafts = self.read_sentence(sentence, &ctx);
+            if has_digit || unchanged {
+                self.read_ratio_forms(sentence, unchanged, &ctx, &mut drafts);
+            }
             // Sentences without figures cost one regex pass and nothing else.
             if drafts.is_empty() {
                 continue;
@@ -545,6 +553,12 @@ impl IndicatorExtractor {
         let listed = |separators: &[char]| -> Vec<&str> {
             phrase.split(separators).filter(|p| !p.is_empty()).collect()
         };
+        if topic.is_none() {
+            if let Some(list) = self.resolve_shared_head(&listed(&['、', '和', '及', '与']), ctx)
+            {
+                return list;
+            }
+        }
         let narrow = self.resolve_parts(&listed(&['、']), phrase, topic, previous, ctx);
         // `城镇居民人均可支配收入和农村居民人均可支配收入`: split at 和/及/与 as well, but only
         // when every part is a headline metric (`住宿和餐饮业` stays one phrase).
@@ -561,6 +575,46 @@ impl IndicatorExtractor {
             }
         }
         narrow
+    }
+
+    /// A list whose items share the last item's head: `城镇居民、农村居民人均可支配收入`,
+    /// `城镇和农村居民人均可支配收入`. An item that names no metric by itself is completed
+    /// with the last item's head, after the words they share (`居民`) or in place of the
+    /// last item's own modifier (`农村` → `城镇`); the list counts only if every item then
+    /// names a headline metric and no two the same.
+    fn resolve_shared_head(
+        &self,
+        parts: &[&str],
+        ctx: &DocContext<'_>,
+    ) -> Option<Vec<ResolvedMetric>> {
+        let (last, items) = parts.split_last()?;
+        if items.is_empty() {
+            return None;
+        }
+        let last_resolved = self.metrics.resolve(last, &ctx.strip_words);
+        if last_resolved.len() != 1 || last_resolved[0].code.is_none() {
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut completed_any = false;
+        for item in items {
+            let own = self.metrics.resolve(item, &ctx.strip_words);
+            if own.len() == 1 && own[0].code.is_some() {
+                out.extend(own);
+                continue;
+            }
+            let completed = shared_head_candidates(item, last)
+                .into_iter()
+                .map(|c| self.metrics.resolve(&c, &ctx.strip_words))
+                .find(|r| r.len() == 1 && r[0].code.is_some())?;
+            completed_any = true;
+            out.extend(completed);
+        }
+        out.extend(last_resolved);
+        let mut codes: Vec<_> = out.iter().map(|r| r.code.clone()).collect();
+        codes.sort();
+        codes.dedup();
+        (completed_any && codes.len() == out.len()).then_some(out)
     }
 
     /// Resolves the parts of `phrase` (a noun phrase) split at list separators.
@@ -704,6 +758,74 @@ impl IndicatorExtractor {
         done.retain(Draft::has_figures);
         done.sort_by_key(|d| (d.first_figure, d.quote_start));
         done
+    }
+
+    /// Facts written without a figure of the usual shape: an industry-structure ratio
+    /// (the tertiary share) and a metric unchanged from a year before (growth 0). Each is
+    /// added unless a draft of the same metric already covers that place.
+    fn read_ratio_forms(
+        &self,
+        s: &str,
+        unchanged: bool,
+        ctx: &DocContext<'_>,
+        drafts: &mut Vec<Draft>,
+    ) {
+        let mut add = |metric: ResolvedMetric, start: usize, end: usize, value, yoy| {
+            if metric.code.is_none()
+                || drafts.iter().any(|d| {
+                    d.metric.code == metric.code
+                        && d.first_figure.is_some_and(|f| f >= start && f < end)
+                })
+            {
+                return;
+            }
+            let mut d = Draft::new(metric, start);
+            d.first_figure = Some(start);
+            d.end = end;
+            d.value = value;
+            d.yoy = yoy;
+            drafts.push(d);
+        };
+        if let Some(c) = self.industry_structure.captures(s) {
+            let (Some(all), Some(t)) = (c.get(0), c.name("tertiary")) else {
+                return;
+            };
+            if let (Some(metric), Some(v)) = (
+                self.metrics
+                    .resolve(lexicon::TERTIARY_SHARE_PHRASE, &[])
+                    .into_iter()
+                    .next(),
+                parse_number(t.as_str()),
+            ) {
+                add(
+                    metric,
+                    all.start(),
+                    all.end(),
+                    Some((v, "%".to_string())),
+                    None,
+                );
+            }
+        }
+        if unchanged {
+            for c in self.unchanged.captures_iter(s) {
+                let (Some(all), Some(m)) = (c.get(0), c.name("metric")) else {
+                    continue;
+                };
+                let phrase = self.noun_phrase(m.as_str());
+                if let Some(metric) = self
+                    .metrics
+                    .resolve(phrase, &ctx.strip_words)
+                    .into_iter()
+                    .next()
+                {
+                    let start = m.start()
+                        + (m.as_str().len() - phrase.len())
+                            .min(m.as_str().find(phrase).unwrap_or(0));
+                    add(metric, start, all.end(), None, Some(0.0));
+                }
+            }
+        }
+        drafts.sort_by_key(|d| (d.first_figure, d.quote_start));
     }
 
     /// The first rank phrase of a clause.
@@ -972,6 +1094,27 @@ impl IndicatorExtractor {
             span,
         })
     }
+}
+
+/// Ways to complete list item `item` with the head of the list's last item `last`.
+fn shared_head_candidates(item: &str, last: &str) -> Vec<String> {
+    let item_chars: Vec<(usize, char)> = item.char_indices().collect();
+    let mut out = Vec::new();
+    // After the words they share: `城镇居民` + `农村居民人均可支配收入` → `城镇居民人均可支配收入`.
+    for (i, _) in item_chars.iter().take(item_chars.len().saturating_sub(1)) {
+        let shared = &item[*i..];
+        if let Some(k) = last.find(shared) {
+            let head = &last[k + shared.len()..];
+            if !head.is_empty() {
+                out.push(format!("{item}{head}"));
+            }
+        }
+    }
+    // In place of the last item's modifier: `城镇` + `农村居民人均…` → `城镇居民人均…`.
+    if let Some((at, _)) = last.char_indices().nth(item_chars.len()) {
+        out.push(format!("{item}{}", &last[at..]));
+    }
+    out
 }
 
 /// Whether a figure whose lead is `lead` sums or averages over its stage's span rather than
