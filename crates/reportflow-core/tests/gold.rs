@@ -1,149 +1,24 @@
-//! Scores the extractor against the hand-checked gold facts of the seed reports.
-//!
-//! Same atoms as `tests/score-indicators.py` (see `test_data/gold/README.md`): a fact
-//! becomes `(code, kind, value in base units)` and `(code, kind, yoy_pct)` atoms; precision
-//! and recall are counted over distinct atoms per document, for taxonomy codes only. The
-//! stricter line also requires the period. Prints every missed and extra atom.
+//! Scores the extractor against the hand-checked gold facts of the seed reports and prints
+//! every missed and extra atom (see `scoring/mod.rs`).
 
-use std::collections::{BTreeMap, BTreeSet};
+mod scoring;
+
 use std::path::Path;
 
-use reportflow_core::{Extractor, Indicator, IndicatorKind};
-use serde_json::Value;
-
-/// (code, kind, period or empty, "value" | "yoy", number × 10⁴).
-type Atom = (String, String, String, &'static str, i64);
-
-/// Rounds to 4 decimals, as the scoring script does, and keeps an integer key.
-fn key(x: f64) -> i64 {
-    (x * 10_000.0).round() as i64
-}
-
-fn base_value(value: f64, unit: &str) -> f64 {
-    for (prefix, m) in [("万亿", 1e12), ("亿", 1e8), ("万", 1e4), ("千", 1e3)] {
-        if let Some(rest) = unit.strip_prefix(prefix) {
-            if !rest.is_empty() {
-                return value * m;
-            }
-        }
-    }
-    value
-}
-
-fn gold_atoms(fact: &Value, with_period: bool) -> Vec<Atom> {
-    let code = fact["code"].as_str().unwrap_or_default().to_string();
-    let kind = fact["kind"].as_str().unwrap_or("actual").to_string();
-    let period = match with_period {
-        true => fact["period"].as_str().unwrap_or("unknown").to_string(),
-        false => String::new(),
-    };
-    let mut out = Vec::new();
-    if let Some(v) = fact["value"].as_f64() {
-        let unit = fact["unit"].as_str().unwrap_or_default();
-        let v = key(base_value(v, unit));
-        out.push((code.clone(), kind.clone(), period.clone(), "value", v));
-    }
-    if let Some(y) = fact["yoy_pct"].as_f64() {
-        out.push((code, kind, period, "yoy", key(y)));
-    }
-    out
-}
-
-fn predicted_atoms(ind: &Indicator, with_period: bool) -> Vec<Atom> {
-    let Some(code) = ind.code.clone() else {
-        return Vec::new();
-    };
-    let kind = match ind.kind {
-        IndicatorKind::Actual => "actual",
-        IndicatorKind::Target => "target",
-        IndicatorKind::Forecast => "forecast",
-    }
-    .to_string();
-    let period = match with_period {
-        true => ind.period.clone(),
-        false => String::new(),
-    };
-    let mut out = Vec::new();
-    if let Some(q) = &ind.quantity {
-        let v = key(base_value(q.value, &q.unit));
-        out.push((code.clone(), kind.clone(), period.clone(), "value", v));
-    }
-    if let Some(y) = ind.yoy_pct {
-        out.push((code, kind, period, "yoy", key(y)));
-    }
-    out
-}
-
-/// Precision, recall and a listing of the differences.
-struct Score {
-    precision: f64,
-    recall: f64,
-    line: String,
-    report: String,
-}
-
-fn score(
-    extractor: &Extractor,
-    root: &Path,
-    gold: &BTreeMap<String, Vec<Value>>,
-    with_period: bool,
-) -> Score {
-    let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
-    let mut report = String::new();
-    for (doc, facts) in gold {
-        let expected: BTreeSet<Atom> = facts
-            .iter()
-            .flat_map(|f| gold_atoms(f, with_period))
-            .collect();
-        let raw = std::fs::read(root.join("seeds").join(doc)).unwrap();
-        let extracted = extractor.extract(&raw, None).unwrap();
-        let predicted: BTreeSet<Atom> = extracted
-            .indicators
-            .iter()
-            .flat_map(|i| predicted_atoms(i, with_period))
-            .collect();
-        tp += expected.intersection(&predicted).count();
-        for a in expected.difference(&predicted) {
-            fn_ += 1;
-            report.push_str(&format!("  missed {doc} {a:?}\n"));
-        }
-        for a in predicted.difference(&expected) {
-            fp += 1;
-            let source = extracted
-                .indicators
-                .iter()
-                .find(|i| predicted_atoms(i, with_period).contains(a))
-                .map_or(String::new(), |i| i.quote.clone());
-            report.push_str(&format!("  extra  {doc} {a:?} <- {source}\n"));
-        }
-    }
-    let precision = tp as f64 / (tp + fp).max(1) as f64;
-    let recall = tp as f64 / (tp + fn_).max(1) as f64;
-    let line = format!("precision {precision:.3} recall {recall:.3} (tp {tp} fp {fp} fn {fn_})");
-    Score {
-        precision,
-        recall,
-        line,
-        report,
-    }
-}
+use reportflow_core::Extractor;
 
 #[test]
 fn extractor_meets_gold_precision_and_recall() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data");
-    let mut gold: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for file in ["seeds-a.jsonl", "seeds-b.jsonl"] {
-        let text = std::fs::read_to_string(root.join("gold").join(file)).unwrap();
-        for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let fact: Value = serde_json::from_str(line).unwrap();
-            let doc = fact["doc"].as_str().unwrap().to_string();
-            gold.entry(doc).or_default().push(fact);
-        }
-    }
+    let gold = scoring::load_gold(&[
+        root.join("gold").join("seeds-a.jsonl"),
+        root.join("gold").join("seeds-b.jsonl"),
+    ]);
     assert!(gold.len() >= 5, "gold covers {} documents", gold.len());
     let extractor = Extractor::default();
-    let atoms = score(&extractor, &root, &gold, false);
-    let strict = score(&extractor, &root, &gold, true);
+    let seeds = root.join("seeds");
+    let atoms = scoring::score(&extractor, &seeds, &gold, false);
+    let strict = scoring::score(&extractor, &seeds, &gold, true);
     println!("atoms: {}\n{}", atoms.line, atoms.report);
     println!("atoms+period: {}\n{}", strict.line, strict.report);
     assert!(
