@@ -166,10 +166,7 @@ fn start_workers(broker: &dyn Broker, n: usize, dir: &std::path::Path) -> Vec<(S
         for i in 0..n {
             let name = format!("{}-{i}", stage.binary());
             let b = broker.bootstrap();
-            workers.push((
-                stage,
-                spawn_worker(stage, b, &name, dir, &[]),
-            ));
+            workers.push((stage, spawn_worker(stage, b, &name, dir, &[])));
         }
     }
     workers
