@@ -1,10 +1,12 @@
 //! Title-block metadata: title, region, kind, years, meeting, date, speaker, issuing body.
 //!
-//! Everything is read from the title block: the first lines of the normalized text, up to
-//! the first numbered heading. A report opens with its title, a `——date在…会议上` subtitle,
-//! a speaker line (`title   name`) or the issuing body on a line of its own, and a
-//! salutation. Web copies may wrap it in a notice (`…关于印发《政府工作报告》的通知`) whose
-//! own title, addressees, signature and date come first; the report's own title then follows.
+//! Everything is read from the title block: the lines from the title on, up to the first
+//! numbered heading. A report opens with its title, a `——date在…会议上` subtitle, a speaker
+//! line (`title   name`) or the issuing body on a line of its own, and a salutation. Web
+//! copies put page chrome above the title (site name, breadcrumb, publishing fields), which
+//! is skipped, or wrap the report in a notice (`…关于印发《政府工作报告》的通知`) whose own
+//! title, addressees, signature and date come first; the report's own title then follows.
+//! Only a government work report without any year in its title block is dated from its body.
 //!
 //! The rules are about the shape of Chinese official documents, never about particular
 //! documents: organisation names end in 委员会/人民政府/局/办公室…, regions are names ending
@@ -12,10 +14,15 @@
 
 use crate::model::{Metadata, ReportKind};
 use crate::normalize::{is_salutation, speaker_parts};
-use crate::sections::{is_han_digit, is_hanzi, parse_heading};
+use crate::numbers::parse_number;
+use crate::sections::{is_han_digit, is_hanzi, parse_heading, Family};
 
-/// How many lines from the top the title block may span.
+/// How many lines from the title the title block may span.
 const TITLE_BLOCK_LINES: usize = 15;
+
+/// How many lines from the top a title is looked for: web pages put a site name, a
+/// breadcrumb and a table of publishing fields (`索引号:`, `发布机构:`…) above it.
+const TITLE_SEARCH_LINES: usize = 40;
 
 /// Words that mark a line as a document title.
 const TITLE_WORDS: &[&str] = &[
@@ -38,72 +45,119 @@ const ORG_ENDINGS: &[&str] = &[
     "中心",
 ];
 
+/// The region of national reports (the State Council's, the National People's Congress's,
+/// the national statistical bulletin): they name no division, and `全国` is how they call
+/// the whole country (`全国人民代表大会`, `全国政协`).
+pub(crate) const NATIONAL_REGION: &str = "全国";
+
 /// Metadata of a normalized text.
 ///
-/// Choices: for a report wrapped in a publishing notice the title is the report's own title
-/// (`政府工作报告`), not the notice's; the issuing body is an organisation named on a line of
-/// its own, else the issuer of a wrapping notice, else the organisation in the speaker's
-/// title; the date is the one in the `——` subtitle (a notice's signature date is not the
-/// date the report was given). A government work report given in year Y covers Y-1 (the
-/// review) and Y (the plan).
+/// Choices: the title is a line that names a report kind (`…统计公报`, `政府工作报告`), not
+/// web chrome around it (site names, breadcrumbs, category labels); a bare label such as
+/// `政府工作报告` gives way to a later line of the same kind that names a year or region.
+/// Lines above the title are page chrome, unless the title is wrapped in a publishing
+/// notice. For a report wrapped in a notice (`…关于印发《政府工作报告》的通知`) the title is
+/// the report's own title, not the notice's; the issuing body is an organisation named on a
+/// line of its own, else the issuer of a wrapping notice, else the organisation in the
+/// speaker's title; the date is the one in the subtitle (`——2021年8月5日在…会议上`; a notice's
+/// signature date is not the date the report was given). A government work report given in
+/// year Y covers Y-1 (the review) and Y (the plan); a text without title or date that
+/// opens like one (`各位代表:` … `我代表…向大会报告政府工作`) is one, and its year is read from
+/// its part headings (`一、2024年工作回顾`) and its `今年是“十四五”…收官之年`. National reports
+/// have the region [`NATIONAL_REGION`].
 pub fn extract(text: &str) -> Metadata {
-    let block: Vec<&str> = text
+    // The opening: lines up to the first numbered heading, without navigation chrome.
+    let opening: Vec<&str> = text
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .take(TITLE_BLOCK_LINES)
+        .take(TITLE_SEARCH_LINES)
         .take_while(|l| parse_heading(l).is_none())
+        .filter(|l| !is_navigation(l))
         .collect();
 
-    let candidates: Vec<&str> = block
+    let candidates: Vec<(usize, &str)> = opening
         .iter()
-        .map(|l| strip_doc_number(l))
-        .filter(|l| is_title_candidate(l))
+        .enumerate()
+        .map(|(i, l)| (i, strip_doc_number(l)))
+        .filter(|(_, l)| is_title_candidate(l))
         .collect();
-    let wrapper = candidates.iter().copied().find(|c| is_wrapper_notice(c));
-    let title = match candidates.first() {
-        Some(first) if Some(*first) == wrapper => candidates
-            .iter()
-            .copied()
-            .find(|c| !is_wrapper_notice(c))
-            .unwrap_or(first),
-        Some(first) => first,
-        None => "",
-    };
-    let title = strip_book_marks(title);
+    let wrapper_at = candidates
+        .iter()
+        .copied()
+        .find(|(_, c)| is_wrapper_notice(c));
+    let own: Vec<(usize, &str)> = candidates
+        .iter()
+        .copied()
+        .filter(|(_, c)| !is_wrapper_notice(c))
+        .collect();
+    // A title names a report kind, and comes before the salutation: a line naming a kind
+    // after it is body text.
+    let salutation = opening
+        .iter()
+        .position(|l| is_salutation(l))
+        .unwrap_or(opening.len());
+    let before_salutation: Vec<(usize, &str)> = own
+        .iter()
+        .copied()
+        .filter(|(i, _)| *i < salutation)
+        .collect();
+    let title_at = choose_title(&before_salutation)
+        .or_else(|| own.first().copied().filter(|(i, _)| *i < TITLE_BLOCK_LINES))
+        .or(wrapper_at);
+    let title = title_at.map_or("", |(_, t)| strip_book_marks(t));
+    let wrapper = wrapper_at.map(|(_, w)| w);
 
-    let subtitle = block.iter().copied().find(|l| l.starts_with("——"));
+    // The title block: from the title, or from the notice that wraps it; from the top when
+    // there is no title.
+    let start = match (title_at, wrapper_at) {
+        (Some((t, _)), Some((w, _))) => t.min(w),
+        (Some((t, _)), None) => t,
+        (None, _) => 0,
+    };
+    let block = &opening[start..opening.len().min(start + TITLE_BLOCK_LINES)];
+
+    let subtitle = subtitle_in(block);
+    let subtitle = subtitle.as_deref();
     let speaker = block.iter().find_map(|l| speaker_parts(l));
 
     let mut kind = kind_of(title);
     if kind == ReportKind::Other {
         kind = wrapper.map_or(ReportKind::Other, kind_of);
     }
+    if kind == ReportKind::Other && opens_like_work_report(block) {
+        kind = ReportKind::GovernmentWorkReport;
+    }
 
-    let date = subtitle.and_then(find_date).or_else(|| {
-        // Without a subtitle, a date line of the title block is the report's date, unless
-        // a wrapping notice signed it.
-        if wrapper.is_some() {
-            None
-        } else {
-            block
-                .iter()
-                .copied()
-                .filter(|l| is_date_line(l))
-                .find_map(find_date)
-        }
-    });
+    let date = subtitle
+        .and_then(|s| find_date(s).or_else(|| find_han_date(s)))
+        .or_else(|| {
+            // Without a subtitle, a date line of the title block is the report's date,
+            // unless a wrapping notice signed it.
+            if wrapper.is_some() {
+                None
+            } else {
+                block
+                    .iter()
+                    .copied()
+                    .filter(|l| is_date_line(l))
+                    .find_map(find_date)
+            }
+        });
+
+    let meeting = subtitle
+        .and_then(find_meeting)
+        .or_else(|| block.iter().copied().find_map(find_meeting));
 
     let region = std::iter::once(title)
         .chain(wrapper)
         .chain(subtitle.map(|s| s.split_once('在').map_or(s, |(_, r)| r)))
         .chain(speaker.as_ref().map(|s| s.0.as_str()))
         .chain(block.iter().copied().filter(|l| is_org_line(l)))
-        .find_map(region_in);
-
-    let meeting = subtitle
-        .and_then(find_meeting)
-        .or_else(|| block.iter().copied().find_map(find_meeting));
+        .find_map(region_in)
+        .or_else(|| {
+            is_national(title, meeting.as_deref(), block).then(|| NATIONAL_REGION.to_string())
+        });
 
     let speaker_name = speaker
         .as_ref()
@@ -118,7 +172,12 @@ pub fn extract(text: &str) -> Metadata {
         .or_else(|| wrapper.and_then(notice_issuer))
         .or_else(|| speaker.as_ref().and_then(|s| org_prefix(&s.0)));
 
-    let years = years_of(title, kind, date.as_ref(), &block);
+    let mut years = years_of(title, kind, date.as_ref(), block);
+    if years.is_empty() && kind == ReportKind::GovernmentWorkReport {
+        if let Some(y) = session_year(text) {
+            years = vec![y - 1, y];
+        }
+    }
 
     Metadata {
         title: (!title.is_empty()).then(|| title.to_string()),
@@ -131,6 +190,181 @@ pub fn extract(text: &str) -> Metadata {
         speaker_title: speaker.map(|s| s.0),
         issuing_body,
     }
+}
+
+/// The title among the candidates (with their line numbers) that are not a wrapping
+/// notice: the first that names a report kind. A bare label (`政府工作报告`, `统计公报`, as
+/// breadcrumbs and category fields print it) gives way to a later title of the same kind
+/// that names a year or a region, unless that one is a reference to it (`图文解读:《…》`).
+fn choose_title<'a>(own: &[(usize, &'a str)]) -> Option<(usize, &'a str)> {
+    let specific = |t: &str| !years_in(t).is_empty() || region_in(t).is_some();
+    let (pos, first) = own
+        .iter()
+        .enumerate()
+        .find(|(_, (_, c))| kind_of(c) != ReportKind::Other)?;
+    if specific(first.1) {
+        return Some(*first);
+    }
+    let kind = kind_of(first.1);
+    own[pos + 1..]
+        .iter()
+        .copied()
+        .find(|(_, c)| {
+            let c = strip_book_marks(c);
+            kind_of(c) == kind && specific(c) && !c.contains(':') && !c.contains('《')
+        })
+        .or(Some(*first))
+}
+
+/// Navigation chrome of a web page: a breadcrumb (`您当前所在位置:首页>政务公开>…`) or a
+/// link back home. Never a title, a date or an organisation of the report.
+fn is_navigation(line: &str) -> bool {
+    line.contains('>')
+        || line.contains('»')
+        || ["首页", "当前位置", "所在位置", "您的位置", "当前的位置"]
+            .iter()
+            .any(|w| line.contains(w))
+}
+
+/// The subtitle of a title block: `——2021年8月5日在…会议上`, or written without the dash,
+/// in parentheses (`(2026年1月27日在…会议上)`) or meeting first (`第十二届全国人大二次会议,
+/// 2014年3月5日`). A subtitle hard-wrapped before its meeting is joined with its next line.
+fn subtitle_in(block: &[&str]) -> Option<String> {
+    let at = block.iter().position(|l| is_subtitle(l))?;
+    let line = block[at];
+    let wrapped = line.contains('在') && !line.contains("会议");
+    match block.get(at + 1) {
+        Some(next)
+            if wrapped
+                && next.contains("会议")
+                && next.chars().count() <= 40
+                && !next.contains('。') =>
+        {
+            Some(format!("{line}{next}"))
+        }
+        _ => Some(line.to_string()),
+    }
+}
+
+/// Whether a line is the `——date在…会议上` subtitle, in any of its forms.
+fn is_subtitle(line: &str) -> bool {
+    if line.starts_with("——") || line.starts_with("――") {
+        return true;
+    }
+    if line.contains('。') || line.chars().nth(80).is_some() {
+        return false;
+    }
+    let inner = line.trim_start_matches(['(', '（', '—', '―', '-']);
+    let starts_with_date = {
+        let chars: Vec<char> = inner.chars().take(24).filter(|c| *c != ' ').collect();
+        date_at(&chars, 0).is_some() || (han_date_first(inner) && find_han_date(inner).is_some())
+    };
+    (starts_with_date && inner.contains('在') && inner.contains("会议"))
+        || (find_meeting(inner).is_some() && find_date(inner).is_some())
+}
+
+/// Whether a text starts with a date in Chinese numerals (`二〇二六年一月…`).
+fn han_date_first(text: &str) -> bool {
+    text.chars().take(4).all(is_han_year_digit)
+}
+
+/// Whether a title block opens the way a government work report is delivered: the
+/// salutation `各位代表` and `我代表…人民政府(国务院),向大会报告(政府)工作`.
+fn opens_like_work_report(block: &[&str]) -> bool {
+    let greets = block
+        .iter()
+        .any(|l| is_salutation(l) && l.contains("各位代表"));
+    greets
+        && block.iter().any(|l| {
+            l.split_once("向大会").is_some_and(|(before, after)| {
+                before.contains("代表")
+                    && ["报告政府工作", "报告工作", "作政府工作报告", "报告本届政府"]
+                        .iter()
+                        .any(|w| after.starts_with(w))
+            })
+        })
+}
+
+/// Whether a report without a named region is a national one: the State Council's (title
+/// or speaker), or given at the National People's Congress.
+fn is_national(title: &str, meeting: Option<&str>, block: &[&str]) -> bool {
+    title.contains("国务院")
+        || title.contains("中华人民共和国")
+        || meeting.is_some_and(|m| m.contains("全国人民代表大会") || m.contains("全国人大"))
+        || block
+            .iter()
+            .any(|l| l.starts_with("国务院") || l.contains("我代表国务院"))
+}
+
+/// The session year of a government work report from its body, for a text whose title
+/// block names none: each part heading votes (`一、2024年工作回顾` for 2025, `三、2025年政府工作
+/// 任务` for 2025), and so does each `今年是“十四五”规划收官之年` (2025) or `…开局之年`.
+/// The year with most votes wins, the later on a tie.
+fn session_year(text: &str) -> Option<i32> {
+    let mut votes: Vec<i32> = Vec::new();
+    for line in text.lines() {
+        if let Some(h) = parse_heading(line.trim()) {
+            if h.family != Family::HanComma {
+                continue;
+            }
+            if let Some(&y) = years_in(h.heading).last() {
+                votes.push(if h.heading.contains("回顾") {
+                    y + 1
+                } else {
+                    y
+                });
+            }
+        }
+    }
+    let mut rest = text;
+    while let Some(at) = rest.find("今年是") {
+        rest = &rest[at + "今年是".len()..];
+        let clause = rest
+            .split(['。', ',', ';', '，', '；'])
+            .next()
+            .unwrap_or(rest);
+        votes.extend(plan_year(clause));
+    }
+    let mut best: Option<(usize, i32)> = None;
+    for &y in &votes {
+        let n = votes.iter().filter(|v| **v == y).count();
+        if best.is_none_or(|(bn, by)| n > bn || (n == bn && y > by)) {
+            best = Some((n, y));
+        }
+    }
+    best.map(|(_, y)| y)
+}
+
+/// The year a clause such as `“十四五”规划收官之年` or `“十五五”开局之年` names: the first or
+/// the last year of the quoted five-year plan. Plans run back to back since the third
+/// (1966-1970), so the n-th starts in 1966 + 5 (n - 3).
+fn plan_year(clause: &str) -> Option<i32> {
+    let first = ["开局", "起步", "第一年", "首年"]
+        .iter()
+        .any(|w| clause.contains(w));
+    let last = ["收官", "最后一年", "收尾"]
+        .iter()
+        .any(|w| clause.contains(w));
+    if first == last {
+        return None;
+    }
+    let chars: Vec<char> = clause.chars().collect();
+    let open = chars.iter().position(|c| matches!(c, '“' | '"'))?;
+    let len = chars[open + 1..]
+        .iter()
+        .take_while(|c| is_han_digit(**c))
+        .count();
+    let name: String = chars[open + 1..open + 1 + len].iter().collect();
+    let closes = matches!(chars.get(open + 1 + len), Some('”' | '"'));
+    let number = name
+        .strip_suffix('五')
+        .filter(|n| !n.is_empty() && closes)?;
+    let n = parse_number(number)?;
+    if !(3.0..=40.0).contains(&n) {
+        return None;
+    }
+    let start = 1966 + 5 * (n as i32 - 3);
+    Some(if first { start } else { start + 4 })
 }
 
 /// Strips a leading document number: `(通政发〔2020〕1号)北京市…` → `北京市…`.
@@ -169,6 +403,7 @@ fn is_title_candidate(line: &str) -> bool {
         && !line.ends_with('：')
         && !is_salutation(line)
         && speaker_parts(line).is_none()
+        && !is_subtitle(line)
         && TITLE_WORDS.iter().any(|w| line.contains(w))
 }
 
@@ -306,6 +541,52 @@ fn valid_date(y: i32, m: u32, d: u32) -> bool {
     (1900..=2100).contains(&y) && (1..=days).contains(&d)
 }
 
+/// A digit of a year written in Chinese numerals (`二〇二六`).
+fn is_han_year_digit(c: char) -> bool {
+    matches!(
+        c,
+        '〇' | '○' | '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九'
+    )
+}
+
+/// The first valid date written in Chinese numerals, `二〇二六年一月二十七日`.
+fn find_han_date(text: &str) -> Option<(i32, u32, u32)> {
+    let chars: Vec<char> = text.chars().collect();
+    let number = |from: usize, max: usize, end: char| -> Option<(u32, usize)> {
+        let len = chars
+            .get(from..)?
+            .iter()
+            .take(max + 1)
+            .take_while(|c| is_han_digit(**c))
+            .count();
+        if len == 0 || len > max || chars.get(from + len) != Some(&end) {
+            return None;
+        }
+        let s: String = chars[from..from + len].iter().collect();
+        let v = parse_number(&s)?;
+        Some((v as u32, from + len + 1))
+    };
+    (0..chars.len().saturating_sub(4)).find_map(|i| {
+        let digits = chars.get(i..i + 4)?;
+        if (i > 0 && is_han_year_digit(chars[i - 1]))
+            || !digits.iter().all(|c| is_han_year_digit(*c))
+            || chars.get(i + 4) != Some(&'年')
+        {
+            return None;
+        }
+        let y = digits.iter().try_fold(0i32, |acc, c| {
+            let d = match c {
+                '〇' | '○' | '零' => 0,
+                c => parse_number(&c.to_string())? as i32,
+            };
+            Some(acc * 10 + d)
+        })?;
+        let (m, p) = number(i + 5, 2, '月')?;
+        let (d, _) = number(p, 3, '日')?;
+        valid_date(y, m, d).then_some((y, m, d))
+    })
+}
+
 /// A line that is only a date, `2020年2月29日` or `(2020年2月29日)`.
 pub(crate) fn is_date_line(line: &str) -> bool {
     if line.len() > 80 {
@@ -404,7 +685,11 @@ pub(crate) fn region_in(text: &str) -> Option<String> {
     let text = text.strip_prefix("关于").unwrap_or(text);
     let chars: Vec<char> = text.chars().collect();
     for p in 0..chars.len() {
-        let boundary = p == 0 || !is_hanzi(chars[p - 1]) || chars[p - 1] == '在';
+        // A region starts a text, follows a non-hanzi, `在`, or a year (`2026年黑龙江省`).
+        let boundary = p == 0
+            || !is_hanzi(chars[p - 1])
+            || chars[p - 1] == '在'
+            || (chars[p - 1] == '年' && p >= 2 && chars[p - 2].is_ascii_digit());
         if !boundary {
             continue;
         }
@@ -576,6 +861,188 @@ mod tests {
         assert_eq!(strip_doc_number("(通政发(2020)1号)"), "");
         assert_eq!(strip_doc_number("(此件公开发布)"), "(此件公开发布)");
         assert_eq!(strip_book_marks("《政府工作报告》"), "政府工作报告");
+    }
+
+    /// The opening of a bulletin scraped from a county site (county_2022_wanzai): site
+    /// name, breadcrumb and publishing fields come before the title.
+    #[test]
+    fn bulletin_title_below_page_chrome() {
+        let text = "万载县人民政府-\n统计局\n网站无障碍关怀版\n\
+                    您当前所在位置:首页>政务公开>部门信息公开目录>统计局>法定主动公开内容>工作动态>统计数据\n\
+                    索引号:\n014742224A/2023-0043406\n生成日期:\n2023-05-11\n公开方式:\n主动公开\n\
+                    公开时限:\n常年公开\n公开范围:\n面向全社会\n责任部门:\n万载县统计局\n\
+                    万载县2022年国民经济和社会发展统计公报\n关联稿件:\n\
+                    图文解读:《万载县2022年国民经济和社会发展统计公报》2023-07-12\n\
+                    万载县统计局国家统计局万载调查队(2023年5月)\n\
+                    2022年,万载全县上下坚持以习近平新时代中国特色社会主义思想为指导。\n一、综合\n\
+                    全年实现生产总值(GDP)262.6亿元。";
+        let m = extract(text);
+        assert_eq!(
+            m.title.as_deref(),
+            Some("万载县2022年国民经济和社会发展统计公报")
+        );
+        assert_eq!(m.kind, ReportKind::StatisticalBulletin);
+        assert_eq!(m.years, vec![2022]);
+        assert_eq!(m.region.as_deref(), Some("万载县"));
+        assert_eq!(
+            m.issuing_body, None,
+            "the page's own fields are not the bulletin's issuer"
+        );
+    }
+
+    /// A provincial bulletin republished by a city site (prov_2022_jiangxi): the breadcrumb
+    /// and the category label `统计公报` are not the title, the site is not the region.
+    #[test]
+    fn breadcrumb_and_category_label_are_not_titles() {
+        let text = "宜春市人民政府\n网站无障碍关怀版\n\
+                    您当前所在位置:首页>政务公开>信息公开>法定主动公开内容>结果公开>统计数据>统计公报\n\
+                    索引号:\n014717475N/2023-0032866\n发布机构:\n宜春市统计局\n发文日期:\n2023-03-31\n\
+                    分类:\n统计公报\n江西省2022年国民经济和社会发展统计公报\n关联稿件:\n\
+                    江西省2022年国民经济和社会发展统计公报[1]\n江西省统计局国家统计局江西调查总队\n\
+                    2023年3月28日\n2022年是党的二十大胜利召开之年。";
+        let m = extract(text);
+        assert_eq!(
+            m.title.as_deref(),
+            Some("江西省2022年国民经济和社会发展统计公报")
+        );
+        assert_eq!(m.kind, ReportKind::StatisticalBulletin);
+        assert_eq!(m.years, vec![2022]);
+        assert_eq!(m.region.as_deref(), Some("江西省"));
+        assert_eq!(m.date.as_deref(), Some("2023-03-28"));
+        assert_eq!(m.issuing_body, None);
+    }
+
+    /// A breadcrumb printed one item per line (prov_2026_shaanxi): the bare labels give way
+    /// to the full title below them.
+    #[test]
+    fn bare_label_gives_way_to_the_full_title() {
+        let text = "首页\n政府信息公开\n政府工作报告\n省政府工作报告\n陕西省2026年政府工作报告\n\
+                    2026年1月27日在陕西省第十四届人民代表大会第四次会议上陕西省省长赵刚\n时间:\n\
+                    2026-02-02 09:20\n陕西省人民政府\n省长赵刚作政府工作报告\n各位代表:\n一、2025年工作回顾";
+        let m = extract(text);
+        assert_eq!(m.title.as_deref(), Some("陕西省2026年政府工作报告"));
+        assert_eq!(m.region.as_deref(), Some("陕西省"));
+        assert_eq!(m.years, vec![2025, 2026]);
+        assert_eq!(m.date.as_deref(), Some("2026-01-27"));
+        assert_eq!(m.meeting.as_deref(), Some("第十四届人民代表大会第四次会议"));
+    }
+
+    /// A national report with no title at all (national_2025): the opening makes it a
+    /// government work report, its headings and `今年是…收官之年` give the session year.
+    #[test]
+    fn untitled_national_work_report() {
+        let text = "各位代表:\n\
+                    现在,我代表国务院,向大会报告政府工作,请予审议,并请全国政协委员提出意见。\n\
+                    一、2024年工作回顾\n过去一年,我国发展历程很不平凡。\n\
+                    二、2025年经济社会发展总体要求和政策取向\n\
+                    今年是“十四五”规划收官之年。做好政府工作,要在党中央坚强领导下推进。\n\
+                    今年发展主要预期目标是:国内生产总值增长5%左右。\n三、2025年政府工作任务\n正文。";
+        let m = extract(text);
+        assert_eq!(m.title, None);
+        assert_eq!(m.kind, ReportKind::GovernmentWorkReport);
+        assert_eq!(m.years, vec![2024, 2025]);
+        assert_eq!(m.region.as_deref(), Some(NATIONAL_REGION));
+    }
+
+    #[test]
+    fn national_reports_are_national() {
+        let text = "政府工作报告\n——2008年3月5日在第十一届全国人民代表大会第一次会议上\n\
+                    国务院总理温家宝\n各位代表:";
+        let m = extract(text);
+        assert_eq!(m.region.as_deref(), Some(NATIONAL_REGION));
+        assert_eq!(m.years, vec![2007, 2008]);
+        let m = extract(
+            "政府工作报告\n第十二届全国人大二次会议,2014年3月5日\n国务院总理李克强\n各位代表:",
+        );
+        assert_eq!(m.region.as_deref(), Some(NATIONAL_REGION));
+        assert_eq!(m.meeting.as_deref(), Some("第十二届全国人大二次会议"));
+        assert_eq!(m.date.as_deref(), Some("2014-03-05"));
+        // A provincial report keeps its province.
+        let m = extract(
+            "2026年河北省政府工作报告\n——2026年1月26日在河北省第十四届人民代表大会第四次会议上",
+        );
+        assert_eq!(m.region.as_deref(), Some("河北省"));
+    }
+
+    /// Subtitles without the leading dash: plain, in parentheses, with `――`, dated in
+    /// Chinese numerals, hard-wrapped before the meeting.
+    #[test]
+    fn subtitle_forms() {
+        let m = extract("2026年黑龙江省政府工作报告\n2026年1月31日在黑龙江省第十四届人民代表大会第四次会议上\n时间:2026-02-26\n省长 梁惠玲\n各位代表:");
+        assert_eq!(m.region.as_deref(), Some("黑龙江省"));
+        assert_eq!(m.date.as_deref(), Some("2026-01-31"));
+        let m = extract("政府工作报告。贵州日报天眼新闻记者李森摄\n政府工作报告\n(2026年1月27日在贵州省第十四届人民代表大会第四次会议上)\n省长 李炳军\n各位代表:");
+        assert_eq!(m.title.as_deref(), Some("政府工作报告"));
+        assert_eq!(m.region.as_deref(), Some("贵州省"));
+        assert_eq!(m.date.as_deref(), Some("2026-01-27"));
+        let m = extract("政府工作报告\n――2026年1月27日在青海省第十四届人民代表大会第四次会议上\n省长 罗东川\n2026-01-31 07:00:44\n各位代表:");
+        assert_eq!(m.region.as_deref(), Some("青海省"));
+        assert_eq!(m.date.as_deref(), Some("2026-01-27"));
+        let m = extract("2026年甘肃省政府工作报告\n——二〇二六年一月二十七日在甘肃省十四届人民代表大会第四次会议上\n甘肃省省长 任振鹤");
+        assert_eq!(m.date.as_deref(), Some("2026-01-27"));
+        let m = extract("政府工作报告\n——2026年1月26日在广东省第十四届\n人民代表大会第五次会议上\n广东省省长 孟凡利\n各位代表:");
+        assert_eq!(m.meeting.as_deref(), Some("第十四届人民代表大会第五次会议"));
+        assert_eq!(m.date.as_deref(), Some("2026-01-26"));
+        assert_eq!(m.region.as_deref(), Some("广东省"));
+    }
+
+    #[test]
+    fn navigation_lines() {
+        assert!(is_navigation("您当前所在位置:首页>政务公开>信息公开"));
+        assert!(is_navigation("当前位置:首页>>中国概况"));
+        assert!(is_navigation("首页"));
+        assert!(is_navigation(">"));
+        assert!(!is_navigation("江西省2022年国民经济和社会发展统计公报"));
+        assert!(!is_navigation(
+            "——2021年8月5日在北京市通州区第六届人民代表大会常务委员会第四十次会议上"
+        ));
+    }
+
+    #[test]
+    fn session_years_from_the_body() {
+        assert_eq!(plan_year("“十四五”规划收官之年"), Some(2025));
+        assert_eq!(plan_year("“十五五”开局之年"), Some(2026));
+        assert_eq!(plan_year("实施“十五五”规划的开局之年"), Some(2026));
+        assert_eq!(plan_year("“十一五”的第一年"), Some(2006));
+        assert_eq!(plan_year("“十五”计划的最后一年"), Some(2005));
+        assert_eq!(plan_year("“九五”计划的第一年"), Some(1996));
+        assert_eq!(plan_year("完成“十一五”节能减排约束性目标的关键一年"), None);
+        assert_eq!(plan_year("和平共处五项原则提出六十周年"), None);
+        assert_eq!(
+            session_year(
+                "一、2021年工作回顾\n正文。\n二、2022年经济社会发展总体要求和政策取向\n正文。"
+            ),
+            Some(2022)
+        );
+        assert_eq!(session_year("一、工作回顾\n正文。"), None);
+    }
+
+    #[test]
+    fn dates_in_chinese_numerals() {
+        assert_eq!(
+            find_han_date("——二〇二六年一月二十七日在甘肃省"),
+            Some((2026, 1, 27))
+        );
+        assert_eq!(
+            find_han_date("二○二○年十二月三十一日"),
+            Some((2020, 12, 31))
+        );
+        assert_eq!(find_han_date("二〇二一年二月三十日"), None);
+        assert_eq!(find_han_date("十四五年"), None);
+    }
+
+    #[test]
+    fn regions_after_a_year() {
+        assert_eq!(
+            region_in("2026年黑龙江省政府工作报告").as_deref(),
+            Some("黑龙江省")
+        );
+        assert_eq!(
+            region_in("2026年广西壮族自治区政府工作报告").as_deref(),
+            Some("广西壮族自治区")
+        );
+        assert_eq!(region_in("2021年全区经济"), None);
+        assert_eq!(region_in("去年县城面貌"), None);
     }
 
     #[test]
