@@ -8,6 +8,13 @@
 //! already own them) and abandons whatever is still in flight: its completions are ignored and
 //! those messages will be redelivered to the new owner.
 //!
+//! Each partition given up is counted once ([`crate::metrics`]): as revoked when the hand-over
+//! was clean (nothing abandoned, its progress committed: the new owner redoes nothing), else as
+//! lost, by reason: the assignment was lost, the revocation's commit failed (it is not retried:
+//! a refusal such as `REBALANCE_IN_PROGRESS` means the group already moved on, and only after
+//! this callback returns can the member rejoin), or in-flight work was abandoned. A lost
+//! partition's uncommitted messages are redone by the new owner (at-least-once).
+//!
 //! Every commit (periodic, on revocation, at shutdown) holds `Shared::commit_lock` from the
 //! moment it reads the safe offsets until the broker answers, so a periodic commit cannot land
 //! after the revocation of the partitions it names.
@@ -23,7 +30,7 @@ use rdkafka::error::{KafkaError, KafkaResult};
 use rdkafka::statistics::Statistics;
 use rdkafka::{Offset, TopicPartitionList};
 
-use crate::metrics::Metrics;
+use crate::metrics::{LostReason, Metrics};
 use crate::partitions::{PartitionTable, TopicPartition};
 
 /// State shared by the dispatch loop, the processing tasks, the committer, the HTTP server and
@@ -135,10 +142,18 @@ impl Shared {
                         Code::RebalanceInProgress | Code::IllegalGeneration | Code::UnknownMemberId
                     )
                 );
+                // What becomes of the offsets (the revocation's caller counts its partitions as
+                // lost, the runtime warns when the shutdown commit fails).
+                let then = match why {
+                    "periodic" => "retried at the next interval",
+                    "batch" => "retried with the next batch",
+                    "shutdown" => "retried once, when leaving the group",
+                    _ => "not retried",
+                };
                 if rebalancing {
-                    tracing::info!(error = %err, reason = why, offsets = ?offsets, "An offset commit crossed a rebalance; it will be retried.");
+                    tracing::info!(error = %err, reason = why, then, offsets = ?offsets, "An offset commit crossed a rebalance.");
                 } else {
-                    tracing::warn!(error = %err, reason = why, offsets = ?offsets, "Offset commit failed; it will be retried.");
+                    tracing::warn!(error = %err, reason = why, then, offsets = ?offsets, "Offset commit failed.");
                 }
                 false
             }
@@ -292,38 +307,79 @@ impl ConsumerCtx {
         }
         let _commits = self.shared.lock_commits();
         let mut commits = Vec::new();
-        let mut abandoned = 0;
+        let mut abandoned = Vec::new();
         let mut table = self.shared.table();
-        for elem in tpl.elements() {
-            let (topic, partition) = (elem.topic().to_string(), elem.partition());
-            if let Some(revoked) = table.revoke(&topic, partition) {
-                abandoned += revoked.abandoned;
+        for (topic, partition) in &partitions {
+            if let Some(revoked) = table.revoke(topic, *partition) {
+                if revoked.abandoned > 0 {
+                    abandoned.push(((topic.clone(), *partition), revoked.abandoned));
+                }
                 if let Some(offset) = revoked.commit {
-                    commits.push(((topic.clone(), partition), offset));
+                    commits.push(((topic.clone(), *partition), offset));
                 }
             }
-            self.shared.metrics.set_lag(&topic, partition, None);
+            self.shared.metrics.set_lag(topic, *partition, None);
         }
         let total = table.len();
         drop(table);
         self.shared.metrics.assigned_partitions.set(total as i64);
         if lost {
+            self.shared
+                .metrics
+                .partitions_lost(LostReason::AssignmentLost, partitions.len());
             tracing::warn!(
-                partitions = tpl.count(),
-                abandoned,
-                "Partitions were lost (not revoked cleanly); their progress since the last commit will be redone by the new owner."
+                partitions = ?names(&partitions),
+                uncommitted = ?commits,
+                abandoned = abandoned.iter().map(|(_, n)| n).sum::<usize>(),
+                assigned = total,
+                "Partitions were lost (the assignment was lost: the session expired or the member was fenced); their progress since the last commit will be redone by the new owner."
             );
-        } else {
-            self.shared.commit_offsets(consumer, &commits, "revoke");
+            return;
+        }
+        let committed = self.shared.commit_offsets(consumer, &commits, "revoke");
+        // Each partition counts once: commit failure first, then abandoned work, else clean.
+        let mut commit_failed = Vec::new();
+        let mut left_in_flight = Vec::new();
+        let mut clean = Vec::new();
+        for tp in &partitions {
+            if !committed && commits.iter().any(|(c, _)| c == tp) {
+                commit_failed.push(tp);
+            } else if abandoned.iter().any(|(a, _)| a == tp) {
+                left_in_flight.push(tp);
+            } else {
+                clean.push(tp);
+            }
+        }
+        let metrics = &self.shared.metrics;
+        metrics.partitions_revoked(clean.len());
+        metrics.partitions_lost(LostReason::CommitFailed, commit_failed.len());
+        metrics.partitions_lost(LostReason::InFlightAbandoned, left_in_flight.len());
+        if commit_failed.is_empty() && left_in_flight.is_empty() {
             tracing::info!(
-                partitions = tpl.count(),
+                partitions = ?names(&partitions),
                 committed = ?commits,
-                abandoned,
                 assigned = total,
                 "Partitions revoked."
             );
+        } else {
+            tracing::warn!(
+                partitions = ?names(&partitions),
+                clean = ?names(clean),
+                commit_failed = ?names(commit_failed),
+                in_flight_abandoned = ?names(left_in_flight),
+                committed = ?if committed { commits.clone() } else { Vec::new() },
+                uncommitted = ?if committed { Vec::new() } else { commits.clone() },
+                abandoned = ?abandoned,
+                assigned = total,
+                "Partitions revoked without a clean hand-over; the new owner will redo their uncommitted messages."
+            );
         }
     }
+}
+
+/// `topic/partition` names, for logs.
+fn names<'a>(tps: impl IntoIterator<Item = &'a TopicPartition>) -> Vec<String> {
+    tps.into_iter().map(|(t, p)| format!("{t}/{p}")).collect()
 }
 
 /// Context of the producer: log routing and fatal-error detection.

@@ -12,9 +12,20 @@
 //! | `reportflow_consumer_lag` | gauge | `topic`, `partition` |
 //! | `reportflow_commits_total` | counter | `result` (`ok`, `error`) |
 //! | `reportflow_produce_retries_total` | counter | `reason` (`queue_full`, `delivery_failed`) |
+//! | `reportflow_partitions_revoked_total` | counter | |
+//! | `reportflow_partitions_lost_total` | counter | `reason` (`assignment_lost`, `commit_failed`, `in_flight_abandoned`) |
 //!
 //! In `messages_out_total`, `stage` is the processor's stage; in `dead_lettered_total` it is the
 //! stage that rejected the input (the `reportflow.error.stage` header).
+//!
+//! Every partition this worker stops owning counts once, in `partitions_revoked_total` when it
+//! was handed over cleanly (nothing left in flight, its progress committed: the next owner
+//! redoes nothing) or in `partitions_lost_total` when it was not, by the first of these reasons
+//! that applies (the next owner redoes its uncommitted messages): `assignment_lost` (librdkafka
+//! reported the assignment lost: the session expired or the member was fenced),
+//! `commit_failed` (revoked, but the commit of its progress was refused, e.g. because the group
+//! had already started another rebalance), `in_flight_abandoned` (revoked with work still in
+//! flight when `revoke_timeout` passed).
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
@@ -25,6 +36,34 @@ use prometheus::{
 const PROCESSING_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
+
+/// Why a partition was given up without a clean hand-over (the `reason` label of
+/// `reportflow_partitions_lost_total`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LostReason {
+    /// librdkafka reported the assignment lost (session expired, member fenced).
+    AssignmentLost,
+    /// Revoked, but the commit of the partition's progress failed.
+    CommitFailed,
+    /// Revoked with work still in flight when the revoke timeout passed.
+    InFlightAbandoned,
+}
+
+impl LostReason {
+    const ALL: [LostReason; 3] = [
+        LostReason::AssignmentLost,
+        LostReason::CommitFailed,
+        LostReason::InFlightAbandoned,
+    ];
+
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            LostReason::AssignmentLost => "assignment_lost",
+            LostReason::CommitFailed => "commit_failed",
+            LostReason::InFlightAbandoned => "in_flight_abandoned",
+        }
+    }
+}
 
 /// The runtime's metrics. Cheap to clone (every metric is reference-counted).
 #[derive(Clone, Debug)]
@@ -48,6 +87,10 @@ pub struct Metrics {
     pub commits: IntCounterVec,
     /// Records re-sent by the runtime, by reason.
     pub produce_retries: IntCounterVec,
+    /// Partitions handed over cleanly (see the module docs).
+    pub partitions_revoked: IntCounter,
+    /// Partitions given up without a clean hand-over, by reason (see the module docs).
+    pub partitions_lost: IntCounterVec,
     /// Convenience handle: retries after a failed delivery.
     retries_delivery: IntCounter,
     /// Convenience handle: retries after a full producer queue.
@@ -121,12 +164,28 @@ impl Metrics {
         registry.register(Box::new(assigned_partitions.clone()))?;
         registry.register(Box::new(consumer_lag.clone()))?;
         registry.register(Box::new(commits.clone()))?;
+        let partitions_revoked = IntCounter::new(
+            "reportflow_partitions_revoked_total",
+            "Partitions handed over cleanly: nothing left in flight, progress committed.",
+        )?;
+        let partitions_lost = IntCounterVec::new(
+            Opts::new(
+                "reportflow_partitions_lost_total",
+                "Partitions given up without a clean hand-over (the next owner redoes their uncommitted messages), by reason.",
+            ),
+            &["reason"],
+        )?;
         registry.register(Box::new(produce_retries.clone()))?;
+        registry.register(Box::new(partitions_revoked.clone()))?;
+        registry.register(Box::new(partitions_lost.clone()))?;
         // Make the commit results and retry reasons visible (as 0) before the first event.
         commits.with_label_values(&["ok"]);
         commits.with_label_values(&["error"]);
         let retries_delivery = produce_retries.with_label_values(&["delivery_failed"]);
         let retries_queue_full = produce_retries.with_label_values(&["queue_full"]);
+        for reason in LostReason::ALL {
+            partitions_lost.with_label_values(&[reason.label()]);
+        }
         Ok(Metrics {
             registry,
             messages_in,
@@ -138,6 +197,8 @@ impl Metrics {
             consumer_lag,
             commits,
             produce_retries,
+            partitions_revoked,
+            partitions_lost,
             retries_delivery,
             retries_queue_full,
         })
@@ -158,6 +219,26 @@ impl Metrics {
         self.commits
             .with_label_values(&[if ok { "ok" } else { "error" }])
             .inc();
+    }
+
+    /// Counts partitions handed over cleanly.
+    pub(crate) fn partitions_revoked(&self, count: usize) {
+        self.partitions_revoked.inc_by(count as u64);
+    }
+
+    /// Counts partitions given up without a clean hand-over.
+    pub(crate) fn partitions_lost(&self, reason: LostReason, count: usize) {
+        self.partitions_lost
+            .with_label_values(&[reason.label()])
+            .inc_by(count as u64);
+    }
+
+    /// Partitions lost so far, every reason together.
+    pub(crate) fn partitions_lost_total(&self) -> u64 {
+        LostReason::ALL
+            .iter()
+            .map(|r| self.partitions_lost.with_label_values(&[r.label()]).get())
+            .sum()
     }
 
     /// Sets (or, with `None`, removes) the lag gauge of one partition.
@@ -211,6 +292,9 @@ mod tests {
         m.set_lag("reports.raw", 0, Some(7));
         m.commit(true);
         m.retry_after_delivery_failure();
+        m.partitions_revoked(2);
+        m.partitions_lost(LostReason::CommitFailed, 1);
+        assert_eq!(m.partitions_lost_total(), 1);
         let text = m.render();
         for name in [
             "reportflow_messages_in_total{stage=\"extract\"} 1",
@@ -223,6 +307,10 @@ mod tests {
             "reportflow_commits_total{result=\"ok\"} 1",
             "reportflow_commits_total{result=\"error\"} 0",
             "reportflow_produce_retries_total{reason=\"delivery_failed\"} 1",
+            "reportflow_partitions_revoked_total 2",
+            "reportflow_partitions_lost_total{reason=\"assignment_lost\"} 0",
+            "reportflow_partitions_lost_total{reason=\"commit_failed\"} 1",
+            "reportflow_partitions_lost_total{reason=\"in_flight_abandoned\"} 0",
         ] {
             assert!(text.contains(name), "missing {name} in\n{text}");
         }

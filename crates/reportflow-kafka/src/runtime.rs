@@ -58,6 +58,14 @@ pub struct RunSummary {
     pub commits: u64,
     /// Messages still in flight at the shutdown deadline (not committed; redone later).
     pub abandoned: usize,
+    /// Partitions handed over cleanly on rebalances and at shutdown: nothing left in flight,
+    /// their progress committed, so the next owner redoes nothing
+    /// (`reportflow_partitions_revoked_total`).
+    pub partitions_revoked: u64,
+    /// Partitions given up without a clean hand-over (assignment lost, revocation commit
+    /// failed, or in-flight work abandoned): the next owner redoes their uncommitted messages
+    /// (`reportflow_partitions_lost_total`, every reason).
+    pub partitions_lost: u64,
 }
 
 /// Counters behind [`RunSummary`].
@@ -357,6 +365,8 @@ impl Worker {
             dead_lettered: counters.dead_lettered.load(Ordering::Relaxed),
             commits: shared.metrics.commits.with_label_values(&["ok"]).get(),
             abandoned,
+            partitions_revoked: shared.metrics.partitions_revoked.get(),
+            partitions_lost: shared.metrics.partitions_lost_total(),
         };
         tracing::info!(
             messages_in = summary.messages_in,
@@ -364,6 +374,8 @@ impl Worker {
             dead_lettered = summary.dead_lettered,
             commits = summary.commits,
             abandoned = summary.abandoned,
+            partitions_revoked = summary.partitions_revoked,
+            partitions_lost = summary.partitions_lost,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "The worker stopped."
         );

@@ -326,12 +326,14 @@ impl Running {
     }
 
     pub async fn wait_ready(&self) {
+        self.wait_ready_within(Duration::from_secs(15)).await;
+    }
+
+    /// Waits until `/ready` answers 200, at most `timeout`.
+    pub async fn wait_ready_within(&self, timeout: Duration) {
         let http = self.http;
-        let ready = eventually(Duration::from_secs(15), || {
-            http_get(http, "/ready").0 == 200
-        })
-        .await;
-        assert!(ready, "the worker never became ready");
+        let ready = eventually(timeout, || http_get(http, "/ready").0 == 200).await;
+        assert!(ready, "the worker never became ready (waited {timeout:?})");
     }
 
     /// Stops the worker; returns its summary and how long stopping took.
