@@ -44,7 +44,8 @@ pub(crate) const CHINESE_NUMERALS: &str = "零〇一二两三四五六七八九�
 pub(crate) const FIGURE_FOLLOW: &str = concat!(
     r"^(?:$|[,.;:!?。，；：、)）\]】”\s\-—–…/|(]",
     r"|和|及|与|或|同比|比|较|增长|下降|增速|增幅|高于|低于|居|位居|排名|排|占|分别|其中|提高|降低",
-    r"|减少|增加|均|为|是|全市|全区|全省|全国|首位|第[一二三四五六七八九十\d])",
+    r"|减少|增加|均|为|是|全市|全区|全省|全国|首位|第[一二三四五六七八九十\d]",
+    r"|提升|增至|升至|上升|跃升|达到|台阶|大关|左右)",
 );
 
 /// Growth verbs at the end of a figure's lead: the figure is a change, not a level.
@@ -100,7 +101,8 @@ pub(crate) const PHRASE_SUFFIX: &str = concat!(
     r"|按可比价格计算|按不变价格计算|按现价计算|同口径",
     r"|同比|比上年同期|较上年同期|比去年同期|较去年同期|比上年|较上年|比去年|较去年",
     r"|两年平均|三年平均|年均|较上年末|比上年末|较年初|比年初|环比|较(?:第)?[一二三四]季度|比\d{4}年(?:同期|上半年)?",
-    r"|剔除[^,;:]{0,10}?因素(?:影响)?后?|超过|超|近|逾|突破|不低于|不少于|不超过|\s|-)$",
+    r"|剔除[^,;:]{0,10}?因素(?:影响)?后?|超过|超|近|逾|突破|不低于|不少于|不超过|\s|-",
+    r"|[从由](?:\d{4}年(?:末|底)?的?)?|连续迈上|迈上|跨越|跨过|连跨|接连|首次)$",
 );
 
 /// Phrases that only repeat the current metric: `增速`, `占比` after a figure of it.
@@ -139,7 +141,7 @@ pub(crate) const FORECAST_CUE: &str = r"预计|有望";
 
 /// Cue words that make a figure a plan target when they precede it in the sentence.
 pub(crate) const TARGET_CUE: &str = concat!(
-    r"主要目标|预期目标|目标是|目标为|预期|力争|争取|确保|拟|计划(?:实现|完成|达到|增长)",
+    r"主要目标|预期目标|目标是|目标为|预期(?:增长|为|在|达到)|力争|争取|确保|拟|计划(?:实现|完成|达到|增长)",
     r"|奋斗目标|发展目标",
 );
 

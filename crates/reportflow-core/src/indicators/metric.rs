@@ -463,7 +463,7 @@ mod tests {
             ("能源消耗强度", "energy_intensity"),
             ("服务业增加值比重", "tertiary_share"),
             ("新登记经营主体", "new_enterprises"),
-            ("年实际使用外资", "foreign_capital_used"),
+            ("五年实际使用外资", "foreign_capital_used"),
         ] {
             assert_eq!(code(phrase).as_deref(), Some(want), "{phrase}");
         }
