@@ -4,7 +4,8 @@
 #   1. formatting and lints (rustfmt, clippy with warnings as errors);
 #   2. every crate's unit, golden, property and integration tests (`cargo test --workspace`):
 #      core against the seed reports and their re-encodings, the runtime and CLI against
-#      librdkafka's embedded mock broker, the PostgreSQL sink against a throw-away PostgreSQL;
+#      librdkafka's embedded mock broker, the PostgreSQL sink against a throw-away PostgreSQL,
+#      the review pages (`reportflow extract --format html`) in headless Chromium;
 #   3. the multi-process end-to-end tests against Apache Kafka (the Maven Central broker, one
 #      KRaft node or a three-node cluster per test) and the embedded broker;
 #   4. the static checks of deploy/ and docs/operations.md (scripts/ci-deploy.sh).
@@ -24,11 +25,16 @@ exec > >(tee "$log") 2>&1
 section "services"
 # Everything the tests need is installed and started here, so that a fresh machine passes:
 # PostgreSQL (Debian's package if absent; a cluster of its own on 127.0.0.1:55432 with trust
-# auth) and Apache Kafka's jars (Maven Central; brokers are started by the tests themselves).
+# auth), Apache Kafka's jars (Maven Central; brokers are started by the tests themselves) and
+# Chromium (Debian's package if absent) for the review page browser tests, which then fail
+# instead of skipping when the browser is missing.
 REPORTFLOW_TEST_PG=$(./scripts/postgres.sh start)
 export REPORTFLOW_TEST_PG
 echo "PostgreSQL for the tests: $REPORTFLOW_TEST_PG"
 ./scripts/kafka.sh install
+REPORTFLOW_CHROMIUM=$(./scripts/chromium.sh install)
+export REPORTFLOW_CHROMIUM REPORTFLOW_REQUIRE_BROWSER=1
+echo "Chromium for the browser tests: $REPORTFLOW_CHROMIUM"
 
 section "format and lints"
 cargo fmt --all -- --check

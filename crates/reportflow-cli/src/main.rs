@@ -5,6 +5,7 @@
 
 mod broker;
 mod cmd;
+mod review;
 
 use std::process::ExitCode;
 

@@ -1,5 +1,6 @@
 //! `reportflow extract`: runs both pipeline stages on local files (or standard input) and
-//! prints the results as protobuf JSON, JSON lines of indicators, or a readable summary.
+//! prints the results as protobuf JSON, JSON lines of indicators, or a readable summary, or
+//! writes one HTML review page per input (`--format html`, see [`crate::review`]).
 //!
 //! Each input is processed on its own: one that cannot be read or holds no usable text gets
 //! `error: FILE: reason` on stderr, the others are still printed, and the exit code is 1.
@@ -14,6 +15,8 @@ use anyhow::Context as _;
 use reportflow_core::Extractor;
 use reportflow_proto::{convert, v1};
 
+use crate::review::{self, gold::GoldSet, Gold, Page, Summary};
+
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -23,6 +26,10 @@ pub enum Format {
     Jsonl,
     /// A readable summary: metadata, section outline, indicator table.
     Text,
+    /// One self-contained HTML review page per input, written to `--out-dir` with an
+    /// `index.html`: the text with every indicator highlighted, the outline, the indicator
+    /// table (and, with `--gold`, the missed and unmatched facts).
+    Html,
 }
 
 /// Arguments of `reportflow extract`.
@@ -55,9 +62,17 @@ pub struct Args {
 
     /// Write each input's indicators to `DIR/<file name>.jsonl` (one protobuf JSON indicator
     /// per line) instead of printing anything; standard input is written as `stdin.jsonl`.
-    /// The directory is created when missing.
+    /// With `--format html` (where it is required): the pages `DIR/<file name>.html` and
+    /// `DIR/index.html`. The directory is created when missing.
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+
+    /// With `--format html`: gold facts (JSONL, the format of
+    /// `crates/reportflow-core/test_data/gold/README.md`) to compare each report with, matched
+    /// by file name (`doc`); pages then mark missed facts and figures the gold lacks, with
+    /// precision and recall. May be given more than once.
+    #[arg(long, value_name = "FILE")]
+    pub gold: Vec<PathBuf>,
 }
 
 /// One input: a file or standard input.
@@ -84,18 +99,20 @@ impl Input<'_> {
         }
     }
 
+    /// The file name (what gold facts name a document by); `stdin` for standard input.
+    fn file_name(&self) -> String {
+        match self {
+            Input::File(path) => path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
+            Input::Stdin => "stdin".to_owned(),
+        }
+    }
+
     /// Name of the per-input file written with `--out-dir`.
     fn out_name(&self) -> String {
-        match self {
-            Input::File(path) => {
-                let name = path.file_name().map_or_else(
-                    || path.display().to_string(),
-                    |n| n.to_string_lossy().into_owned(),
-                );
-                format!("{name}.jsonl")
-            }
-            Input::Stdin => "stdin.jsonl".to_owned(),
-        }
+        format!("{}.jsonl", self.file_name())
     }
 
     fn read(&self) -> anyhow::Result<Vec<u8>> {
@@ -129,9 +146,20 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             })
             .collect()
     };
+    if args.format == Format::Html && args.out_dir.is_none() {
+        return Ok(usage_error(
+            "--format html writes pages to a directory: give --out-dir DIR",
+        ));
+    }
+    if !args.gold.is_empty() && args.format != Format::Html {
+        return Ok(usage_error("--gold is only used with --format html"));
+    }
     if let Some(dir) = &args.out_dir {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create output directory {}", dir.display()))?;
+        if args.format == Format::Html {
+            return run_html(args, &inputs, dir);
+        }
     }
 
     let extractor = Extractor::default();
@@ -157,6 +185,87 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Prints a usage error; the exit code for it.
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+/// `--format html`: one review page per input and the index, in `dir`.
+fn run_html(args: &Args, inputs: &[Input<'_>], dir: &Path) -> anyhow::Result<ExitCode> {
+    let gold = if args.gold.is_empty() {
+        None
+    } else {
+        Some(review::gold::load(&args.gold)?)
+    };
+    let extractor = Extractor::default();
+    // The index is written last; no page may take its name.
+    let mut names = HashSet::from(["index.html".to_owned()]);
+    let mut summaries = Vec::new();
+    let mut failed = 0usize;
+    for input in inputs {
+        match write_page(&extractor, args, input, dir, gold.as_ref(), &mut names) {
+            Ok(summary) => summaries.push(summary),
+            Err(err) => {
+                eprintln!("error: {}: {err:#}", input.display());
+                summaries.push(Summary::failed(input.display(), format!("{err:#}")));
+                failed += 1;
+            }
+        }
+    }
+    let index = dir.join("index.html");
+    std::fs::write(&index, review::render_index(&summaries))
+        .with_context(|| format!("cannot write {}", index.display()))?;
+    eprintln!(
+        "wrote {} page(s) and {}",
+        summaries.len() - failed,
+        index.display()
+    );
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Extracts one input and writes its review page; returns its index line.
+fn write_page(
+    extractor: &Extractor,
+    args: &Args,
+    input: &Input<'_>,
+    dir: &Path,
+    gold: Option<&GoldSet>,
+    names: &mut HashSet<String>,
+) -> anyhow::Result<Summary> {
+    let name = format!("{}.html", input.file_name());
+    anyhow::ensure!(
+        names.insert(name.clone()),
+        "output file {name} was already written for an earlier input with the same name"
+    );
+    let raw = input.read()?;
+    let source = v1::Source::with_key(input.source_key());
+    let normalized = convert::normalize_raw(extractor, &raw, source, args.charset.as_deref())?;
+    let extraction = convert::extract_normalized(extractor, &normalized);
+    let facts = match (gold, input) {
+        (None, _) => Gold::Off,
+        (Some(g), Input::File(_)) => g
+            .get(&input.file_name())
+            .map_or(Gold::Absent, |f| Gold::Facts(f)),
+        (Some(_), Input::Stdin) => Gold::Absent,
+    };
+    let display = input.display();
+    let (html, summary) = review::render_page(&Page {
+        input: &display,
+        page: &name,
+        extraction: &extraction,
+        taxonomy: extractor.taxonomy(),
+        gold: facts,
+    });
+    let path = dir.join(&name);
+    std::fs::write(&path, html).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(summary)
 }
 
 /// Extracts one input and writes its output.
@@ -202,6 +311,7 @@ fn process(
         }
         Format::Jsonl => write_jsonl(out, &extraction)?,
         Format::Text => out.write_all(render_text(input, &extraction).as_bytes())?,
+        Format::Html => anyhow::bail!("--format html needs --out-dir"),
     }
     Ok(())
 }
