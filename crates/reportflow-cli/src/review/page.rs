@@ -7,7 +7,7 @@ use reportflow_core::Taxonomy;
 use reportflow_proto::v1;
 
 use super::gold::{self, Comparison, GoldFact, Status};
-use super::html::{num, signed, Esc};
+use super::html::{esc, num, signed, Esc};
 use super::paint::{self, find_number, Look, Marks, QuoteFinder, Range};
 use super::{GoldSummary, Summary};
 
@@ -209,8 +209,9 @@ pub fn render_page(p: &Page<'_>) -> (String, Summary) {
     let _ = write!(
         h,
         "<header id=\"top\">\n<div class=\"crumbs\"><a href=\"index.html\">All reports</a> · \
-         <span class=\"file\">{}</span></div>\n<h1>{}</h1>\n<dl class=\"meta\">",
+         <span class=\"file\" title=\"{}\">{}</span></div>\n<h1>{}</h1>\n<dl class=\"meta\">",
         Esc(p.input),
+        Esc(file_name(p.input)),
         Esc(&title),
     );
     let mut field = |name: &str, value: &str| {
@@ -482,6 +483,16 @@ fn write_outline(h: &mut String, sections: &[v1::Section], per_section: &BTreeMa
     h.push_str("</ul>\n");
 }
 
+/// The last component of a path as given (`/` or `\\` separated).
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// A taxonomy code, escaped, with a line-break opportunity after each `_`.
+fn code_cell(code: &str) -> String {
+    esc(code).replace('_', "_<wbr>")
+}
+
 /// `class="…"` for a cell whose atom the gold has (`ok`) or lacks (`bad`).
 fn atom_class(found: Option<bool>, bad: &'static str) -> &'static str {
     match found {
@@ -524,7 +535,7 @@ fn indicator_row(i: usize, ind: &v1::Indicator, check: Option<gold::IndicatorChe
     if ind.code.is_empty() {
         h.push_str("<td class=\"nocode\" title=\"no taxonomy code\">—</td>");
     } else {
-        let _ = write!(h, "<td>{}</td>", Esc(&ind.code));
+        let _ = write!(h, "<td class=\"c\">{}</td>", code_cell(&ind.code));
     }
     let _ = write!(
         h,
@@ -605,8 +616,8 @@ fn fact_row(
     let _ = write!(h, "<td class=\"n\" data-v=\"{start}\">g{}</td>", k + 1);
     let _ = write!(
         h,
-        "<td>{}</td><td class=\"m\">{}</td><td class=\"k k-{kind}\">{}</td><td>{}</td>",
-        Esc(&fact.code),
+        "<td class=\"c\">{}</td><td class=\"m\">{}</td><td class=\"k k-{kind}\">{}</td><td>{}</td>",
+        code_cell(&fact.code),
         Esc(&fact.metric),
         Esc(&fact.kind),
         Esc(&fact.period)
@@ -663,6 +674,17 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(figures(&ind, 100), vec![(108, 115), (120, 125)]);
+    }
+
+    #[test]
+    fn codes_may_break_after_underscores() {
+        assert_eq!(
+            code_cell("general_budget_revenue"),
+            "general_<wbr>budget_<wbr>revenue"
+        );
+        assert_eq!(code_cell("a<b"), "a&lt;b");
+        assert_eq!(file_name("dir/sub/a.txt"), "a.txt");
+        assert_eq!(file_name("a.txt"), "a.txt");
     }
 
     #[test]
