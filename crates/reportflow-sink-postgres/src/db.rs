@@ -22,11 +22,18 @@ pub struct Migration {
 }
 
 /// The embedded migrations (`migrations/V<version>__<name>.sql`), in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../migrations/V1__init.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sql: include_str!("../migrations/V1__init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "indicator_facts_links",
+        sql: include_str!("../migrations/V2__indicator_facts_links.sql"),
+    },
+];
 
 /// Key of the advisory lock held while migrating (several sinks may start at once).
 const MIGRATION_LOCK: i64 = 0x7265_706f_7274_666c; // "reportfl"

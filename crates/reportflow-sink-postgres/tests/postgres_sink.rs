@@ -122,6 +122,34 @@ async fn assert_rows_equal_messages(db: &TestDb, seeds: &Seeds) {
         seeds.indicators.len() as i64,
         "the view joins every indicator"
     );
+
+    // The view links every row back to its place in the report (docs/review-pages.md).
+    let sources: BTreeMap<&str, Option<String>> = seeds
+        .documents
+        .iter()
+        .map(|d| (d.doc_id.as_str(), d.source.as_ref().map(|s| s.key.clone())))
+        .collect();
+    for ind in &seeds.indicators {
+        let r = c
+            .query_one(
+                "SELECT doc_id, span_start, span_end, ordinal, source_key
+                 FROM indicator_facts WHERE indicator_id = $1",
+                &[&ind.indicator_id],
+            )
+            .await
+            .unwrap();
+        let span = ind.span.unwrap();
+        assert_eq!(r.get::<_, String>(0), ind.doc_id);
+        assert_eq!(r.get::<_, Option<i32>>(1), Some(span.start as i32));
+        assert_eq!(r.get::<_, Option<i32>>(2), Some(span.end as i32));
+        assert_eq!(r.get::<_, i32>(3), ind.ordinal as i32);
+        assert_eq!(
+            r.get::<_, Option<String>>(4),
+            sources[ind.doc_id.as_str()]
+                .clone()
+                .filter(|k| !k.is_empty())
+        );
+    }
 }
 
 /// Waits until every row of the three tables was (re)written after `since`.
