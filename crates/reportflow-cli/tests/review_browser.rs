@@ -11,7 +11,7 @@
 //! Without a browser the tests say so loudly and pass, unless `REPORTFLOW_REQUIRE_BROWSER=1`
 //! (set by `scripts/test.sh`), which makes a missing browser a failure.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write as _};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -114,7 +114,9 @@ impl Browser {
                 !required,
                 "REPORTFLOW_REQUIRE_BROWSER=1 but no Chromium found: run scripts/chromium.sh install"
             );
-            eprintln!(
+            // Written past the test harness's capture, so that a skip is seen.
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n*** SKIPPED {name}: no Chromium on PATH (scripts/chromium.sh install, or set \
                  REPORTFLOW_CHROMIUM) ***\n"
             );
@@ -543,6 +545,15 @@ fn clicking_rows_and_highlights_filtering_and_sorting_on_a_seed_page() {
         in_view(&mut b, &format!("#text [data-q~=\"{n}\"]"), "#text-pane"),
         json!(true)
     );
+
+    // A span that is no indicator's (a row from another extractor version) selects exactly
+    // those characters of the text.
+    let chars: Vec<char> = x["normalized"]["text"].as_str().unwrap().chars().collect();
+    let (start, end) = (chars.len() / 2, chars.len() / 2 + 25);
+    let expected: String = chars[start..end].iter().collect();
+    b.open(&format!("{}#span={start}-{end}", file_url(&page)));
+    b.wait_for("window.getSelection().toString().length > 0");
+    assert_eq!(b.eval("window.getSelection().toString()"), json!(expected));
 }
 
 /// The reference scorer's `atoms:` line for one document's indicators against a gold file.
@@ -628,7 +639,10 @@ fn gold_mode_counts_and_the_largest_dev_report_renders_fast() {
         times.push(painted.max(wall.as_secs_f64() * 1000.0));
     }
     let best = times.iter().copied().fold(f64::MAX, f64::min);
-    eprintln!("largest dev page: {size} bytes, rendered in {times:.0?} ms");
+    let _ = writeln!(
+        std::io::stderr(),
+        "largest dev page: {size} bytes, rendered in {times:.0?} ms"
+    );
     assert!(best < 1000.0, "rendered after {times:?} ms");
 
     // Gold counts: the header says what the reference scorer says.
@@ -654,7 +668,10 @@ fn gold_mode_counts_and_the_largest_dev_report_renders_fast() {
             "{line}"
         );
     } else {
-        eprintln!("*** no python3: gold counts not compared with tests/score-indicators.py ***");
+        let _ = writeln!(
+            std::io::stderr(),
+            "*** no python3: gold counts not compared with tests/score-indicators.py ***"
+        );
     }
     // The table lists exactly the missed facts and the indicators not in the gold.
     let rows = b.eval(
