@@ -8,7 +8,8 @@
 //!    title, the speaker line);
 //! 3. [`join`]: lines → paragraphs (hard-wrapped lines joined, words repeated across a wrap
 //!    dropped);
-//! 4. [`finish`]: per-paragraph spacing and thousands separators.
+//! 4. [`finish`]: per-paragraph spacing, figures spaced out one character per cell
+//!    (`1 9 9 7 年`), thousands separators.
 //!
 //! The output has one paragraph per line, every line trimmed and non-empty, no trailing
 //! newline, and normalizing it again changes nothing. CJK punctuation is kept as written
@@ -154,6 +155,22 @@ mod tests {
         );
     }
 
+    /// Raw lines of national_1998_gov-work-report (a 2006 gov.cn page): every figure is
+    /// spaced out, with full-width point and percent sign.
+    #[test]
+    fn spaced_out_figures_are_joined() {
+        assert_eq!(
+            normalize("\u{3000}\u{3000}五年来，国家经济实力显著增强。1 9 9 7 年国内生产总值达到7 4 7 7 2 亿元，按可比价格计算，平均每年增长1 1 ％。"),
+            "五年来,国家经济实力显著增强。1997年国内生产总值达到74772亿元,按可比价格计算,平均每年增长11%。"
+        );
+        assert_eq!(
+            normalize("去年经济增长8 ．8 ％，商品零售价格涨幅为0 ．8 ％，全社会固定资产投资累计完成近1 0 万亿元。"),
+            "去年经济增长8.8%,商品零售价格涨幅为0.8%,全社会固定资产投资累计完成近10万亿元。"
+        );
+        // Table columns keep their separating space.
+        assert_eq!(normalize("8.7 48.5"), "8.7 48.5");
+    }
+
     /// Fragments that exercise every rule: markers, punctuation, spaces, wraps, chrome,
     /// markdown, repeated words, numbers, speaker lines, full-width and Traditional forms.
     const FRAGMENTS: &[&str] = &[
@@ -217,6 +234,12 @@ mod tests {
         "关于",
         "的报告",
         "!",
+        "1 9 9 7 年",
+        "8 ．8 ％",
+        "7",
+        " 4",
+        "．",
+        "％",
     ];
 
     proptest::proptest! {
@@ -270,6 +293,7 @@ mod tests {
             "分享:分享:(一)1,234一、一、。发展计划区长  张  三一、一、# 会议上一、",
             "# 甲乙丙\n会议上一、\n2020年2月29日\n区长  张  三\n*\n一、——2021年8月5日在\n一、\n\
              一、(一)\n一、\n一、(一)\n①\n",
+            "一、8 ．8 ％\u{3000}1,234",
         ] {
             let once = normalize(s);
             assert_eq!(normalize(&once), once, "{s:?}");
