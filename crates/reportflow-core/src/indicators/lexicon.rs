@@ -178,3 +178,27 @@ pub(crate) const TERTIARY_SHARE_PHRASE: &str = "第三产业占比";
 /// A metric unchanged from a year before (`居民消费价格与上年持平`): growth 0.
 pub(crate) const UNCHANGED: &str =
     r"(?P<metric>[\p{Han}A-Za-z0-9.]{2,16}?)(?:与上年|与去年|比上年|同比|与上年同期)(?:基本)?持平";
+
+/// Subjects that name a headline metric only when a growth is stated for them: the economy
+/// grows by its GDP, investment by fixed-asset investment.
+pub(crate) const GROWTH_SUBJECTS: &[(&str, &str)] = &[
+    ("经济", "地区生产总值"),
+    ("全年经济", "地区生产总值"),
+    ("投资", "固定资产投资"),
+    ("全年投资", "固定资产投资"),
+];
+
+/// Place words of the levels above a region, by the region's own level: a district or
+/// county report cites its city, province and country (`全市经济增长`), a city report its
+/// province and country, a province report the country.
+pub(crate) fn broader_places(region: &str) -> &'static [&'static str] {
+    if region.ends_with(['区', '县', '旗']) && !region.ends_with("自治区") {
+        &["全市", "全省", "全国"]
+    } else if region.ends_with(['市', '州', '盟']) {
+        &["全省", "全国", "全自治区"]
+    } else if region.ends_with('省') || region.ends_with("自治区") {
+        &["全国"]
+    } else {
+        &[]
+    }
+}

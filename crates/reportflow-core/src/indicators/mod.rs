@@ -199,6 +199,9 @@ struct DocContext<'a> {
     /// (`2019年工作回顾`, `2020年工作的总体思路和主要任务`).
     parts: Vec<Part>,
     strip_words: Vec<String>,
+    /// Place words of levels above the report's region (`全市`, `全省`, `全国` in a district
+    /// report): a figure about one of those is context, not the report's own.
+    broader_places: &'static [&'static str],
     actual_year: Option<i32>,
     target_year: Option<i32>,
     report_kind: ReportKind,
@@ -308,7 +311,12 @@ impl IndicatorExtractor {
             }
             _ => Vec::new(),
         };
+        let broader_places = metadata
+            .region
+            .as_deref()
+            .map_or(&[][..], lexicon::broader_places);
         DocContext {
+            broader_places,
             stages,
             sections,
             heading_kinds: sections
@@ -519,7 +527,15 @@ impl IndicatorExtractor {
                 return None;
             }
             let offset = last_start + leading_trim_len(last);
-            return Some((offset, self.resolve(&phrase, topic, previous, ctx)));
+            let mut resolved = self.resolve(&phrase, topic, previous, ctx);
+            if let Some(w) = ctx.broader_places.iter().find(|w| last.contains(*w)) {
+                // Kept as the broader place's metric, so nothing later takes it for ours.
+                for r in &mut resolved {
+                    r.code = None;
+                    r.canonical = format!("{w}{}", r.canonical);
+                }
+            }
+            return Some((offset, resolved));
         }
         if have_current {
             return None;
@@ -617,6 +633,33 @@ impl IndicatorExtractor {
         (completed_any && codes.len() == out.len()).then_some(out)
     }
 
+    /// Metrics of a growth figure: a bare subject that only names a metric when it grows
+    /// (`经济增长5%`, `投资增长5%左右`) becomes that metric.
+    fn growth_subjects(&self, metrics: Vec<ResolvedMetric>) -> Vec<ResolvedMetric> {
+        metrics
+            .into_iter()
+            .map(|m| {
+                if m.code.is_some() {
+                    return m;
+                }
+                let Some((_, phrase)) = lexicon::GROWTH_SUBJECTS
+                    .iter()
+                    .find(|(subject, _)| *subject == m.canonical)
+                else {
+                    return m;
+                };
+                match self.metrics.resolve(phrase, &[]).into_iter().next() {
+                    Some(r) if r.code.is_some() => ResolvedMetric {
+                        written: m.written,
+                        canonical: r.canonical,
+                        code: r.code,
+                    },
+                    _ => m,
+                }
+            })
+            .collect()
+    }
+
     /// Resolves the parts of `phrase` (a noun phrase) split at list separators.
     fn resolve_parts(
         &self,
@@ -692,6 +735,12 @@ impl IndicatorExtractor {
         for fig in &figures {
             let lead = &s[prev_end..fig.start];
             segments_into(&mut segs, lead, prev_end);
+            // `5%—5.5%`: the upper bound of a range stated by its lower bound.
+            if prev.is_some() && matches!(lead.trim(), "—" | "-" | "–" | "~" | "～" | "至" | "到")
+            {
+                prev_end = fig.end;
+                continue;
+            }
             let is_list_next = matches!(lead.trim(), "、" | "和" | "及" | "与" | "或")
                 && prev
                     .as_ref()
@@ -717,6 +766,10 @@ impl IndicatorExtractor {
                         last_metric.as_ref(),
                         ctx,
                     ) {
+                        let metrics = match role {
+                            FigureRole::Growth { .. } => self.growth_subjects(metrics),
+                            _ => metrics,
+                        };
                         done.append(&mut current);
                         last_metric = metrics.last().cloned();
                         current = metrics
@@ -1040,10 +1093,13 @@ impl IndicatorExtractor {
         let code = draft.metric.code.clone();
         let class = code.as_deref().and_then(|c| self.metrics.unit_class(c));
         let mut value = draft.value;
+        // A percentage of a change metric (CPI) is its growth, and so is a percentage of a
+        // money amount (`经济增长预期目标为5%左右`): an amount of money is never a percent.
         if yoy.is_none()
-            && code
+            && (code
                 .as_deref()
                 .is_some_and(|c| lexicon::CHANGE_METRICS.contains(&c))
+                || class == Some(UnitClass::Money))
             && value.as_ref().is_some_and(|(_, unit)| unit == "%")
         {
             yoy = value.take().map(|(v, _)| v);
