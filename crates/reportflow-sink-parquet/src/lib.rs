@@ -1,41 +1,55 @@
 //! The Parquet sink: writes `reports.documents`, `reports.sections` and
 //! `reports.indicators` as three Parquet datasets (arrow-rs, Snappy-compressed) that DuckDB,
-//! Spark, Trino or a warehouse loader read directly.
+//! Spark, Trino or a warehouse loader read directly, without duplicate rows.
 //!
 //! # Layout
 //!
 //! ```text
-//! DIR/documents/year=<year>/part-<topic>-<partition>-<first offset>-<last offset>.parquet
-//! DIR/sections/part-<topic>-<partition>-<first offset>-<last offset>.parquet
-//! DIR/indicators/year=<year>/part-<topic>-<partition>-<first offset>-<last offset>.parquet
+//! DIR/documents/year=<year>/part-<topic>-<partition>-<start>-<end>.parquet
+//! DIR/sections/part-<topic>-<partition>-<start>-<end>.parquet
+//! DIR/indicators/year=<year>/part-<topic>-<partition>-<start>-<end>.parquet
+//! DIR/_reportflow_parquet.toml      the dataset's offsets_per_file
+//! DIR/_state/<topic>-<partition>.state   the records of each partition's open range
 //! ```
 //!
 //! - `year=` is a Hive-style partition: for documents the year of the report date (else its
 //!   first year), for indicators the first year of the period (`2023H1` → `2023`);
 //!   `year=unknown` when there is none. Sections carry no year and are not partitioned.
-//! - One batch of the sink loop ([`reportflow_kafka::run_sink`]) becomes one file per
-//!   dataset, year and source partition, so files roll by records (`batch_max_records`), bytes
-//!   (`batch_max_bytes`) and time (`batch_max_ms`). The name holds the Kafka offsets of the
-//!   first and last record in it: a replay of the same batch overwrites the same file.
-//! - Files appear atomically: written as `….parquet.tmp`, fsynced, renamed, then the directory
-//!   is fsynced. Kafka offsets are committed only after every file of the batch is renamed and
-//!   durable. Readers must ignore `*.tmp` (a crash can leave one behind; the glob
+//! - **Deterministic file boundaries** (as Kafka Connect's S3 sink for exactly-once): a file
+//!   holds the records of one offset range `[start, end]` of one source partition, with
+//!   `start` a multiple of `offsets_per_file` (default 10000) and
+//!   `end = start + offsets_per_file - 1`, in one year directory. The name is derived from
+//!   the range only, and the rows (unique by key, the last offset winning, in key order) from
+//!   the records in it, so batching and timing never change what a file holds: a replay or
+//!   a rerun over the same topic writes byte for byte the same names and contents.
+//! - **Provisional files**: a batch that ends inside a range still has to be durable before
+//!   its offsets are committed, so the range's files are written with the records so far,
+//!   under their final name. Each later batch that adds records to the range writes them
+//!   again, whole, and renames them over the previous version; the first record past `end`
+//!   completes the range. A reader therefore sees, per range and year, one file: complete, or
+//!   a prefix of the range's records, never two versions side by side.
+//! - Files appear atomically: written as `….parquet.tmp`, fsynced, renamed over the previous
+//!   version, then the directory is fsynced. Readers must ignore `*.tmp` (the glob
 //!   `*.parquet` does).
-//! - Delivery is at-least-once. Within a file, rows are unique by key (`doc_id`;
-//!   `(doc_id, section_id)`; `indicator_id`), last record wins. After a crash, the redone
-//!   batch may be cut differently than the lost one, so two files can hold the same row:
-//!   deduplicate by key when exact counts matter (DuckDB:
-//!   `SELECT DISTINCT ON (indicator_id) * FROM read_parquet('DIR/indicators/*/*.parquet',
-//!   hive_partitioning = true)`).
+//! - **State**: `DIR/_state/` keeps, per source partition, the first offset of its open range
+//!   (everything below is in complete files) and the raw records of that range, written
+//!   (atomically) after the range's files and before the batch's offsets are committed.
+//!   After a restart the open range is rebuilt from it plus the redelivered records; records
+//!   below it are replays of complete files and change nothing.
+//! - `DIR/_reportflow_parquet.toml` records `offsets_per_file`: the sink refuses a directory
+//!   cut at another size, or one holding files of an older sink (cut by batch) without it.
 //!
 //! Columns mirror the PostgreSQL sink's tables: every message field is a typed column (enums as
 //! their short lowercase names, `report_date` as `DATE`, `years` as `LIST<INT32>`,
 //! `other_growth` as two columns), plus `kafka_partition` and `kafka_offset`.
 //!
-//! [`ParquetSink::write_batch`] also works without Kafka (the demo writes its results with it).
+//! [`ParquetSink::write_batch`] also works without Kafka (the demo writes its results with it),
+//! and [`check`] reads a dataset back and counts rows against distinct keys.
 #![warn(missing_docs, missing_debug_implementations)]
 
+mod check;
 mod columns;
+pub mod layout;
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -54,14 +68,17 @@ use reportflow_proto::v1;
 use reportflow_proto::Message as _;
 use serde::Deserialize;
 
+pub use crate::check::{check, CheckReport, DatasetReport};
 pub use crate::columns::{documents_schema, indicators_schema, sections_schema};
 
 /// Default consumer group of the sink.
 pub const DEFAULT_GROUP_ID: &str = "reportflow-sink-parquet";
-/// Default most records per batch (and so per file at most) for this sink.
+/// Default most records per batch for this sink.
 pub const DEFAULT_BATCH_MAX_RECORDS: usize = 100_000;
 /// Default longest time a batch stays open for this sink, in milliseconds.
 pub const DEFAULT_BATCH_MAX_MS: u64 = 30_000;
+/// Default number of Kafka offsets of one partition a file covers.
+pub const DEFAULT_OFFSETS_PER_FILE: u64 = 10_000;
 
 /// The topics the sink reads, by message type.
 pub use reportflow_proto::topics::DatasetTopics as Topics;
@@ -70,25 +87,134 @@ pub use reportflow_proto::topics::DatasetTopics as Topics;
 pub use reportflow_kafka::sink::Origin;
 
 /// The Parquet [`Sink`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ParquetSink {
     dir: PathBuf,
     topics: Topics,
+    offsets_per_file: u64,
 }
 
 /// What [`ParquetSink::write_batch`] did: the rejects (by index) and the files written.
 pub type Written = (Vec<(usize, Reject)>, Vec<PathBuf>);
 
-/// Rows of one file: its directory (relative to the root), topic, partition and rows.
-type Groups<T> = BTreeMap<(String, i32), BTreeMap<String, (T, Origin)>>;
+/// The three datasets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Dataset {
+    Documents,
+    Sections,
+    Indicators,
+}
+
+/// A decoded, valid message.
+enum Row {
+    Document(v1::ReportDocument),
+    Section(v1::Section),
+    Indicator(v1::Indicator),
+}
+
+impl Dataset {
+    /// Decodes a value of this dataset's topic and checks its ids.
+    fn decode(self, value: &[u8]) -> Result<Row, Reject> {
+        let bad = |what: &str, e: prost::DecodeError| {
+            Reject::new(
+                STAGE_SINK,
+                "undecodable",
+                format!("not a reportflow.v1.{what}: {e}"),
+            )
+        };
+        let invalid = |m: &str| Reject::new(STAGE_SINK, "invalid", m);
+        match self {
+            Dataset::Documents => match v1::ReportDocument::decode(value) {
+                Ok(d) if !d.doc_id.is_empty() => Ok(Row::Document(d)),
+                Ok(_) => Err(invalid("empty doc_id")),
+                Err(e) => Err(bad("ReportDocument", e)),
+            },
+            Dataset::Sections => match v1::Section::decode(value) {
+                Ok(s) if !s.doc_id.is_empty() => Ok(Row::Section(s)),
+                Ok(_) => Err(invalid("empty doc_id")),
+                Err(e) => Err(bad("Section", e)),
+            },
+            Dataset::Indicators => match v1::Indicator::decode(value) {
+                Ok(x) if !x.indicator_id.is_empty() && !x.doc_id.is_empty() => {
+                    Ok(Row::Indicator(x))
+                }
+                Ok(_) => Err(invalid("empty indicator_id or doc_id")),
+                Err(e) => Err(bad("Indicator", e)),
+            },
+        }
+    }
+}
+
+/// Rows of one offset range, unique by key (the last offset wins), by directory below the root.
+#[derive(Default)]
+struct RangeRows {
+    documents: BTreeMap<String, (v1::ReportDocument, Origin)>,
+    sections: BTreeMap<(String, u32), (v1::Section, Origin)>,
+    indicators: BTreeMap<String, (v1::Indicator, Origin)>,
+}
+
+impl RangeRows {
+    fn add(&mut self, row: Row, origin: Origin) {
+        match row {
+            Row::Document(d) => {
+                self.documents.insert(d.doc_id.clone(), (d, origin));
+            }
+            Row::Section(s) => {
+                self.sections
+                    .insert((s.doc_id.clone(), s.section_id), (s, origin));
+            }
+            Row::Indicator(x) => {
+                self.indicators.insert(x.indicator_id.clone(), (x, origin));
+            }
+        }
+    }
+
+    /// One Arrow batch per directory (relative to the root), rows in key order.
+    fn batches(self) -> Result<BTreeMap<String, RecordBatch>, std::io::Error> {
+        fn split<K, T>(
+            rows: BTreeMap<K, (T, Origin)>,
+            dir: impl Fn(&T) -> String,
+        ) -> BTreeMap<String, Vec<(T, Origin)>> {
+            let mut out: BTreeMap<String, Vec<(T, Origin)>> = BTreeMap::new();
+            for (_, (row, origin)) in rows {
+                out.entry(dir(&row)).or_default().push((row, origin));
+            }
+            out
+        }
+        let mut out = BTreeMap::new();
+        for (dir, rows) in split(self.documents, |d| {
+            format!("documents/year={}", document_year(d))
+        }) {
+            out.insert(dir, columns::documents_batch(&rows).map_err(io_err)?);
+        }
+        for (dir, rows) in split(self.sections, |_| "sections".to_string()) {
+            out.insert(dir, columns::sections_batch(&rows).map_err(io_err)?);
+        }
+        for (dir, rows) in split(self.indicators, |x| {
+            format!("indicators/year={}", period_year(&x.period))
+        }) {
+            out.insert(dir, columns::indicators_batch(&rows).map_err(io_err)?);
+        }
+        Ok(out)
+    }
+}
 
 impl ParquetSink {
-    /// A sink writing below `dir` (created when missing).
+    /// A sink writing below `dir` (created when missing), with files of
+    /// [`DEFAULT_OFFSETS_PER_FILE`] offsets.
     pub fn new(dir: impl Into<PathBuf>, topics: Topics) -> Self {
         ParquetSink {
             dir: dir.into(),
             topics,
+            offsets_per_file: DEFAULT_OFFSETS_PER_FILE,
         }
+    }
+
+    /// The same sink with files of `n` offsets (at least 1). A dataset keeps the size it was
+    /// started with (its marker file); writing with another one fails.
+    pub fn with_offsets_per_file(mut self, n: u64) -> Self {
+        self.offsets_per_file = n.max(1);
+        self
     }
 
     /// The root directory.
@@ -96,71 +222,63 @@ impl ParquetSink {
         &self.dir
     }
 
-    /// Decodes `batch` and writes its files durably; returns the rejects and the paths written.
+    /// How many offsets of a partition one file covers.
+    pub fn offsets_per_file(&self) -> u64 {
+        self.offsets_per_file
+    }
+
+    /// Creates the root directory and checks (or, for a new dataset, writes) its marker.
+    /// Fails with [`std::io::ErrorKind::InvalidInput`] when the dataset was cut at another
+    /// offset range size, or holds files of an older sink (cut by batch) without a marker.
+    pub fn prepare(&self) -> Result<(), std::io::Error> {
+        std::fs::create_dir_all(&self.dir)?;
+        match layout::read_marker(&self.dir)? {
+            Some(n) if n == self.offsets_per_file => Ok(()),
+            Some(n) => Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "{} holds files of {n} offsets each (offsets_per_file = {n} in {}), not {}: \
+                     use the same offsets_per_file or a new directory",
+                    self.dir.display(),
+                    layout::MARKER,
+                    self.offsets_per_file
+                ),
+            )),
+            None if layout::has_parquet_files(&self.dir) => Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "{} holds Parquet files but no {}: an older reportflow-sink-parquet cut \
+                     them by batch, and files cut by offset range would overlap them; write to \
+                     a new directory",
+                    self.dir.display(),
+                    layout::MARKER
+                ),
+            )),
+            None => layout::write_marker(&self.dir, self.offsets_per_file),
+        }
+    }
+
+    fn dataset_of(&self, topic: &str) -> Option<Dataset> {
+        if topic == self.topics.documents {
+            Some(Dataset::Documents)
+        } else if topic == self.topics.sections {
+            Some(Dataset::Sections)
+        } else if topic == self.topics.indicators {
+            Some(Dataset::Indicators)
+        } else {
+            None
+        }
+    }
+
+    /// Decodes `batch` and writes the files of every offset range it touches, durably; returns
+    /// the rejects and the paths written. Records below a partition's complete ranges (a
+    /// replay) change nothing.
     pub fn write_batch(&self, batch: &[InputRecord]) -> Result<Written, std::io::Error> {
+        self.prepare()?;
         let mut rejects = Vec::new();
-        let mut documents: Groups<v1::ReportDocument> = BTreeMap::new();
-        let mut sections: Groups<v1::Section> = BTreeMap::new();
-        let mut indicators: Groups<v1::Indicator> = BTreeMap::new();
+        let mut fresh: BTreeMap<(Dataset, String, i32), BTreeMap<i64, Vec<u8>>> = BTreeMap::new();
         for (i, r) in batch.iter().enumerate() {
-            let origin = Origin {
-                partition: r.partition,
-                offset: r.offset,
-            };
-            let Some(value) = r.value.as_deref() else {
-                rejects.push((
-                    i,
-                    Reject::new(STAGE_SINK, "tombstone", "the record has no value"),
-                ));
-                continue;
-            };
-            let bad = |what: &str, e: prost::DecodeError| {
-                Reject::new(
-                    STAGE_SINK,
-                    "undecodable",
-                    format!("not a reportflow.v1.{what}: {e}"),
-                )
-            };
-            if r.topic == self.topics.documents {
-                match v1::ReportDocument::decode(value) {
-                    Ok(d) if !d.doc_id.is_empty() => {
-                        let dir = format!("documents/year={}", document_year(&d));
-                        documents
-                            .entry((dir, r.partition))
-                            .or_default()
-                            .insert(d.doc_id.clone(), (d, origin));
-                    }
-                    Ok(_) => rejects.push((i, Reject::new(STAGE_SINK, "invalid", "empty doc_id"))),
-                    Err(e) => rejects.push((i, bad("ReportDocument", e))),
-                }
-            } else if r.topic == self.topics.sections {
-                match v1::Section::decode(value) {
-                    Ok(s) if !s.doc_id.is_empty() => {
-                        let key = format!("{}\u{1f}{:010}", s.doc_id, s.section_id);
-                        sections
-                            .entry(("sections".into(), r.partition))
-                            .or_default()
-                            .insert(key, (s, origin));
-                    }
-                    Ok(_) => rejects.push((i, Reject::new(STAGE_SINK, "invalid", "empty doc_id"))),
-                    Err(e) => rejects.push((i, bad("Section", e))),
-                }
-            } else if r.topic == self.topics.indicators {
-                match v1::Indicator::decode(value) {
-                    Ok(x) if !x.indicator_id.is_empty() && !x.doc_id.is_empty() => {
-                        let dir = format!("indicators/year={}", period_year(&x.period));
-                        indicators
-                            .entry((dir, r.partition))
-                            .or_default()
-                            .insert(x.indicator_id.clone(), (x, origin));
-                    }
-                    Ok(_) => rejects.push((
-                        i,
-                        Reject::new(STAGE_SINK, "invalid", "empty indicator_id or doc_id"),
-                    )),
-                    Err(e) => rejects.push((i, bad("Indicator", e))),
-                }
-            } else {
+            let Some(dataset) = self.dataset_of(&r.topic) else {
                 rejects.push((
                     i,
                     Reject::new(
@@ -169,88 +287,151 @@ impl ParquetSink {
                         format!("no dataset for topic `{}`", r.topic),
                     ),
                 ));
+                continue;
+            };
+            let Some(value) = r.value.as_deref() else {
+                rejects.push((
+                    i,
+                    Reject::new(STAGE_SINK, "tombstone", "the record has no value"),
+                ));
+                continue;
+            };
+            match dataset.decode(value) {
+                Ok(_) => {
+                    fresh
+                        .entry((dataset, r.topic.clone(), r.partition))
+                        .or_default()
+                        .insert(r.offset, value.to_vec());
+                }
+                Err(reject) => rejects.push((i, reject)),
             }
         }
         let mut written = Vec::new();
-        for ((dir, partition), rows) in documents {
-            let rows: Vec<_> = rows.into_values().collect();
-            let batch = columns::documents_batch(&rows).map_err(io_err)?;
-            written.push(self.write_file(&dir, &self.topics.documents, partition, &rows, batch)?);
-        }
-        for ((dir, partition), rows) in sections {
-            let rows: Vec<_> = rows.into_values().collect();
-            let batch = columns::sections_batch(&rows).map_err(io_err)?;
-            written.push(self.write_file(&dir, &self.topics.sections, partition, &rows, batch)?);
-        }
-        for ((dir, partition), rows) in indicators {
-            let rows: Vec<_> = rows.into_values().collect();
-            let batch = columns::indicators_batch(&rows).map_err(io_err)?;
-            written.push(self.write_file(
-                &dir,
-                &self.topics.indicators,
-                partition,
-                &rows,
-                batch,
-            )?);
+        for ((dataset, topic, partition), records) in fresh {
+            written.extend(self.write_partition(dataset, &topic, partition, records)?);
         }
         Ok((rejects, written))
     }
 
-    /// Writes one file atomically and durably: `.tmp`, fsync, rename, fsync the directory.
-    fn write_file<T>(
+    /// Merges `records` into the partition's open range, writes every range they touch (the
+    /// ranges before the last one are complete, the last one is provisional), then the
+    /// partition's state.
+    fn write_partition(
         &self,
-        dir: &str,
+        dataset: Dataset,
         topic: &str,
         partition: i32,
-        rows: &[(T, Origin)],
-        batch: RecordBatch,
-    ) -> Result<PathBuf, std::io::Error> {
-        let first = rows.iter().map(|(_, o)| o.offset).min().unwrap_or(0);
-        let last = rows.iter().map(|(_, o)| o.offset).max().unwrap_or(0);
-        let dir = self.dir.join(dir);
-        std::fs::create_dir_all(&dir)?;
-        let name = format!(
-            "part-{}-{partition}-{first:020}-{last:020}.parquet",
-            sanitize(topic)
-        );
-        let path = dir.join(&name);
-        let tmp = dir.join(format!("{name}.tmp"));
-        {
-            let file = File::create(&tmp)?;
-            let props = WriterProperties::builder()
-                .set_compression(Compression::SNAPPY)
-                .set_created_by(format!(
-                    "reportflow-sink-parquet {}",
-                    env!("CARGO_PKG_VERSION")
-                ))
-                .build();
-            let mut writer =
-                ArrowWriter::try_new(&file, batch.schema(), Some(props)).map_err(io_err)?;
-            writer.write(&batch).map_err(io_err)?;
-            writer.close().map_err(io_err)?;
-            file.sync_all()?;
+        records: BTreeMap<i64, Vec<u8>>,
+    ) -> Result<Vec<PathBuf>, std::io::Error> {
+        let state_path = layout::state_path(&self.dir, topic, partition);
+        let mut state = layout::read_state(&state_path)?.unwrap_or_default();
+        let mut changed = false;
+        for (offset, value) in records {
+            if offset >= state.complete_below && state.records.get(&offset) != Some(&value) {
+                state.records.insert(offset, value);
+                changed = true;
+            }
         }
-        std::fs::rename(&tmp, &path)?;
-        File::open(&dir)?.sync_all()?;
-        Ok(path)
+        if !changed {
+            // A replay of what the files already hold.
+            return Ok(Vec::new());
+        }
+        let mut ranges: BTreeMap<(i64, i64), BTreeMap<i64, Vec<u8>>> = BTreeMap::new();
+        for (offset, value) in std::mem::take(&mut state.records) {
+            ranges
+                .entry(layout::range_of(offset, self.offsets_per_file))
+                .or_default()
+                .insert(offset, value);
+        }
+        let mut written = Vec::new();
+        for (&range, records) in &ranges {
+            written.extend(self.write_range(dataset, topic, partition, range, records)?);
+        }
+        let (&last, _) = ranges.last_key_value().expect("at least one record");
+        state.complete_below = last.0;
+        state.records = ranges.remove(&last).unwrap_or_default();
+        layout::write_state(&state_path, &state)?;
+        Ok(written)
     }
+
+    /// Writes the files of one offset range (one per year directory), replacing earlier
+    /// versions of them, and removes versions left in year directories it no longer has rows
+    /// for.
+    fn write_range(
+        &self,
+        dataset: Dataset,
+        topic: &str,
+        partition: i32,
+        (start, end): (i64, i64),
+        records: &BTreeMap<i64, Vec<u8>>,
+    ) -> Result<Vec<PathBuf>, std::io::Error> {
+        let mut rows = RangeRows::default();
+        for (&offset, value) in records {
+            let row = dataset.decode(value).map_err(|r| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "a stored record of {topic}/{partition}@{offset}: {}",
+                        r.message
+                    ),
+                )
+            })?;
+            rows.add(row, Origin { partition, offset });
+        }
+        let name = layout::file_name(topic, partition, start, end);
+        let tmp = format!("{name}.tmp");
+        let batches = rows.batches()?;
+        let mut written = Vec::new();
+        for (sub, batch) in &batches {
+            let dir = self.dir.join(sub);
+            std::fs::create_dir_all(&dir)?;
+            written.push(layout::write_atomic(&dir, &name, &tmp, |file| {
+                write_parquet(file, batch)
+            })?);
+            layout::sync_dir(&dir)?;
+        }
+        if dataset != Dataset::Sections {
+            let root = self.dir.join(match dataset {
+                Dataset::Documents => "documents",
+                _ => "indicators",
+            });
+            for entry in std::fs::read_dir(&root)?.flatten() {
+                let sub = entry.path();
+                let rel = sub
+                    .strip_prefix(&self.dir)
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+                    .unwrap_or_default();
+                if batches.contains_key(&rel) || !sub.is_dir() {
+                    continue;
+                }
+                match std::fs::remove_file(sub.join(&name)) {
+                    Ok(()) => layout::sync_dir(&sub)?,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(written)
+    }
+}
+
+/// Writes `batch` as Snappy Parquet into `file` (deterministic: same rows, same bytes).
+fn write_parquet(file: &File, batch: &RecordBatch) -> Result<(), std::io::Error> {
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_created_by(format!(
+            "reportflow-sink-parquet {}",
+            env!("CARGO_PKG_VERSION")
+        ))
+        .build();
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(io_err)?;
+    writer.write(batch).map_err(io_err)?;
+    writer.close().map_err(io_err)?;
+    Ok(())
 }
 
 fn io_err(e: impl std::error::Error + Send + Sync + 'static) -> std::io::Error {
     std::io::Error::other(e)
-}
-
-/// A topic name made safe for a file name.
-fn sanitize(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 /// The partition year of a document: its date's year, else its first year.
@@ -289,17 +470,24 @@ impl Sink for ParquetSink {
     }
 
     async fn write(&mut self, batch: &[InputRecord]) -> Result<Vec<(usize, Reject)>, SinkError> {
-        let dir = self.dir.clone();
-        let topics = self.topics.clone();
+        let sink = self.clone();
         let batch = batch.to_vec();
-        let result =
-            tokio::task::spawn_blocking(move || ParquetSink::new(dir, topics).write_batch(&batch))
-                .await
-                .map_err(|e| SinkError::Transient(format!("the writer task failed: {e}")))?;
+        let result = tokio::task::spawn_blocking(move || sink.write_batch(&batch))
+            .await
+            .map_err(|e| SinkError::Transient(format!("the writer task failed: {e}")))?;
         match result {
             Ok((rejects, files)) => {
                 tracing::debug!(files = files.len(), "Wrote Parquet files.");
                 Ok(rejects)
+            }
+            // A dataset cut at another size, or a damaged state file: retrying cannot help.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData
+                ) =>
+            {
+                Err(SinkError::Fatal(format!("{}: {e}", self.dir.display())))
             }
             Err(e) => Err(SinkError::Transient(format!(
                 "cannot write below {}: {e}",
@@ -327,12 +515,17 @@ pub struct Args {
     /// Address of `/metrics`, `/health`, `/ready` (default `0.0.0.0:9100`).
     #[arg(long, value_name = "ADDR")]
     pub http_addr: Option<String>,
-    /// Most records per batch, i.e. per file at most (default 100000).
+    /// Most records per batch (default 100000).
     #[arg(long, value_name = "N")]
     pub batch_max_records: Option<usize>,
-    /// Longest time a batch (file) stays open, in milliseconds (default 30000).
+    /// Longest time a batch stays open, in milliseconds (default 30000): how often the open
+    /// offset range's provisional files are rewritten and offsets committed.
     #[arg(long, value_name = "MS")]
     pub batch_max_ms: Option<u64>,
+    /// Kafka offsets per file (default 10000): files cover fixed offset ranges of one
+    /// partition. Fixed for the life of a dataset directory.
+    #[arg(long, value_name = "N")]
+    pub offsets_per_file: Option<u64>,
     /// Log format: `json` or `text`.
     #[arg(long, value_name = "FORMAT")]
     pub log_format: Option<String>,
@@ -345,6 +538,7 @@ struct RawParquet {
     documents_topic: Option<String>,
     sections_topic: Option<String>,
     indicators_topic: Option<String>,
+    offsets_per_file: Option<u64>,
 }
 
 /// The full configuration of a run.
@@ -358,6 +552,8 @@ pub struct Loaded {
     pub dir: PathBuf,
     /// Topics by message type.
     pub topics: Topics,
+    /// Kafka offsets per file.
+    pub offsets_per_file: u64,
     /// `REPORTFLOW_*` variables nobody recognised.
     pub unrecognized_env: Vec<String>,
 }
@@ -422,10 +618,31 @@ pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
         .or_else(|| std::env::var_os("REPORTFLOW_PARQUET_DIR").map(PathBuf::from))
         .or(pq.dir)
         .ok_or(ConfigError::Missing("dir"))?;
+    let env_offsets = match std::env::var("REPORTFLOW_PARQUET_OFFSETS_PER_FILE") {
+        Ok(v) if !v.trim().is_empty() => {
+            Some(v.trim().parse::<u64>().map_err(|e| ConfigError::Env {
+                name: "REPORTFLOW_PARQUET_OFFSETS_PER_FILE".into(),
+                message: format!("expected a positive integer: {e}"),
+            })?)
+        }
+        _ => None,
+    };
+    let offsets_per_file = args
+        .offsets_per_file
+        .or(env_offsets)
+        .or(pq.offsets_per_file)
+        .unwrap_or(DEFAULT_OFFSETS_PER_FILE);
+    if offsets_per_file == 0 {
+        return Err(ConfigError::Invalid {
+            key: "sink.offsets_per_file".into(),
+            message: "must be at least 1".into(),
+        });
+    }
     let unrecognized_env = unrecognized
         .into_iter()
         .filter(|v| {
             v != "REPORTFLOW_PARQUET_DIR"
+                && v != "REPORTFLOW_PARQUET_OFFSETS_PER_FILE"
                 && v != "REPORTFLOW_CONFIG"
                 && v != "REPORTFLOW_DATABASE_URL"
                 && !v.starts_with("REPORTFLOW_BATCH_")
@@ -437,6 +654,7 @@ pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
         sink,
         dir,
         topics,
+        offsets_per_file,
         unrecognized_env,
     })
 }
@@ -450,8 +668,8 @@ pub enum Error {
     /// Logging could not be set up.
     #[error(transparent)]
     Runtime(#[from] reportflow_kafka::Error),
-    /// The directory cannot be created.
-    #[error("cannot create {0}: {1}")]
+    /// The directory cannot be created or is not a dataset this sink can go on writing.
+    #[error("cannot write a dataset in {0}: {1}")]
     Dir(PathBuf, #[source] std::io::Error),
     /// The sink loop stopped with an error.
     #[error(transparent)]
@@ -463,9 +681,15 @@ pub async fn run_sink<F>(loaded: Loaded, shutdown: F) -> Result<SinkSummary, Err
 where
     F: std::future::Future + Send,
 {
-    std::fs::create_dir_all(&loaded.dir).map_err(|e| Error::Dir(loaded.dir.clone(), e))?;
-    tracing::info!(dir = %loaded.dir.display(), "Writing Parquet datasets.");
-    let sink = ParquetSink::new(loaded.dir, loaded.topics);
+    let sink = ParquetSink::new(loaded.dir.clone(), loaded.topics)
+        .with_offsets_per_file(loaded.offsets_per_file);
+    sink.prepare()
+        .map_err(|e| Error::Dir(loaded.dir.clone(), e))?;
+    tracing::info!(
+        dir = %loaded.dir.display(),
+        offsets_per_file = loaded.offsets_per_file,
+        "Writing Parquet datasets."
+    );
     Ok(reportflow_kafka::run_sink(loaded.runtime, loaded.sink, sink, shutdown).await?)
 }
 
@@ -488,8 +712,7 @@ mod tests {
         assert_eq!(period_year("2023H1"), "2023");
         assert_eq!(period_year("2021-2025"), "2021");
         assert_eq!(period_year("unknown"), "unknown");
-        assert_eq!(sanitize("reports.indicators"), "reports.indicators");
-        assert_eq!(sanitize("a/b"), "a_b");
+        assert_eq!(layout::sanitize("reports.indicators"), "reports.indicators");
     }
 
     #[test]
@@ -505,5 +728,6 @@ mod tests {
         assert_eq!(loaded.runtime.input_topics.len(), 3);
         assert_eq!(loaded.dir, PathBuf::from("/var/lib/reportflow/parquet"));
         assert_eq!(loaded.sink.batch_max_records, 100_000);
+        assert_eq!(loaded.offsets_per_file, DEFAULT_OFFSETS_PER_FILE);
     }
 }
