@@ -1012,6 +1012,18 @@ impl IndicatorExtractor {
         if cues.target.is_some_and(|end| end <= first) {
             return IndicatorKind::Target;
         }
+        // A figure the sentence dates to a year already reviewed (`2007年…下降3.27%` in a
+        // 2008 report) was reported, whatever part of the report cites it.
+        let before = cues.time.partition_point(|(end, _)| *end <= first);
+        let dated = before
+            .checked_sub(1)
+            .and_then(|i| cues.time.get(i))
+            .and_then(|(_, t)| t.year);
+        if let (Some(year), Some(reviewed)) = (dated, ctx.actual_year) {
+            if year <= reviewed && !ctx.stages.is_empty() {
+                return IndicatorKind::Actual;
+            }
+        }
         // A work report's timeline says more than its headings.
         if let Some(stage) = stage_at(&ctx.stages, char_offset) {
             return stage.kind;

@@ -32,6 +32,9 @@ pub(crate) enum Extent {
     From,
 }
 
+/// How far into a paragraph (in characters) a cue may stand and still open a stage.
+const MAX_CUE_OFFSET: usize = 20;
+
 /// Finds the stages of a report.
 #[derive(Debug)]
 pub(crate) struct TimelineFinder {
@@ -47,7 +50,7 @@ const CUES: &str = concat!(
     r"|(?P<plan>[“\x22]?十(?P<ordinal>[一二三四五六七八九])五[”\x22]?(?:时期|期间|以来|规划|发展|主要目标))",
     r"|(?P<five_plan>今后五年|未来五年)",
     r"|(?P<by_year>到(?P<by>20\d\d)年)",
-    r"|(?P<year_targets>今年[^。;；]{0,16}?(?:预期目标|主要目标|目标任务)|主要预期目标(?:是|为))",
+    r"|(?P<year_targets>今年[^。;；]{0,16}?(?:预期目标|主要目标|目标任务)|主要预期目标(?:是|为|:|：|$))",
 );
 
 impl TimelineFinder {
@@ -56,7 +59,7 @@ impl TimelineFinder {
             cue: Regex::new(CUES).expect("timeline cue regex is valid"),
             // `2025年,`, `刚刚过去的2025年,`, `2025年是…`: a paragraph about that year.
             opening_year: Regex::new(
-                r"^\s*(?:[\p{Han}]{0,6}?)(\d{4})年(?:[,，]|是|以来|来|全省|全市|全区|全国)",
+                r"^[^。;；\d]{0,16}?(\d{4})年(?:[,，]|是|以来|来|工作|全省|全市|全区|全国|经济社会)",
             )
             .expect("opening-year regex is valid"),
         }
@@ -95,7 +98,7 @@ impl TimelineFinder {
                         kind: IndicatorKind::Actual,
                         span: None,
                     });
-                } else if Some(year) == planned && line.contains("目标") {
+                } else if Some(year) == planned {
                     push(Stage {
                         start: line_start,
                         kind: IndicatorKind::Target,
@@ -104,8 +107,15 @@ impl TimelineFinder {
                 }
             }
             for c in self.cue.captures_iter(line) {
-                let at = line_start
-                    + crate::indicators::count_chars(&line[..c.get(0).map_or(0, |m| m.start())]);
+                let byte = c.get(0).map_or(0, |m| m.start());
+                // A stage opens at the head of a paragraph (`过去五年,…`, `各位代表,“十四五”
+                // 时期…`); a plan named in passing inside a paragraph about one year
+                // (`…“十四五”规划圆满收官`) does not move the text to that plan.
+                if c.name("year_targets").is_none() && line[..byte].chars().count() > MAX_CUE_OFFSET
+                {
+                    continue;
+                }
+                let at = line_start + super::count_chars(&line[..byte]);
                 let stage = |kind, span| Stage {
                     start: at,
                     kind,
