@@ -57,9 +57,14 @@ impl TimelineFinder {
     pub(crate) fn new() -> Self {
         TimelineFinder {
             cue: Regex::new(CUES).expect("timeline cue regex is valid"),
-            // `2025年,`, `刚刚过去的2025年,`, `2025年是…`: a paragraph about that year.
+            // `2025年,`, `刚刚过去的2025年很不平凡`, `三、2026年工作安排`: a paragraph about
+            // that year (`2026年1月` is a date, not a topic).
             opening_year: Regex::new(
-                r"^[^。;；\d]{0,16}?(\d{4})年(?:[,，]|是|以来|来|工作|全省|全市|全区|全国|经济社会)",
+                concat!(
+                    r"^\s*(?:各位代表[,，:：]?\s*)?",
+                    r"(?:刚刚过去的|过去的|在刚刚过去的|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])?",
+                    r"(\d{4})年(?:[^\d月]|$)",
+                ),
             )
             .expect("opening-year regex is valid"),
         }
