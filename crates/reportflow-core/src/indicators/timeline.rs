@@ -92,25 +92,7 @@ impl TimelineFinder {
         for line in text.split('\n') {
             let line_start = chars;
             chars += crate::indicators::count_chars(line) + 1;
-            let year = self
-                .opening_year
-                .captures(line)
-                .and_then(|c| c[1].parse::<i32>().ok());
-            if let (Some(r), Some(year)) = (reviewed, year) {
-                if year == r {
-                    push(Stage {
-                        start: line_start,
-                        kind: IndicatorKind::Actual,
-                        span: None,
-                    });
-                } else if Some(year) == planned {
-                    push(Stage {
-                        start: line_start,
-                        kind: IndicatorKind::Target,
-                        span: None,
-                    });
-                }
-            }
+            let mut line_stages: Vec<Stage> = Vec::new();
             for c in self.cue.captures_iter(line) {
                 let byte = c.get(0).map_or(0, |m| m.start());
                 // A stage opens at the head of a paragraph (`过去五年,…`, `各位代表,“十四五”
@@ -128,10 +110,10 @@ impl TimelineFinder {
                 };
                 if c.name("five_review").is_some() {
                     if let Some(r) = reviewed {
-                        push(stage(IndicatorKind::Actual, Some((r - 4, r))));
+                        line_stages.push(stage(IndicatorKind::Actual, Some((r - 4, r))));
                     }
                 } else if c.name("year_review").is_some() {
-                    push(stage(IndicatorKind::Actual, None));
+                    line_stages.push(stage(IndicatorKind::Actual, None));
                 } else if let Some(o) = c.name("ordinal") {
                     let n = 10
                         + "一二三四五六七八九"
@@ -143,22 +125,48 @@ impl TimelineFinder {
                     let first = 1966 + 5 * (n - 3);
                     let span = Some((first, first + 4));
                     match reviewed {
-                        Some(r) if first + 4 <= r => push(stage(IndicatorKind::Actual, span)),
-                        Some(_) => push(stage(IndicatorKind::Target, span)),
+                        Some(r) if first + 4 <= r => {
+                            line_stages.push(stage(IndicatorKind::Actual, span))
+                        }
+                        Some(_) => line_stages.push(stage(IndicatorKind::Target, span)),
                         None => {}
                     }
                 } else if c.name("five_plan").is_some() {
                     if let Some(p) = planned {
-                        push(stage(IndicatorKind::Target, Some((p, p + 4))));
+                        line_stages.push(stage(IndicatorKind::Target, Some((p, p + 4))));
                     }
                 } else if let Some(by) = c.name("by").and_then(|m| m.as_str().parse::<i32>().ok()) {
                     if planned.is_some_and(|p| by >= p + 2) {
                         let from = planned.unwrap_or(by);
-                        push(stage(IndicatorKind::Target, Some((from, by))));
+                        line_stages.push(stage(IndicatorKind::Target, Some((from, by))));
                     }
                 } else if c.name("year_targets").is_some() {
-                    push(stage(IndicatorKind::Target, None));
+                    line_stages.push(stage(IndicatorKind::Target, None));
                 }
+            }
+            // A cue at the head of the line says more than the year it opens with
+            // (`一、2025年和“十四五”时期工作回顾`).
+            let year = self
+                .opening_year
+                .captures(line)
+                .and_then(|c| c[1].parse::<i32>().ok());
+            if let (true, Some(r), Some(year)) = (line_stages.is_empty(), reviewed, year) {
+                if year == r {
+                    line_stages.push(Stage {
+                        start: line_start,
+                        kind: IndicatorKind::Actual,
+                        span: None,
+                    });
+                } else if Some(year) == planned {
+                    line_stages.push(Stage {
+                        start: line_start,
+                        kind: IndicatorKind::Target,
+                        span: None,
+                    });
+                }
+            }
+            for st in line_stages {
+                push(st);
             }
         }
         out
