@@ -81,10 +81,18 @@ fn dev_documents() -> Vec<(String, Vec<u8>)> {
         .expect("dev corpus directory")
         .map(|e| e.expect("directory entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .filter(|p| !held_out.iter().any(|h| p.file_stem().is_some_and(|s| s == *h)))
+        .filter(|p| {
+            !held_out
+                .iter()
+                .any(|h| p.file_stem().is_some_and(|s| s == *h))
+        })
         .collect();
     paths.sort();
-    assert!(paths.len() >= 30, "the dev corpus: {} documents", paths.len());
+    assert!(
+        paths.len() >= 30,
+        "the dev corpus: {} documents",
+        paths.len()
+    );
     paths
         .into_iter()
         .map(|p| {
