@@ -94,10 +94,25 @@ impl Extractor {
             return Err(Error::Empty);
         }
         let (text, encoding) = decode::decode_cow(raw, charset_hint);
+        self.normalize_decoded(raw, &text, encoding)
+    }
+
+    /// Stage one for text already decoded from `raw` by someone else (a document-format
+    /// reader: an HTML page, a DOCX or PDF attachment): the same checks and normalization as
+    /// [`normalize_bytes`](Self::normalize_bytes), and the same `doc_id` (of `raw`).
+    pub fn normalize_decoded(
+        &self,
+        raw: &[u8],
+        text: &str,
+        encoding: EncodingInfo,
+    ) -> Result<NormalizedText> {
+        if raw.is_empty() {
+            return Err(Error::Empty);
+        }
         let CharCounts {
             chars: total_chars,
             controls: control_chars,
-        } = CharCounts::of(&text);
+        } = CharCounts::of(text);
         let replaced = encoding.replacement_count as usize;
         // More than one malformed sequence in twenty characters means the bytes are not
         // text in any encoding we know: extracting from them would only produce noise.
@@ -118,7 +133,7 @@ impl Extractor {
                 chars: total_chars,
             });
         }
-        let text = self.normalizer.normalize(&text);
+        let text = self.normalizer.normalize(text);
         if !text.chars().any(|c| c.is_alphanumeric()) {
             return Err(Error::NoText);
         }
@@ -145,15 +160,20 @@ impl Extractor {
     /// Both stages: raw bytes to the full report.
     pub fn extract(&self, raw: &[u8], charset_hint: Option<&str>) -> Result<Report> {
         let normalized = self.normalize_bytes(raw, charset_hint)?;
+        Ok(self.report(normalized))
+    }
+
+    /// Stage two on the output of stage one: the full report.
+    pub fn report(&self, normalized: NormalizedText) -> Report {
         let analysis = self.analyze(&normalized.text);
-        Ok(Report {
+        Report {
             doc_id: normalized.doc_id,
             encoding: normalized.encoding,
             text: normalized.text,
             metadata: analysis.metadata,
             sections: analysis.sections,
             indicators: analysis.indicators,
-        })
+        }
     }
 }
 
