@@ -376,7 +376,9 @@ fn trigger_table() -> (Vec<&'static str>, Vec<u32>) {
 pub(crate) fn unit_fits(class: UnitClass, unit: &str) -> bool {
     let (_, base) = crate::numbers::split_unit(unit);
     match class {
-        UnitClass::Money => base.ends_with('元') || matches!(unit, "亿" | "万" | "千亿" | "百亿"),
+        UnitClass::Money => {
+            base.ends_with('元') || matches!(unit, "亿" | "万" | "万亿" | "千亿" | "百亿")
+        }
         UnitClass::Ratio => matches!(unit, "%" | "‰"),
         UnitClass::People => matches!(base, "人" | "人次"),
         UnitClass::Count => matches!(

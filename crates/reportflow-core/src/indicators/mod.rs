@@ -750,6 +750,9 @@ impl IndicatorExtractor {
                 prev.as_ref().map_or(FigureRole::Value, |(r, _)| r.clone())
             } else {
                 list_idx = 0;
+                // A `分别` list goes on through a later list of the same metrics
+                // (`分别达6.9万元、3.4万元,增长4.2%、5.3%`) unless a new metric is named.
+                let was_list = list_mode && current.len() > 1;
                 list_mode = lead.contains("分别");
                 let last_seg = segs.last().map_or("", |(_, t)| *t);
                 // Rank phrases in the clauses before the figure's own belong to the
@@ -776,6 +779,8 @@ impl IndicatorExtractor {
                             .into_iter()
                             .map(|m| Draft::new(m, quote_start))
                             .collect();
+                    } else if was_list {
+                        list_mode = true;
                     }
                 }
                 role
@@ -1096,9 +1101,9 @@ impl IndicatorExtractor {
         }
         // `比2020年增长` in a report on 2021 is growth over the year before: year on year.
         if yoy.is_none()
-            && other
-                .as_ref()
-                .is_some_and(|(b, _)| is_previous_year(b, &period))
+            && other.as_ref().is_some_and(|(b, _)| {
+                is_previous_year(b, &period) || is_previous_year_end(b, &period)
+            })
         {
             yoy = other.take().map(|(_, pct)| pct);
         }
@@ -1191,6 +1196,14 @@ fn shared_head_candidates(item: &str, last: &str) -> Vec<String> {
 fn is_cumulative(lead: &str, code: Option<&str>) -> bool {
     lexicon::CUMULATIVE_WORDS.iter().any(|w| lead.contains(w))
         || code.is_some_and(|c| lexicon::FLOW_METRICS.contains(&c))
+}
+
+/// Whether a baseline is the end of the previous year (`比上年末`) for a figure of a whole
+/// year (`2022`): a year-end balance against the last one is its year-on-year change.
+fn is_previous_year_end(basis: &str, period: &str) -> bool {
+    matches!(basis, "比上年末" | "较上年末" | "比去年末" | "较去年末")
+        && period.len() == 4
+        && period.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Whether a baseline (`比2020年`, `较2020年同期`) is the same period a year before
