@@ -71,6 +71,7 @@ const ENFORCED: &[(&str, Option<&[&str]>)] = &[
         Some(&["cooperative-sticky"]),
     ),
     ("transactional.id", None),
+    ("group.instance.id", None),
 ];
 
 /// A configuration problem.
@@ -188,6 +189,11 @@ pub struct RawConfig {
     /// Name of this worker, written in the `reportflow.worker` header of dead letters.
     /// Default `<hostname>-<pid>`.
     pub worker_name: Option<String>,
+    /// Static group membership (librdkafka `group.instance.id`): a stable name of this
+    /// instance (the pod or container name), unique within the consumer group. A restarted
+    /// instance with the same name takes its partitions back at once instead of waiting for
+    /// the dead member's session to expire. Unset (the default): dynamic membership.
+    pub instance_id: Option<String>,
     /// Log format: `json` or `text`. Default `json`.
     pub log_format: Option<LogFormat>,
     /// Log filter (tracing `EnvFilter` syntax) used when `RUST_LOG` is not set. Default `info`.
@@ -384,6 +390,7 @@ impl RawConfig {
                 }
                 "HTTP_ADDR" => raw.http_addr = Some(value),
                 "WORKER_NAME" => raw.worker_name = Some(value),
+                "INSTANCE_ID" => raw.instance_id = Some(value),
                 "LOG_FORMAT" => raw.log_format = Some(value.parse().map_err(env_err)?),
                 "LOG_LEVEL" => raw.log_level = Some(value),
                 _ => unrecognized.push(name.clone()),
@@ -429,6 +436,7 @@ impl RawConfig {
                 .or(self.produce_retry_max_backoff_ms),
             http_addr: over.http_addr.or(self.http_addr),
             worker_name: over.worker_name.or(self.worker_name),
+            instance_id: over.instance_id.or(self.instance_id),
             log_format: over.log_format.or(self.log_format),
             log_level: over.log_level.or(self.log_level),
             kafka: props(self.kafka, over.kafka),
@@ -485,6 +493,10 @@ impl RawConfig {
         if let Some(v) = self.worker_name {
             config.worker_name = v;
         }
+        config.instance_id = self
+            .instance_id
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
         if let Some(v) = self.log_format {
             config.log_format = v;
         }
@@ -567,6 +579,8 @@ pub struct RuntimeConfig {
     pub http_addr: SocketAddr,
     /// Value of the `reportflow.worker` dead-letter header.
     pub worker_name: String,
+    /// librdkafka `group.instance.id` (static membership), if set.
+    pub instance_id: Option<String>,
     /// Log format.
     pub log_format: LogFormat,
     /// Log filter used when `RUST_LOG` is unset.
@@ -605,6 +619,7 @@ impl RuntimeConfig {
             produce_retry_max_backoff: Duration::from_millis(DEFAULT_PRODUCE_RETRY_MAX_BACKOFF_MS),
             http_addr: DEFAULT_HTTP_ADDR.parse().expect("valid default address"),
             worker_name: default_worker_name(),
+            instance_id: None,
             log_format: LogFormat::Json,
             log_level: DEFAULT_LOG_LEVEL.to_string(),
             kafka: BTreeMap::new(),
@@ -723,6 +738,9 @@ impl RuntimeConfig {
         // Enforced.
         p.insert("bootstrap.servers".into(), self.brokers.clone());
         p.insert("group.id".into(), self.group_id.clone());
+        if let Some(id) = &self.instance_id {
+            p.insert("group.instance.id".into(), id.clone());
+        }
         p.insert("enable.auto.commit".into(), "false".into());
         p.insert("enable.auto.offset.store".into(), "false".into());
         p.insert(
@@ -767,6 +785,7 @@ fn check_property(table: &str, key: &str, value: &str) -> Result<(), ConfigError
                 match key {
                     "bootstrap.servers" => "set it with `brokers`".to_string(),
                     "group.id" => "set it with `group_id`".to_string(),
+                    "group.instance.id" => "set it with `instance_id`".to_string(),
                     _ => "is not supported by this runtime".to_string(),
                 },
             )),
@@ -1044,5 +1063,32 @@ mod tests {
         assert_eq!(c.commit_interval, Duration::from_millis(100));
         assert_eq!(c.kafka["client.id"], "env");
         assert_eq!(c.kafka["linger.ms"], "5");
+    }
+
+    #[test]
+    fn instance_id_sets_static_membership() {
+        assert!(!minimal()
+            .into_config()
+            .unwrap()
+            .consumer_properties()
+            .contains_key("group.instance.id"));
+        let (env, unrecognized) = RawConfig::from_env_vars([(
+            "REPORTFLOW_INSTANCE_ID".to_string(),
+            " extractor-0 ".to_string(),
+        )])
+        .unwrap();
+        assert!(unrecognized.is_empty());
+        let c = minimal().merge(env).into_config().unwrap();
+        assert_eq!(c.instance_id.as_deref(), Some("extractor-0"));
+        assert_eq!(c.consumer_properties()["group.instance.id"], "extractor-0");
+        assert!(!c.producer_properties().contains_key("group.instance.id"));
+        // Only through `instance_id`, never the passthrough tables.
+        let mut raw = minimal();
+        raw.kafka_consumer = Some(BTreeMap::from([("group.instance.id".into(), "x".into())]));
+        assert!(raw
+            .into_config()
+            .unwrap_err()
+            .to_string()
+            .contains("instance_id"));
     }
 }

@@ -32,6 +32,8 @@ use rdkafka::{Offset, TopicPartitionList};
 
 use crate::metrics::{LostReason, Metrics};
 use crate::partitions::{PartitionTable, TopicPartition};
+use crate::resets::Resets;
+use crate::throttle::{LogThrottle, REPEAT_LOG_INTERVAL};
 
 /// State shared by the dispatch loop, the processing tasks, the committer, the HTTP server and
 /// the Kafka callbacks.
@@ -53,6 +55,10 @@ pub(crate) struct Shared {
     pub fatal: Mutex<Option<String>>,
     /// Woken when `fatal` is set.
     pub fatal_notify: tokio::sync::Notify,
+    /// Holds back repeated warnings and errors (see [`crate::throttle`]).
+    pub log_throttle: LogThrottle,
+    /// Partitions reset after missing data (see [`crate::resets`]).
+    pub resets: Resets,
 }
 
 impl Shared {
@@ -66,6 +72,8 @@ impl Shared {
             shutting_down: AtomicBool::new(false),
             fatal: Mutex::new(None),
             fatal_notify: tokio::sync::Notify::new(),
+            log_throttle: LogThrottle::new(REPEAT_LOG_INTERVAL),
+            resets: Resets::default(),
         }
     }
 
@@ -161,17 +169,43 @@ impl Shared {
     }
 }
 
-/// Routes a librdkafka log line to tracing.
-fn log_to_tracing(client: &'static str, level: RDKafkaLogLevel, fac: &str, message: &str) {
+/// Routes a librdkafka log line to tracing; warnings and errors repeated within the throttle's
+/// interval are logged once, with `repeated` = how many were held back.
+fn log_to_tracing(
+    shared: &Shared,
+    client: &'static str,
+    level: RDKafkaLogLevel,
+    fac: &str,
+    message: &str,
+) {
+    let severe = matches!(
+        level,
+        RDKafkaLogLevel::Emerg
+            | RDKafkaLogLevel::Alert
+            | RDKafkaLogLevel::Critical
+            | RDKafkaLogLevel::Error
+            | RDKafkaLogLevel::Warning
+    );
+    let repeated = if severe {
+        match shared
+            .log_throttle
+            .check(&format!("log:{client}:{fac}:{message}"))
+        {
+            Some(n) => n,
+            None => return,
+        }
+    } else {
+        0
+    };
     match level {
         RDKafkaLogLevel::Emerg
         | RDKafkaLogLevel::Alert
         | RDKafkaLogLevel::Critical
         | RDKafkaLogLevel::Error => {
-            tracing::error!(target: "librdkafka", client, facility = fac, "{message}")
+            tracing::error!(target: "librdkafka", client, facility = fac, repeated, "{message}")
         }
         RDKafkaLogLevel::Warning => {
-            tracing::warn!(target: "librdkafka", client, facility = fac, "{message}")
+            tracing::warn!(target: "librdkafka", client, facility = fac, repeated, "{message}")
         }
         RDKafkaLogLevel::Notice | RDKafkaLogLevel::Info => {
             tracing::info!(target: "librdkafka", client, facility = fac, "{message}")
@@ -182,6 +216,18 @@ fn log_to_tracing(client: &'static str, level: RDKafkaLogLevel, fac: &str, messa
     }
 }
 
+/// Logs a non-fatal consumer error (from the error callback or the consumer stream, which
+/// often report the same failure) once per throttle interval and error code.
+pub(crate) fn log_consumer_error(shared: &Shared, error: &KafkaError, reason: &str) {
+    let key = match error.rdkafka_error_code() {
+        Some(code) => format!("consumer-error:{code:?}"),
+        None => format!("consumer-error:{error}"),
+    };
+    if let Some(repeated) = shared.log_throttle.check(&key) {
+        tracing::warn!(target: "librdkafka", client = "consumer", error = %error, reason, repeated, "The consumer reported an error; consuming goes on.");
+    }
+}
+
 /// Context of the consumer.
 pub(crate) struct ConsumerCtx {
     pub shared: Arc<Shared>,
@@ -189,7 +235,10 @@ pub(crate) struct ConsumerCtx {
 
 impl ClientContext for ConsumerCtx {
     fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
-        log_to_tracing("consumer", level, fac, log_message);
+        if (level as i32) <= RDKafkaLogLevel::Warning as i32 {
+            self.shared.resets.on_log(fac, log_message);
+        }
+        log_to_tracing(&self.shared, "consumer", level, fac, log_message);
     }
 
     fn stats(&self, statistics: Statistics) {
@@ -213,7 +262,7 @@ impl ClientContext for ConsumerCtx {
     }
 
     fn error(&self, error: KafkaError, reason: &str) {
-        tracing::warn!(target: "librdkafka", client = "consumer", error = %error, reason, "The consumer reported an error.");
+        log_consumer_error(&self.shared, &error, reason);
     }
 }
 
@@ -319,6 +368,7 @@ impl ConsumerCtx {
                 }
             }
             self.shared.metrics.set_lag(topic, *partition, None);
+            self.shared.resets.forget(topic, *partition);
         }
         let total = table.len();
         drop(table);
@@ -389,7 +439,7 @@ pub(crate) struct ProducerCtx {
 
 impl ClientContext for ProducerCtx {
     fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
-        log_to_tracing("producer", level, fac, log_message);
+        log_to_tracing(&self.shared, "producer", level, fac, log_message);
     }
 
     fn stats(&self, _statistics: Statistics) {}
@@ -403,7 +453,13 @@ impl ClientContext for ProducerCtx {
             tracing::error!(error = %error, reason, "The producer failed fatally.");
             self.shared.set_fatal(format!("{error}: {reason}"));
         } else {
-            tracing::warn!(target: "librdkafka", client = "producer", error = %error, reason, "The producer reported an error.");
+            let key = match error.rdkafka_error_code() {
+                Some(code) => format!("producer-error:{code:?}"),
+                None => format!("producer-error:{error}"),
+            };
+            if let Some(repeated) = self.shared.log_throttle.check(&key) {
+                tracing::warn!(target: "librdkafka", client = "producer", error = %error, reason, repeated, "The producer reported an error.");
+            }
         }
     }
 }

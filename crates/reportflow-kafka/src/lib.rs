@@ -55,9 +55,11 @@ pub mod offsets;
 mod partitions;
 mod produce;
 mod record;
+mod resets;
 mod runtime;
 mod signal;
 pub mod sink;
+mod throttle;
 
 pub use crate::config::{ConfigError, LogFormat, RawConfig, RuntimeConfig};
 pub use crate::error::Error;

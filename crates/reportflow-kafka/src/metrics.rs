@@ -14,6 +14,11 @@
 //! | `reportflow_produce_retries_total` | counter | `reason` (`queue_full`, `delivery_failed`) |
 //! | `reportflow_partitions_revoked_total` | counter | |
 //! | `reportflow_partitions_lost_total` | counter | `reason` (`assignment_lost`, `commit_failed`, `in_flight_abandoned`) |
+//! | `reportflow_offsets_skipped_total` | counter | `topic` |
+//!
+//! `offsets_skipped_total` counts the records a consumer skipped because its position was no
+//! longer in the log (offset out of range: deleted by retention, or by the embedded broker's
+//! size cap) and librdkafka reset it to the log start (or end).
 //!
 //! In `messages_out_total`, `stage` is the processor's stage; in `dead_lettered_total` it is the
 //! stage that rejected the input (the `reportflow.error.stage` header).
@@ -91,6 +96,8 @@ pub struct Metrics {
     pub partitions_revoked: IntCounter,
     /// Partitions given up without a clean hand-over, by reason (see the module docs).
     pub partitions_lost: IntCounterVec,
+    /// Records skipped by offset resets after missing data, by topic.
+    pub offsets_skipped: IntCounterVec,
     /// Convenience handle: retries after a failed delivery.
     retries_delivery: IntCounter,
     /// Convenience handle: retries after a full producer queue.
@@ -178,6 +185,14 @@ impl Metrics {
         registry.register(Box::new(produce_retries.clone()))?;
         registry.register(Box::new(partitions_revoked.clone()))?;
         registry.register(Box::new(partitions_lost.clone()))?;
+        let offsets_skipped = IntCounterVec::new(
+            Opts::new(
+                "reportflow_offsets_skipped_total",
+                "Records skipped because the consumer's offset was out of range (data deleted before it was consumed), by topic.",
+            ),
+            &["topic"],
+        )?;
+        registry.register(Box::new(offsets_skipped.clone()))?;
         // Make the commit results and retry reasons visible (as 0) before the first event.
         commits.with_label_values(&["ok"]);
         commits.with_label_values(&["error"]);
@@ -198,6 +213,7 @@ impl Metrics {
             commits,
             produce_retries,
             partitions_revoked,
+            offsets_skipped,
             partitions_lost,
             retries_delivery,
             retries_queue_full,

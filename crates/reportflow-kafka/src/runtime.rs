@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use rdkafka::config::ClientConfig;
+use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Headers};
@@ -113,11 +113,21 @@ where
     Worker::start(config, processor).await?.run(shutdown).await
 }
 
-fn client_config(props: &std::collections::BTreeMap<String, String>) -> ClientConfig {
+pub(crate) fn client_config(props: &std::collections::BTreeMap<String, String>) -> ClientConfig {
     let mut c = ClientConfig::new();
     for (k, v) in props {
         c.set(k, v);
     }
+    // librdkafka's own level follows the `log` facade, which may be silent; warnings must
+    // always reach the context (offset resets are detected from them, see crate::resets).
+    let level = if tracing::enabled!(target: "librdkafka", tracing::Level::DEBUG) {
+        RDKafkaLogLevel::Debug
+    } else if tracing::enabled!(target: "librdkafka", tracing::Level::INFO) {
+        RDKafkaLogLevel::Info
+    } else {
+        RDKafkaLogLevel::Warning
+    };
+    c.set_log_level(level);
     c
 }
 
@@ -143,6 +153,10 @@ impl Worker {
             })
             .map_err(|e| Error::kafka("creating the producer", e))?;
         let topics: Vec<&str> = config.input_topics.iter().map(String::as_str).collect();
+        for topic in &topics {
+            // Visible as 0 before the first skip, so that increase() sees the first one.
+            shared.metrics.offsets_skipped.with_label_values(&[topic]);
+        }
         consumer
             .subscribe(&topics)
             .map_err(|e| Error::kafka("subscribing to the input topics", e))?;
@@ -250,7 +264,7 @@ impl Worker {
                         break;
                     }
                     Some(Err(err)) => {
-                        tracing::warn!(error = %err, "The consumer reported an error; consuming goes on.");
+                        crate::context::log_consumer_error(&shared, &err, "consume");
                         continue;
                     }
                     None => {
@@ -260,6 +274,9 @@ impl Worker {
                 };
                 let input = to_input(&message);
                 drop(message);
+                shared
+                    .resets
+                    .arrived(&shared.metrics, &input.topic, input.partition, input.offset);
                 let epoch = match shared.table().dispatch(
                     &input.topic,
                     input.partition,

@@ -39,7 +39,6 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, Opts};
-use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Headers};
@@ -57,6 +56,7 @@ use crate::metrics::Metrics;
 use crate::partitions::Dispatched;
 use crate::produce::{SendError, Sender};
 use crate::record::{InputRecord, Reject};
+use crate::runtime::client_config;
 
 /// Where a stored row came from: the Kafka record that last wrote it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -434,6 +434,9 @@ where
         })
         .map_err(|e| Error::kafka("creating the producer", e))?;
     let topics: Vec<&str> = config.input_topics.iter().map(String::as_str).collect();
+    for topic in &topics {
+        shared.metrics.offsets_skipped.with_label_values(&[topic]);
+    }
     consumer
         .subscribe(&topics)
         .map_err(|e| Error::kafka("subscribing to the input topics", e))?;
@@ -543,6 +546,7 @@ impl<S: Sink> Loop<S> {
                     Some(Ok(message)) => {
                         let input = to_input(&message);
                         drop(message);
+                        self.shared.resets.arrived(&self.shared.metrics, &input.topic, input.partition, input.offset);
                         self.metrics.messages_in.inc();
                         self.summary.records_in += 1;
                         batch_bytes += input.payload_len();
@@ -554,7 +558,7 @@ impl<S: Sink> Loop<S> {
                         return Err(Error::kafka("consuming", KafkaError::MessageConsumptionFatal(code)).into());
                     }
                     Some(Err(err)) => {
-                        tracing::warn!(error = %err, "The consumer reported an error; consuming goes on.");
+                        crate::context::log_consumer_error(&self.shared, &err, "consume");
                     }
                     None => {
                         tracing::error!("The consumer stream ended unexpectedly.");
@@ -813,14 +817,6 @@ impl<S: Sink> Loop<S> {
         commit_now(self.consumer.clone(), self.shared.clone(), "batch").await;
         Ok(Flushed::Done)
     }
-}
-
-fn client_config(props: &std::collections::BTreeMap<String, String>) -> ClientConfig {
-    let mut c = ClientConfig::new();
-    for (k, v) in props {
-        c.set(k, v);
-    }
-    c
 }
 
 /// Commits every partition's safe offset, on a blocking thread. Returns whether it succeeded.
