@@ -7,7 +7,10 @@
 //! run time, and two inputs that cannot be processed: an empty message and a UTF-16 byte
 //! stream of lone surrogates), waits until every good input has its document, sections and
 //! indicators and every bad one its dead letter, stops the workers gracefully and prints the
-//! headline indicators per report and the message count per topic.
+//! headline indicators per report and the message count per topic. The output topics' records
+//! are written with the Parquet sink's write path as a fresh dataset under `--parquet-dir`,
+//! replacing the previous run's (a new broker puts the same documents at other offsets, so
+//! adding them to the old dataset would duplicate its rows).
 //!
 //! Exits 1 with a message when the pipeline does not finish within `--timeout-secs`.
 
@@ -67,7 +70,8 @@ pub struct Args {
     /// Most headline indicators listed per report.
     #[arg(long, default_value_t = 12, value_name = "N")]
     pub max_indicators: usize,
-    /// Where the Parquet sink writes the results (documents/, sections/, indicators/).
+    /// Where the Parquet sink writes the results (documents/, sections/, indicators/); each
+    /// run replaces the dataset a previous run left there.
     #[arg(long, default_value = "reportflow-demo-parquet", value_name = "DIR")]
     pub parquet_dir: std::path::PathBuf,
 }
@@ -387,21 +391,19 @@ async fn demo(args: &Args) -> anyhow::Result<ExitCode> {
         );
     }
     print!("{}", report(&collected, &inputs, args.max_indicators));
-    // The same write path as `reportflow sink parquet`: files written to a temporary name,
-    // fsynced and renamed into the dataset layout.
-    let sink = reportflow_sink_parquet::ParquetSink::new(
-        &args.parquet_dir,
-        reportflow_sink_parquet::Topics::default(),
-    );
-    let (rejects, files) = sink
-        .write_batch(&collected.outputs)
+    let written = write_dataset(&args.parquet_dir, &collected.outputs)
         .with_context(|| format!("writing Parquet files to {}", args.parquet_dir.display()))?;
     println!(
-        "parquet: {} files ({} records, {} rejected) written by the Parquet sink under {}",
-        files.len(),
+        "parquet: {} files ({} records, {} rejected) written by the Parquet sink under {}, {}",
+        written.files,
         collected.outputs.len(),
-        rejects.len(),
-        args.parquet_dir.display()
+        written.rejected,
+        args.parquet_dir.display(),
+        if written.replaced {
+            "replacing the previous demo's dataset (each run writes a fresh one)"
+        } else {
+            "a fresh dataset"
+        }
     );
     println!(
         "workers: normalizer {} in / {} out / {} dead letters; extractor {} in / {} out / {} dead letters",
@@ -413,6 +415,73 @@ async fn demo(args: &Args) -> anyhow::Result<ExitCode> {
         collected.dead_letters.len()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// What [`write_dataset`] did.
+#[derive(Debug)]
+struct DatasetWritten {
+    files: usize,
+    rejected: usize,
+    replaced: bool,
+}
+
+/// Writes `records` as a fresh Parquet dataset at `dir`, replacing the dataset a previous
+/// demo left there.
+///
+/// Every run has its own embedded broker, so the same documents come at other offsets: written
+/// into the previous run's dataset they would be new rows (duplicates) in other offset ranges.
+/// The dataset is therefore built next to `dir` with the Parquet sink's write path (files cut
+/// at fixed offset ranges, temporary name, fsync, rename) and then swapped in for the old one,
+/// which is removed. A `dir` holding anything but a sink's dataset is left alone (an error).
+fn write_dataset(
+    dir: &std::path::Path,
+    records: &[reportflow_kafka::InputRecord],
+) -> anyhow::Result<DatasetWritten> {
+    let name = dir
+        .file_name()
+        .with_context(|| format!("{} has no directory name", dir.display()))?
+        .to_string_lossy()
+        .into_owned();
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let exists = dir.exists();
+    if exists && !reportflow_sink_parquet::layout::is_dataset_dir(dir)? {
+        anyhow::bail!(
+            "{} holds other files than a Parquet dataset; the demo replaces its dataset on \
+             every run, so choose another --parquet-dir",
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(&parent)?;
+    let pid = std::process::id();
+    let staging = parent.join(format!(".{name}.new-{pid}"));
+    let _ = std::fs::remove_dir_all(&staging);
+    let sink = reportflow_sink_parquet::ParquetSink::new(
+        &staging,
+        reportflow_sink_parquet::Topics::default(),
+    );
+    let (rejects, files) = match sink.write_batch(records) {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e.into());
+        }
+    };
+    if exists {
+        let old = parent.join(format!(".{name}.old-{pid}"));
+        std::fs::rename(dir, &old)?;
+        std::fs::rename(&staging, dir)?;
+        std::fs::remove_dir_all(&old)?;
+    } else {
+        std::fs::rename(&staging, dir)?;
+    }
+    Ok(DatasetWritten {
+        files: files.len(),
+        rejected: rejects.len(),
+        replaced: exists,
+    })
 }
 
 /// Terminal width of a string: CJK and full-width characters count two columns.
