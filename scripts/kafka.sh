@@ -11,6 +11,14 @@
 #   scripts/kafka.sh config DIR OPTS    writes DIR/server.properties (and DIR/cluster.id):
 #       --node-id N --port P --controller-port C [--voters 1@127.0.0.1:C1,2@…] [--cluster-id ID]
 #       [--replication-factor R] [--min-insync R] [--extra KEY=VALUE]…
+#       [--sasl-ssl-port S --keystore FILE.p12 --keystore-password PW [--scram USER=PASSWORD]…]
+#                                       --sasl-ssl-port adds a SASL_SSL listener on
+#                                       127.0.0.1:S (SCRAM-SHA-512, TLS with the PKCS#12
+#                                       keystore); each --scram user is created when `run`
+#                                       formats the storage (StorageTool --add-scram)
+#   scripts/kafka.sh tls DIR PASSWORD   makes a throw-away CA (DIR/ca.pem) and a server
+#                                       certificate for 127.0.0.1/localhost signed by it, in
+#                                       the PKCS#12 keystore DIR/server.p12 (openssl)
 #   scripts/kafka.sh run DIR            formats DIR's storage if new, then runs the broker in
 #                                       the foreground (exec: the caller's child *is* the JVM,
 #                                       so kill -9 of that pid kills the broker)
@@ -71,7 +79,7 @@ new_cluster_id() {
 cmd_config() {
   local dir="$1"; shift
   local node_id="" port="" cport="" voters="" cluster_id="" rf=1 min_isr=1
-  local extra=()
+  local extra=() scram=() sasl_port="" keystore="" ks_pass=""
   while [ $# -gt 0 ]; do
     case "$1" in
       --node-id) node_id="$2"; shift 2 ;;
@@ -82,6 +90,10 @@ cmd_config() {
       --replication-factor) rf="$2"; shift 2 ;;
       --min-insync) min_isr="$2"; shift 2 ;;
       --extra) extra+=("$2"); shift 2 ;;
+      --sasl-ssl-port) sasl_port="$2"; shift 2 ;;
+      --keystore) keystore="$2"; shift 2 ;;
+      --keystore-password) ks_pass="$2"; shift 2 ;;
+      --scram) scram+=("$2"); shift 2 ;;
       *) die "config: unknown option $1" ;;
     esac
   done
@@ -90,13 +102,24 @@ cmd_config() {
   mkdir -p "$dir/data"
   [ -n "$cluster_id" ] || cluster_id=$(new_cluster_id)
   echo "$cluster_id" > "$dir/cluster.id"
+  local listeners="PLAINTEXT://127.0.0.1:$port" advertised="PLAINTEXT://127.0.0.1:$port"
+  if [ -n "$sasl_port" ]; then
+    [ -n "$keystore" ] && [ -n "$ks_pass" ] || die "--sasl-ssl-port needs --keystore and --keystore-password"
+    listeners="$listeners,SASL_SSL://127.0.0.1:$sasl_port"
+    advertised="$advertised,SASL_SSL://127.0.0.1:$sasl_port"
+  fi
+  # SCRAM users, one `--add-scram` value per line, for `run`'s storage format.
+  : > "$dir/scram"
+  for up in "${scram[@]}"; do
+    echo "SCRAM-SHA-512=[name=${up%%=*},password=${up#*=}]" >> "$dir/scram"
+  done
   {
     echo "# Written by scripts/kafka.sh config: one KRaft node (broker + controller) on loopback."
     echo "process.roles=broker,controller"
     echo "node.id=$node_id"
     echo "controller.quorum.voters=$voters"
-    echo "listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport"
-    echo "advertised.listeners=PLAINTEXT://127.0.0.1:$port"
+    echo "listeners=$listeners,CONTROLLER://127.0.0.1:$cport"
+    echo "advertised.listeners=$advertised"
     echo "controller.listener.names=CONTROLLER"
     echo "inter.broker.listener.name=PLAINTEXT"
     echo "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL"
@@ -119,6 +142,16 @@ cmd_config() {
     echo "message.max.bytes=67108864"
     echo "replica.fetch.max.bytes=67108864"
     echo "socket.request.max.bytes=134217728"
+    if [ -n "$sasl_port" ]; then
+      # Clients authenticate with SCRAM-SHA-512 over TLS; brokers and controllers keep
+      # talking PLAINTEXT among themselves on loopback.
+      echo "sasl.enabled.mechanisms=SCRAM-SHA-512"
+      echo "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
+      echo "ssl.keystore.type=PKCS12"
+      echo "ssl.keystore.location=$keystore"
+      echo "ssl.keystore.password=$ks_pass"
+      echo "ssl.key.password=$ks_pass"
+    fi
     for kv in "${extra[@]}"; do echo "$kv"; done
   } > "$dir/server.properties"
 }
@@ -129,13 +162,37 @@ cmd_run() {
   local opts
   opts=$(jvm_opts)
   if [ ! -f "$dir/data/meta.properties" ]; then
+    local scram_args=()
+    if [ -s "$dir/scram" ]; then
+      while IFS= read -r line; do scram_args+=(--add-scram "$line"); done < "$dir/scram"
+    fi
     # shellcheck disable=SC2086 # opts is a list of JVM flags.
     "$JAVA" $opts -cp "$KAFKA_HOME/libs/*" kafka.tools.StorageTool format --ignore-formatted \
-      -t "$(cat "$dir/cluster.id")" -c "$dir/server.properties" >"$dir/format.log" 2>&1 \
+      -t "$(cat "$dir/cluster.id")" -c "$dir/server.properties" "${scram_args[@]}" \
+      >"$dir/format.log" 2>&1 \
       || { cat "$dir/format.log" >&2; die "storage format failed"; }
   fi
   # shellcheck disable=SC2086
   exec "$JAVA" $opts -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$dir/server.properties"
+}
+
+cmd_tls() {
+  local dir="$1" pass="$2"
+  command -v openssl >/dev/null || die "tls: openssl is not installed"
+  mkdir -p "$dir"
+  (
+    cd "$dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=reportflow test CA" \
+      -keyout ca.key -out ca.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+      -keyout server.key -out server.csr 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+      -extfile server.ext -out server.pem 2>/dev/null
+    openssl pkcs12 -export -in server.pem -inkey server.key -certfile ca.pem -name server \
+      -out server.p12 -passout "pass:$pass"
+  ) || die "tls: openssl failed"
+  echo "$dir/ca.pem"
 }
 
 free_port() {
@@ -185,9 +242,10 @@ case "${1:-}" in
   start) [ $# -eq 2 ] || die "usage: kafka.sh start PORT"; cmd_install >/dev/null; cmd_start "$2" ;;
   stop) [ $# -eq 2 ] || die "usage: kafka.sh stop PORT"; cmd_stop "$2" ;;
   config) [ $# -ge 2 ] || die "usage: kafka.sh config DIR OPTIONS"; shift; cmd_config "$@" ;;
+  tls) [ $# -eq 3 ] || die "usage: kafka.sh tls DIR PASSWORD"; cmd_tls "$2" "$3" ;;
   run) [ $# -eq 2 ] || die "usage: kafka.sh run DIR"; cmd_run "$2" ;;
   version) echo "$KAFKA_VERSION" ;;
   libs) echo "$KAFKA_HOME/libs" ;;
-  -h|--help|"") sed -n '2,27p' "$0" ;;
+  -h|--help|"") sed -n '2,35p' "$0" ;;
   *) die "unknown command $1 (try --help)" ;;
 esac

@@ -28,6 +28,16 @@ section "services"
 # auth), Apache Kafka's jars (Maven Central; brokers are started by the tests themselves) and
 # Chromium (Debian's package if absent) for the review page browser tests, which then fail
 # instead of skipping when the browser is missing.
+# librdkafka is built from source with OpenSSL (TLS, SASL SCRAM) and zstd (bundled by
+# zstd-sys): the build needs OpenSSL's headers; the SASL_SSL test makes its CA and broker
+# certificate with the openssl command.
+if ! [ -f /usr/include/openssl/ssl.h ] || ! command -v pkg-config >/dev/null \
+  || ! command -v openssl >/dev/null; then
+  echo "installing libssl-dev, pkg-config and openssl (Debian packages)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    libssl-dev pkg-config openssl >/dev/null
+fi
 REPORTFLOW_TEST_PG=$(./scripts/postgres.sh start)
 export REPORTFLOW_TEST_PG
 echo "PostgreSQL for the tests: $REPORTFLOW_TEST_PG"

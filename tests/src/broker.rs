@@ -120,7 +120,38 @@ pub struct ApacheKafka {
     pub nodes: Vec<KafkaNode>,
     /// The Kafka version (from `scripts/kafka/pom.xml`).
     pub version: String,
+    /// The SASL_SSL listener of [`ApacheKafka::start_sasl_ssl`].
+    pub sasl_ssl: Option<SaslSsl>,
     _dir: tempfile::TempDir,
+}
+
+/// A SASL_SSL listener (SCRAM-SHA-512 over TLS) and what a client needs to use it.
+#[derive(Debug, Clone)]
+pub struct SaslSsl {
+    /// `bootstrap.servers` of the SASL_SSL listener.
+    pub bootstrap: String,
+    /// The throw-away CA that signed the broker's certificate (`ssl.ca.location`).
+    pub ca: PathBuf,
+    /// The SCRAM user created at storage format time.
+    pub user: String,
+    /// Its password.
+    pub password: String,
+}
+
+impl SaslSsl {
+    /// The librdkafka properties of a client of this listener, with `password`.
+    pub fn properties(&self, password: &str) -> Vec<(String, String)> {
+        [
+            ("security.protocol", "SASL_SSL"),
+            ("sasl.mechanism", "SCRAM-SHA-512"),
+            ("sasl.username", self.user.as_str()),
+            ("sasl.password", password),
+            ("ssl.ca.location", &self.ca.to_string_lossy()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
 }
 
 impl ApacheKafka {
@@ -133,8 +164,57 @@ impl ApacheKafka {
     /// topics are created with replication factor 3 and `min.insync.replicas=2`, the
     /// production shape; `extra` are more `server.properties` lines for every node.
     pub fn cluster(n: u32, extra: &[&str]) -> ApacheKafka {
-        let version = install_kafka();
         let dir = tempfile::tempdir().expect("temp dir");
+        ApacheKafka::cluster_in(dir, n, extra, &[])
+    }
+
+    /// One node with, besides its PLAINTEXT listener ([`Broker::bootstrap`]), a SASL_SSL
+    /// listener: SCRAM-SHA-512 user `user`/`password` (created by `kafka-storage format
+    /// --add-scram`), TLS with a certificate for 127.0.0.1 signed by a CA made with openssl
+    /// now (`scripts/kafka.sh tls`). See [`ApacheKafka::sasl_ssl`].
+    pub fn start_sasl_ssl(user: &str, password: &str) -> ApacheKafka {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let tls = dir.path().join("tls");
+        let store_password = "reportflow-test-store";
+        let out = Command::new(kafka_script())
+            .arg("tls")
+            .arg(&tls)
+            .arg(store_password)
+            .output()
+            .expect("run scripts/kafka.sh tls");
+        assert!(
+            out.status.success(),
+            "scripts/kafka.sh tls: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = free_port();
+        let args: Vec<String> = vec![
+            "--sasl-ssl-port".into(),
+            port.to_string(),
+            "--keystore".into(),
+            tls.join("server.p12").to_string_lossy().into_owned(),
+            "--keystore-password".into(),
+            store_password.into(),
+            "--scram".into(),
+            format!("{user}={password}"),
+        ];
+        let mut kafka = ApacheKafka::cluster_in(dir, 1, &[], &args);
+        let listener = SaslSsl {
+            bootstrap: format!("127.0.0.1:{port}"),
+            ca: tls.join("ca.pem"),
+            user: user.to_string(),
+            password: password.to_string(),
+        };
+        eprintln!(
+            "[broker] Apache Kafka {}: SASL_SSL (SCRAM-SHA-512) listener at {}",
+            kafka.version, listener.bootstrap
+        );
+        kafka.sasl_ssl = Some(listener);
+        kafka
+    }
+
+    fn cluster_in(dir: tempfile::TempDir, n: u32, extra: &[&str], args: &[String]) -> ApacheKafka {
+        let version = install_kafka();
         let ports: Vec<(u16, u16)> = (0..n).map(|_| (free_port(), free_port())).collect();
         let voters = ports
             .iter()
@@ -169,6 +249,7 @@ impl ApacheKafka {
             for kv in extra {
                 cmd.args(["--extra", kv]);
             }
+            cmd.args(args);
             let out = cmd.output().expect("run scripts/kafka.sh config");
             assert!(
                 out.status.success(),
@@ -199,6 +280,7 @@ impl ApacheKafka {
             bootstrap,
             nodes,
             version,
+            sasl_ssl: None,
             _dir: dir,
         };
         for i in 0..kafka.nodes.len() {

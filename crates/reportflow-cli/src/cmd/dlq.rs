@@ -16,6 +16,7 @@ use rdkafka::message::{Header, Headers, OwnedHeaders};
 use rdkafka::producer::FutureRecord;
 use rdkafka::{Message, Offset};
 
+use super::client::ConnectArgs;
 use super::tail::{assigned_consumer, headers_of};
 
 /// Arguments of `reportflow dlq`.
@@ -36,9 +37,9 @@ pub enum DlqCommand {
 /// Arguments of `reportflow dlq redrive`.
 #[derive(Debug, clap::Args)]
 pub struct RedriveArgs {
-    /// Kafka bootstrap servers.
-    #[arg(long, value_name = "HOST:PORT", env = "REPORTFLOW_BROKERS")]
-    pub brokers: String,
+    /// Brokers, `--config`, `--connect-timeout-secs`.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
     /// The dead-letter topic.
     #[arg(long, default_value = "reports.dlq")]
     pub dlq_topic: String,
@@ -61,8 +62,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
 }
 
 fn redrive(args: &RedriveArgs) -> anyhow::Result<ExitCode> {
-    let (consumer, partitions) =
-        assigned_consumer(&args.brokers, &args.dlq_topic, Offset::Beginning)?;
+    let conn = args.connect.resolve()?;
+    let (consumer, partitions) = assigned_consumer(&conn, &args.dlq_topic, Offset::Beginning)?;
     // End offsets at start: stop there.
     let mut remaining: BTreeMap<i32, i64> = BTreeMap::new();
     for p in &partitions {
@@ -76,7 +77,7 @@ fn redrive(args: &RedriveArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let producer = super::publish::producer(&args.brokers)?;
+    let producer = super::publish::producer(&conn)?;
     let started = Instant::now();
     let (mut redriven, mut skipped, mut failed) = (0u64, 0u64, 0u64);
     let mut by_topic: BTreeMap<String, u64> = BTreeMap::new();

@@ -2,11 +2,11 @@
 //! `run` function returning the process exit code; new subcommands (demo, publish, tail,
 //! worker, sink, dev-broker) are added to [`Command`] and [`run`].
 
+pub mod client;
 pub mod demo;
 pub mod dev_broker;
 pub mod dlq;
 pub mod extract;
-pub mod parquet;
 pub mod publish;
 pub mod sink;
 pub mod tail;
@@ -33,8 +33,6 @@ pub enum Command {
     Dlq(dlq::Args),
     /// Run a storage consumer (PostgreSQL or Parquet) in the foreground.
     Sink(sink::Args),
-    /// Parquet dataset operations (check: rows, distinct keys and files).
-    Parquet(parquet::Args),
 }
 
 /// Runs a subcommand.
@@ -48,7 +46,6 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Tail(args) => tail::run(&args),
         Command::Dlq(args) => dlq::run(&args),
         Command::Sink(args) => sink::run(&args),
-        Command::Parquet(args) => parquet::run(&args),
     }
 }
 

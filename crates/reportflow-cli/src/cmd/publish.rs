@@ -6,6 +6,10 @@
 //! A progress bar (hidden when stderr is not a terminal) counts bytes; the summary line is
 //! `published N files (X MB) to T in Y s; F failed`. A file the broker refuses (too large, …)
 //! is reported on stderr and the others are still published; the exit code is then 1.
+//!
+//! The connection is that of the workers (`--config FILE`, `REPORTFLOW_KAFKA__*`: see
+//! [`super::client`]); before sending, the command waits at most `--connect-timeout-secs`
+//! (30 s) for a broker to answer, printing progress, and fails with the broker address.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -15,8 +19,9 @@ use anyhow::Context as _;
 use futures::stream::{FuturesUnordered, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{FutureProducer, FutureRecord};
-use rdkafka::ClientConfig;
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer as _};
+
+use super::client::{wait_for_cluster, ConnectArgs, Connection, ErrorContext};
 
 /// Largest message the producer accepts: 32 MiB (room for 20 MiB reports; the broker's own
 /// limit may be lower).
@@ -25,9 +30,9 @@ pub const MAX_MESSAGE_BYTES: usize = 32 * 1024 * 1024;
 /// Arguments of `reportflow publish`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Kafka bootstrap servers.
-    #[arg(long, value_name = "HOST:PORT", env = "REPORTFLOW_BROKERS")]
-    pub brokers: String,
+    /// Brokers, `--config`, `--connect-timeout-secs`.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
     /// Topic to publish to.
     #[arg(long, default_value = "reports.raw")]
     pub topic: String,
@@ -118,25 +123,33 @@ pub fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// A producer for large report files.
-pub fn producer(brokers: &str) -> anyhow::Result<FutureProducer> {
-    ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("message.max.bytes", MAX_MESSAGE_BYTES.to_string())
-        .set("enable.idempotence", "true")
-        .set("linger.ms", "5")
-        .create()
-        .context("creating the producer")
+/// A producer for large report files on `conn` (its `[kafka]` and `[kafka_producer]`
+/// properties over these defaults), once a broker answered (see
+/// [`super::client::wait_for_cluster`]).
+pub fn producer(conn: &Connection) -> anyhow::Result<FutureProducer<ErrorContext>> {
+    let context = ErrorContext::default();
+    let producer: FutureProducer<ErrorContext> = conn
+        .producer_config(&[
+            ("message.max.bytes", MAX_MESSAGE_BYTES.to_string()),
+            ("enable.idempotence", "true".to_string()),
+            ("linger.ms", "5".to_string()),
+        ])
+        .create_with_context(context.clone())
+        .context("creating the producer")?;
+    wait_for_cluster(producer.client(), &context, conn, "publish", || None)?;
+    Ok(producer)
 }
 
 /// Publishes the files.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let items = collect(&args.paths)?;
+    let conn = args.connect.resolve()?;
+    let producer = producer(&conn)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let failed = runtime.block_on(publish(args, items))?;
+    let failed = runtime.block_on(publish(args, producer, items))?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
@@ -144,8 +157,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-async fn publish(args: &Args, items: Vec<Item>) -> anyhow::Result<usize> {
-    let producer = producer(&args.brokers)?;
+async fn publish(
+    args: &Args,
+    producer: FutureProducer<ErrorContext>,
+    items: Vec<Item>,
+) -> anyhow::Result<usize> {
     let total: u64 = items
         .iter()
         .map(|i| std::fs::metadata(&i.path).map(|m| m.len()).unwrap_or(0))

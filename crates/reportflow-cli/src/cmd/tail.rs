@@ -22,8 +22,11 @@ use anyhow::Context as _;
 use base64::Engine as _;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{BorrowedMessage, Headers};
-use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::{Message, Offset, TopicPartitionList};
 use reportflow_proto::v1;
+
+use super::client::{wait_for_cluster, ConnectArgs, Connection, ErrorContext};
 use serde_json::{json, Value};
 
 /// How to decode values.
@@ -53,9 +56,9 @@ Output: one JSON object per message, {\"topic\", \"partition\", \"offset\", \"ke
 dead letter are {\"bytes\": N, \"base64\": ...}; a dead letter adds \"error\" {stage, kind, \
 message}, \"source\" {topic, partition, offset} and \"worker\" from its reportflow.* headers.")]
 pub struct Args {
-    /// Kafka bootstrap servers.
-    #[arg(long, value_name = "HOST:PORT", env = "REPORTFLOW_BROKERS")]
-    pub brokers: String,
+    /// Brokers, `--config`, `--connect-timeout-secs`.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
     /// Topic to read.
     #[arg(long)]
     pub topic: String,
@@ -195,18 +198,30 @@ pub fn envelope(m: &BorrowedMessage<'_>, kind: Type) -> Value {
 
 /// A consumer assigned to every partition of `topic` (no group membership, no commits).
 pub fn assigned_consumer(
-    brokers: &str,
+    conn: &Connection,
     topic: &str,
     offset: Offset,
-) -> anyhow::Result<(BaseConsumer, Vec<i32>)> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("group.id", "reportflow-tail")
-        .set("enable.auto.commit", "false")
-        .set("enable.partition.eof", "false")
-        .set("fetch.wait.max.ms", "100")
-        .create()
+) -> anyhow::Result<(BaseConsumer<ErrorContext>, Vec<i32>)> {
+    let context = ErrorContext::default();
+    let consumer: BaseConsumer<ErrorContext> = conn
+        .consumer_config(&[
+            ("group.id", "reportflow-tail".to_string()),
+            ("enable.auto.commit", "false".to_string()),
+            ("enable.partition.eof", "false".to_string()),
+            ("fetch.wait.max.ms", "100".to_string()),
+        ])
+        .create_with_context(context.clone())
         .context("creating the consumer")?;
+    wait_for_cluster(
+        consumer.client(),
+        &context,
+        conn,
+        "reading",
+        || match consumer.poll(Duration::ZERO) {
+            Some(Err(e)) => Some(e.rdkafka_error_code().unwrap_or(RDKafkaErrorCode::Fail)),
+            _ => None,
+        },
+    )?;
     let metadata = consumer
         .fetch_metadata(Some(topic), Duration::from_secs(10))
         .with_context(|| format!("reading the metadata of {topic}"))?;
@@ -232,7 +247,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     } else {
         Offset::End
     };
-    let (consumer, _) = assigned_consumer(&args.brokers, &args.topic, offset)?;
+    let conn = args.connect.resolve()?;
+    let (consumer, _) = assigned_consumer(&conn, &args.topic, offset)?;
     let timeout = args.timeout_ms.map(Duration::from_millis);
     let mut last = Instant::now();
     let mut printed = 0u64;
