@@ -61,7 +61,7 @@ impl TimelineFinder {
             // that year (`2026年1月` is a date, not a topic).
             opening_year: Regex::new(
                 concat!(
-                    r"^\s*(?:各位代表[,，:：]?\s*)?",
+                    r"^\s*(?:各位代表[,，:：!！]?\s*)?",
                     r"(?:刚刚过去的|过去的|在刚刚过去的|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])?",
                     r"(\d{4})年(?:[^\d月]|$)",
                 ),
