@@ -116,6 +116,34 @@ fn second_growth_of_a_metric_is_a_new_fact_with_its_own_period() {
 fn damaged_digits_are_never_values() {
     let out = render("地区生产总?264.6亿元,增?.2%。");
     assert_eq!(out, "");
+    // Lossy re-encoding leaves `?` or U+FFFD where a digit or a character was: no figure
+    // next to one is read, however the rest of the sentence looks.
+    for damaged in [
+        "全省地区生产总值增长?.5%。",
+        "全年实现地区生产总?318.4亿元。",
+        "社会消费品零售总额1?8.4亿元,增长5.2%。",
+        "城镇居民人均可支配收入43\u{FFFD}97元。",
+        "一般公共预算收入增长？.3%。",
+    ] {
+        for ind in read(damaged) {
+            assert!(
+                ind.quantity.is_none() || ind.code.is_none(),
+                "{damaged}: value {:?} for {:?}",
+                ind.quantity,
+                ind.code
+            );
+            if let Some(q) = &ind.quantity {
+                assert!(
+                    ![5.0, 318.4, 8.4, 97.0, 3.0].contains(&q.value),
+                    "{damaged}: {q:?}"
+                );
+            }
+            assert!(
+                ind.yoy_pct.is_none_or(|y| y != 5.0 && y != 3.0 && y != 0.5),
+                "{damaged}"
+            );
+        }
+    }
 }
 
 #[test]
