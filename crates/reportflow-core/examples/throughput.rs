@@ -1,15 +1,20 @@
-//! Full extraction (bytes → report) over the seed reports, repeated N times, for measuring
-//! throughput per core with `perf stat` (CPU time is far less sensitive than wall time to
-//! other load on a shared machine): `perf stat -e task-clock target/release/examples/throughput 50`.
+//! Full extraction (bytes → report) over the seed reports (or every `.txt` file of DIR, e.g.
+//! `test_data/dev`), repeated N times, for measuring throughput per core with `perf stat` or
+//! `/usr/bin/time` (CPU time is far less sensitive than wall time to other load on a shared
+//! machine): `perf stat -e task-clock target/release/examples/throughput 50 [DIR]`.
 fn main() {
     let n: usize = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(50);
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/test_data/seeds");
-    let mut seeds: Vec<Vec<u8>> = std::fs::read_dir(dir)
-        .expect("seed directory")
-        .map(|e| std::fs::read(e.expect("entry").path()).expect("seed"))
+    let dir = std::env::args()
+        .nth(2)
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/test_data/seeds").to_string());
+    let mut seeds: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+        .expect("input directory")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .map(|p| std::fs::read(p).expect("input file"))
         .collect();
     seeds.sort();
     let extractor = reportflow_core::Extractor::default();
