@@ -130,6 +130,15 @@ pub trait Sink: Send {
         &mut self,
         batch: &[InputRecord],
     ) -> impl Future<Output = Result<Vec<(usize, Reject)>, SinkError>> + Send;
+
+    /// Readies the store before consuming starts (connect, migrate). [`run_sink`] serves
+    /// `/health` (200) and `/ready` (503) meanwhile and calls it again after
+    /// [`SinkError::Transient`] with the retry backoff, until it succeeds or shutdown;
+    /// [`SinkError::Fatal`] stops the sink. The consumer joins its group only after it
+    /// succeeded. Default: nothing to ready.
+    fn prepare(&mut self) -> impl Future<Output = Result<(), SinkError>> + Send {
+        async { Ok(()) }
+    }
 }
 
 /// The batch and retry settings of [`run_sink`].
@@ -437,14 +446,52 @@ where
     for topic in &topics {
         shared.metrics.offsets_skipped.with_label_values(&[topic]);
     }
-    consumer
-        .subscribe(&topics)
-        .map_err(|e| Error::kafka("subscribing to the input topics", e))?;
+    // HTTP first: `/health` answers while the store is readied, `/ready` stays 503 until a
+    // partition is assigned, which happens only after the store is ready.
     let (http_stop, http_stopped) = oneshot::channel::<()>();
     let http = http::start(config.http_addr, shared.clone(), async move {
         let _ = http_stopped.await;
     })
     .await?;
+    let mut sink = sink;
+    let mut shutdown = std::pin::pin!(shutdown);
+    let mut backoff = sink_config.retry_backoff;
+    loop {
+        let prepared = tokio::select! {
+            biased;
+            _ = &mut shutdown => None,
+            prepared = sink.prepare() => Some(prepared),
+        };
+        let err = match prepared {
+            Some(Ok(())) => break,
+            Some(Err(SinkError::Transient(err))) => err,
+            Some(Err(SinkError::Fatal(err))) => {
+                let _ = http_stop.send(());
+                let _ = tokio::time::timeout(Duration::from_secs(1), http.task).await;
+                return Err(RunSinkError::Sink(err));
+            }
+            None => {
+                let _ = http_stop.send(());
+                let _ = tokio::time::timeout(Duration::from_secs(1), http.task).await;
+                return Ok(SinkSummary::default());
+            }
+        };
+        sink_metrics.retries.inc();
+        tracing::warn!(sink = sink.name(), error = %err, backoff_ms = backoff.as_millis() as u64, "The sink's store is not available yet; retrying before consuming (/health answers, /ready stays 503).");
+        tokio::select! {
+            biased;
+            _ = &mut shutdown => {
+                let _ = http_stop.send(());
+                let _ = tokio::time::timeout(Duration::from_secs(1), http.task).await;
+                return Ok(SinkSummary::default());
+            }
+            _ = tokio::time::sleep(backoff) => {}
+        }
+        backoff = (backoff * 2).min(sink_config.retry_max_backoff);
+    }
+    consumer
+        .subscribe(&topics)
+        .map_err(|e| Error::kafka("subscribing to the input topics", e))?;
     tracing::info!(
         sink = sink.name(),
         group_id = %config.group_id,
@@ -473,7 +520,7 @@ where
         metrics: sink_metrics,
         summary: SinkSummary::default(),
     };
-    let result = state.run(shutdown, abandon_tx).await;
+    let result = state.run(shutdown.as_mut(), abandon_tx).await;
 
     // Close: commit what is done, flush the producer, leave the group, stop HTTP.
     let Loop {

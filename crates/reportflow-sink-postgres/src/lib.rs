@@ -157,6 +157,26 @@ impl Sink for PostgresSink {
     async fn write(&mut self, batch: &[InputRecord]) -> Result<Vec<(usize, Reject)>, SinkError> {
         self.write_batch(batch).await
     }
+
+    /// Connects and migrates before consuming starts; an unreachable database is retried (the
+    /// HTTP server already answers `/health`, `/ready` stays 503), a schema newer than this
+    /// build or a refused migration stops the sink.
+    async fn prepare(&mut self) -> Result<(), SinkError> {
+        match self.connect().await {
+            Ok(_) => {
+                tracing::info!("Connected to PostgreSQL; the schema is up to date.");
+                Ok(())
+            }
+            Err(err @ (DbError::Unavailable(_) | DbError::Timeout(_))) => {
+                self.client = None;
+                Err(SinkError::Transient(format!(
+                    "{err}: {}",
+                    source_chain(&err)
+                )))
+            }
+            Err(err) => Err(SinkError::Fatal(err.to_string())),
+        }
+    }
 }
 
 /// Flags of `reportflow-sink-postgres` and `reportflow sink postgres`.
@@ -297,38 +317,17 @@ pub enum Error {
     Sink(#[from] RunSinkError),
 }
 
-/// Runs the sink with `loaded` until `shutdown` resolves: connects and migrates first
-/// (retrying an unreachable database with backoff until it answers or shutdown), then runs
-/// the batch loop.
+/// Runs the sink with `loaded` until `shutdown` resolves: starts the HTTP server (`/health`
+/// answers at once, `/ready` is 503), connects and migrates (retrying an unreachable database
+/// with backoff until it answers or shutdown), then joins the consumer group and runs the
+/// batch loop.
 pub async fn run_sink<F>(loaded: Loaded, shutdown: F) -> Result<SinkSummary, RunSinkError>
 where
     F: std::future::Future + Send,
 {
-    let mut sink = PostgresSink::new(loaded.postgres);
-    let mut shutdown = std::pin::pin!(shutdown);
-    let mut backoff = loaded.sink.retry_backoff;
-    loop {
-        match sink.connect().await {
-            Ok(_) => break,
-            Err(DbError::Unavailable(e)) => {
-                tracing::warn!(error = %e, backoff_ms = backoff.as_millis() as u64, "PostgreSQL is not reachable; retrying.");
-            }
-            Err(DbError::Timeout(what)) => {
-                tracing::warn!(
-                    what,
-                    backoff_ms = backoff.as_millis() as u64,
-                    "PostgreSQL timed out; retrying."
-                );
-            }
-            Err(e) => return Err(RunSinkError::Sink(e.to_string())),
-        }
-        tokio::select! {
-            _ = &mut shutdown => return Ok(SinkSummary::default()),
-            _ = tokio::time::sleep(backoff) => {}
-        }
-        backoff = (backoff * 2).min(loaded.sink.retry_max_backoff);
-    }
-    tracing::info!("Connected to PostgreSQL; the schema is up to date.");
+    // The HTTP server starts first; `prepare` connects and migrates, retrying while the
+    // database is unreachable.
+    let sink = PostgresSink::new(loaded.postgres);
     reportflow_kafka::run_sink(loaded.runtime, loaded.sink, sink, shutdown).await
 }
 
