@@ -16,6 +16,8 @@
 use reportflow_core as core;
 use reportflow_core::{Analysis, Extractor, NormalizedText, Report, EXTRACTOR_VERSION};
 
+use reportflow_formats::{Format, Rejection};
+
 use crate::v1;
 
 impl From<core::CharSpan> for v1::CharSpan {
@@ -35,6 +37,17 @@ impl From<core::DetectionMethod> for v1::DetectionMethod {
             core::DetectionMethod::Utf16Heuristic => v1::DetectionMethod::Utf16Heuristic,
             core::DetectionMethod::Detector => v1::DetectionMethod::Detector,
             core::DetectionMethod::HeaderHint => v1::DetectionMethod::HeaderHint,
+        }
+    }
+}
+
+impl From<Format> for v1::DocumentFormat {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Text => v1::DocumentFormat::Text,
+            Format::Html => v1::DocumentFormat::Html,
+            Format::Docx => v1::DocumentFormat::Docx,
+            Format::Pdf => v1::DocumentFormat::Pdf,
         }
     }
 }
@@ -121,6 +134,14 @@ impl v1::Source {
             .filter(|s| !s.is_empty())
     }
 
+    /// The `content-type` header (the crawler's content type, a hint for the document
+    /// format), if present and non-empty.
+    pub fn content_type(&self) -> Option<&str> {
+        self.get_header("content-type")
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
     /// The `source-url` header, if present.
     pub fn source_url(&self) -> Option<&str> {
         self.get_header("source-url")
@@ -141,20 +162,26 @@ pub fn normalized_report(
         text: normalized.text.clone(),
         extractor_version: EXTRACTOR_VERSION.to_owned(),
         raw_size: raw_size as u64,
+        format: v1::DocumentFormat::Text.into(),
     }
 }
 
-/// Stage one in full: decodes and normalizes `raw` with the core. The charset hint is
-/// `charset_hint` when given, otherwise the source's `charset` header.
+/// Stage one in full: reads the document format (`reportflow-formats`: HTML, DOCX, PDF or
+/// plain text), then decodes and normalizes the text with the core. The charset hint is
+/// `charset_hint` when given, otherwise the source's `charset` header; the format hint is the
+/// source's `content-type` header.
 pub fn normalize_raw(
     extractor: &Extractor,
     raw: &[u8],
     source: v1::Source,
     charset_hint: Option<&str>,
-) -> core::Result<v1::NormalizedReport> {
+) -> Result<v1::NormalizedReport, Rejection> {
     let hint = charset_hint.or_else(|| source.charset());
-    let normalized = extractor.normalize_bytes(raw, hint)?;
-    Ok(normalized_report(&normalized, source, raw.len()))
+    let (format, normalized) =
+        reportflow_formats::normalize(extractor, raw, source.content_type(), hint)?;
+    let mut report = normalized_report(&normalized, source, raw.len());
+    report.set_format(format.into());
+    Ok(report)
 }
 
 /// The document message of an analysed text. `text_chars` is the length of the normalized
@@ -278,6 +305,7 @@ pub fn extraction_from_report(
         text: report.text.clone(),
         extractor_version: EXTRACTOR_VERSION.to_owned(),
         raw_size: raw_size as u64,
+        format: v1::DocumentFormat::Text.into(),
     };
     let analysis = Analysis {
         metadata: report.metadata.clone(),
@@ -288,11 +316,7 @@ pub fn extraction_from_report(
 }
 
 /// A dead letter for a document the normalizer rejected: keeps the raw bytes for replay.
-pub fn dead_letter_normalize(
-    raw: &[u8],
-    source: v1::Source,
-    error: &core::Error,
-) -> v1::DeadLetter {
+pub fn dead_letter_normalize(raw: &[u8], source: v1::Source, error: &Rejection) -> v1::DeadLetter {
     v1::DeadLetter {
         doc_id: core::doc_id(raw),
         source: Some(source),

@@ -60,6 +60,12 @@ pub struct Args {
     #[arg(long, value_name = "LABEL")]
     pub charset: Option<String>,
 
+    /// Content type of the inputs as the crawler saw it (e.g. `text/html`): a hint for the
+    /// document format, which is read from the bytes (HTML, DOCX, PDF or plain text). Without
+    /// it, a `.html`/`.htm` file name is the hint.
+    #[arg(long, value_name = "MIME")]
+    pub content_type: Option<String>,
+
     /// Write each input's indicators to `DIR/<file name>.jsonl` (one protobuf JSON indicator
     /// per line) instead of printing anything; standard input is written as `stdin.jsonl`.
     /// With `--format html` (where it is required): the pages `DIR/<file name>.html` and
@@ -245,7 +251,7 @@ fn write_page(
         "output file {name} was already written for an earlier input with the same name"
     );
     let raw = input.read()?;
-    let source = v1::Source::with_key(input.source_key());
+    let source = source(args, input);
     let normalized = convert::normalize_raw(extractor, &raw, source, args.charset.as_deref())?;
     let extraction = convert::extract_normalized(extractor, &normalized);
     let facts = match (gold, input) {
@@ -268,6 +274,20 @@ fn write_page(
     Ok(summary)
 }
 
+/// The source of an input: its key, and the content type (`--content-type`, or `text/html`
+/// for a `.html`/`.htm` file) as the `content-type` header.
+fn source(args: &Args, input: &Input<'_>) -> v1::Source {
+    let source = v1::Source::with_key(input.source_key());
+    let by_name = || {
+        let name = input.file_name().to_ascii_lowercase();
+        (name.ends_with(".html") || name.ends_with(".htm")).then(|| "text/html".to_owned())
+    };
+    match args.content_type.clone().or_else(by_name) {
+        Some(ct) => source.header("content-type", ct),
+        None => source,
+    }
+}
+
 /// Extracts one input and writes its output.
 fn process(
     extractor: &Extractor,
@@ -277,7 +297,7 @@ fn process(
     out_names: &mut HashSet<String>,
 ) -> anyhow::Result<()> {
     let raw = input.read()?;
-    let source = v1::Source::with_key(input.source_key());
+    let source = source(args, input);
     let normalized = convert::normalize_raw(extractor, &raw, source, args.charset.as_deref())?;
     let mut extraction = convert::extract_normalized(extractor, &normalized);
 
@@ -361,6 +381,14 @@ fn render_text(input: &Input<'_>, x: &v1::Extraction) -> String {
 
     let _ = writeln!(s, "== {}", input.display());
     let _ = writeln!(s, "doc_id     {}", doc.doc_id);
+    if let Some(n) = x.normalized.as_ref() {
+        let format = n
+            .format()
+            .as_str_name()
+            .trim_start_matches("DOCUMENT_FORMAT_")
+            .to_ascii_lowercase();
+        let _ = writeln!(s, "format     {format}");
+    }
     if let Some(enc) = x.normalized.as_ref().and_then(|n| n.encoding.as_ref()) {
         let method = enc
             .method()

@@ -31,6 +31,7 @@ pub fn normalized() -> v1::NormalizedReport {
         text: "关于北京市通州区2021年国民经济和社会发展计划上半年执行情况的报告\n一、2021年上半年执行情况\n实现各项税收收入152.8亿元，同比增长21.4%".into(),
         extractor_version: "reportflow-core/0.1.0".into(),
         raw_size: 4_294_967_301,
+        format: v1::DocumentFormat::Unspecified.into(),
     }
 }
 
