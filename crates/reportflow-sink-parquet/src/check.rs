@@ -230,18 +230,23 @@ pub fn check(dir: &Path) -> io::Result<CheckReport> {
         let mut d = DatasetReport {
             name,
             key,
-            files: paths.len(),
             ..DatasetReport::default()
         };
         let mut seen: HashMap<String, usize> = HashMap::new();
         for (index, path) in paths.iter().enumerate() {
-            let builder =
-                ParquetRecordBatchReaderBuilder::try_new(File::open(path)?).map_err(|e| {
-                    io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("{}: {e}", path.display()),
-                    )
-                })?;
+            let file = match File::open(path) {
+                Ok(f) => f,
+                // Removed by a sink writing meanwhile (a stale copy in another year directory).
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
+            d.files += 1;
+            let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{}: {e}", path.display()),
+                )
+            })?;
             let mask = ProjectionMask::columns(builder.parquet_schema(), columns.iter().copied());
             let reader = builder
                 .with_projection(mask)
