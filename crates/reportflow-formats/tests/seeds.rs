@@ -121,3 +121,8 @@ fn html_pages_are_detected_without_a_content_type() {
 fn docx_files_give_the_text_indicators() {
     check(Format::Docx, "docx", "docx", None);
 }
+
+#[test]
+fn pdf_files_give_the_text_indicators() {
+    check(Format::Pdf, "pdf", "pdf", None);
+}
