@@ -63,6 +63,28 @@ pub fn spawn_worker(
     log_dir: &Path,
     producer: &[(&str, &str)],
 ) -> ChildGuard {
+    spawn_worker_with(
+        stage,
+        bootstrap,
+        name,
+        log_dir,
+        producer,
+        &[],
+        "127.0.0.1:0",
+    )
+}
+
+/// [`spawn_worker`] with extra `REPORTFLOW_*` variables (`env`, e.g. `REPORTFLOW_INSTANCE_ID`
+/// for static group membership) and a chosen `--http-addr`.
+pub fn spawn_worker_with(
+    stage: Stage,
+    bootstrap: &str,
+    name: &str,
+    log_dir: &Path,
+    producer: &[(&str, &str)],
+    env: &[(&str, &str)],
+    http_addr: &str,
+) -> ChildGuard {
     let mut cmd = Command::new(binary(stage.binary()));
     cmd.args([
         "--brokers",
@@ -70,7 +92,7 @@ pub fn spawn_worker(
         "--group-id",
         stage.group(),
         "--http-addr",
-        "127.0.0.1:0",
+        http_addr,
     ])
     .env("REPORTFLOW_WORKER_NAME", name)
     .env("REPORTFLOW_LOG_FORMAT", "text")
@@ -94,6 +116,9 @@ pub fn spawn_worker(
             ),
             v,
         );
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
     }
     if std::env::var_os("RUST_LOG").is_none() {
         cmd.env("RUST_LOG", "info,librdkafka=warn");

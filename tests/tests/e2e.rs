@@ -17,7 +17,7 @@ use reportflow_e2e::broker::{api_versions, ApacheKafka, Broker, Embedded};
 use reportflow_e2e::data::{self, Input};
 use reportflow_e2e::expect::{self, Expected};
 use reportflow_e2e::kafka::{self, Record};
-use reportflow_e2e::pipeline::{spawn_worker, Collector, Stage};
+use reportflow_e2e::pipeline::{spawn_worker, spawn_worker_with, Collector, Stage};
 use reportflow_e2e::process::ChildGuard;
 use reportflow_e2e::{serial, topics};
 
@@ -413,7 +413,27 @@ fn crash_recovery_apache_kafka() {
     let mut collector = Collector::new(&b);
     let logs_dir = dir.path().join("logs");
     std::fs::create_dir_all(&logs_dir).unwrap();
-    let mut workers = start_workers(&broker, 2, &logs_dir);
+    // Static group membership (`REPORTFLOW_INSTANCE_ID` = the worker's name): a replacement
+    // started under the killed worker's name takes its partitions back at once instead of
+    // waiting for the dead member's session to expire.
+    let mut workers = Vec::new();
+    for stage in [Stage::Normalizer, Stage::Extractor] {
+        for i in 0..2 {
+            let name = format!("{}-{i}", stage.binary());
+            workers.push((
+                stage,
+                spawn_worker_with(
+                    stage,
+                    &b,
+                    &name,
+                    &logs_dir,
+                    &[],
+                    &[("REPORTFLOW_INSTANCE_ID", &name)],
+                    "127.0.0.1:0",
+                ),
+            ));
+        }
+    }
 
     // Publish in batches while the workers run, so the kill lands mid-stream.
     let records: Vec<Record> = inputs.iter().map(Input::record).collect();
@@ -450,6 +470,7 @@ fn crash_recovery_apache_kafka() {
         .values()
         .filter(|o| o.document.is_some())
         .count();
+    let mut victims = Vec::new();
     for stage in [Stage::Normalizer, Stage::Extractor] {
         let (_, victim) = workers
             .iter_mut()
@@ -457,13 +478,28 @@ fn crash_recovery_apache_kafka() {
             .expect("a worker of the stage");
         eprintln!("[crash] kill -9 {} (pid {})", victim.name, victim.id());
         victim.kill9();
+        victims.push((stage, victim.name.clone()));
     }
     workers.retain_mut(|(_, w)| w.exited().is_none() && w.id() != 0);
-    // Replacements start right away, while the killed members still count as alive: the
-    // group coordinator must rebalance when their sessions expire.
-    for stage in [Stage::Normalizer, Stage::Extractor] {
-        let name = format!("{}-replacement", stage.binary());
-        workers.push((stage, spawn_worker(stage, &b, &name, &logs_dir, &[])));
+    // Replacements start right away under the killed workers' names (and instance ids), while
+    // the killed members still count as alive: static membership hands them the partitions
+    // at once. Each one's /metrics tells when it joined and when it first committed.
+    let mut restarts = Vec::new();
+    for (stage, name) in victims {
+        let http = free_http_addr();
+        workers.push((
+            stage,
+            spawn_worker_with(
+                stage,
+                &b,
+                &name,
+                &logs_dir,
+                &[],
+                &[("REPORTFLOW_INSTANCE_ID", &name)],
+                &http.to_string(),
+            ),
+        ));
+        restarts.push(Restart::watch(name, http));
     }
     eprintln!(
         "[crash] killed with {done_at_kill}/{} documents done; replacements started",
@@ -501,6 +537,30 @@ fn crash_recovery_apache_kafka() {
         );
     }
     collector.poll(Duration::from_secs(1));
+    let restarts: Vec<Restart> = restarts.into_iter().map(Restart::join).collect();
+    for r in &restarts {
+        eprintln!(
+            "[crash] {} restarted: partitions assigned after {:?}, first commit after {:?} (target < 10 s)",
+            r.name, r.assigned, r.committed
+        );
+    }
+    for r in &restarts {
+        // A replacement commits only once it processed something; with nothing left to redo
+        // on its partitions, getting them back is what counts.
+        let took = r.committed.or(r.assigned).unwrap_or_else(|| {
+            panic!(
+                "{} never got partitions after its restart\n{}",
+                r.name,
+                logs(&workers)
+            )
+        });
+        assert!(
+            took < Duration::from_secs(10),
+            "{}: restart to first commit took {took:?} (static membership should hand the partitions back at once)\n{}",
+            r.name,
+            logs(&workers)
+        );
+    }
 
     // Loss is not allowed, duplicates are: count them for the report.
     let mut problems = Vec::new();
@@ -535,6 +595,83 @@ fn crash_recovery_apache_kafka() {
         started.elapsed(),
         collector.counts()
     );
+}
+
+/// A free loopback address for a worker's HTTP server.
+fn free_http_addr() -> std::net::SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+}
+
+/// A value of the worker's `/metrics`, the sum over its label sets (None: unreachable).
+fn metric(addr: std::net::SocketAddr, name: &str) -> Option<f64> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(
+        s,
+        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut body = String::new();
+    let _ = s.read_to_string(&mut body);
+    let mut total = None;
+    for line in body.lines() {
+        let Some(rest) = line.strip_prefix(name) else {
+            continue;
+        };
+        if !(rest.starts_with(' ') || rest.starts_with('{')) {
+            continue;
+        }
+        let v: f64 = rest.rsplit(' ').next()?.parse().ok()?;
+        *total.get_or_insert(0.0) += v;
+    }
+    total
+}
+
+/// A replacement worker: how long after its start it held partitions and first committed,
+/// watched on a thread of its own (every 50 ms, for at most 60 s).
+struct Restart {
+    name: String,
+    assigned: Option<Duration>,
+    committed: Option<Duration>,
+    watcher: Option<std::thread::JoinHandle<(Option<Duration>, Option<Duration>)>>,
+}
+
+impl Restart {
+    fn watch(name: String, http: std::net::SocketAddr) -> Restart {
+        let started = Instant::now();
+        let watcher = std::thread::spawn(move || {
+            let (mut assigned, mut committed) = (None, None);
+            while committed.is_none() && started.elapsed() < Duration::from_secs(60) {
+                if assigned.is_none()
+                    && metric(http, "reportflow_assigned_partitions").is_some_and(|v| v > 0.0)
+                {
+                    assigned = Some(started.elapsed());
+                }
+                if metric(http, "reportflow_commits_total{result=\"ok\"}").is_some_and(|v| v > 0.0)
+                {
+                    committed = Some(started.elapsed());
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            (assigned, committed)
+        });
+        Restart {
+            name,
+            assigned: None,
+            committed: None,
+            watcher: Some(watcher),
+        }
+    }
+
+    fn join(mut self) -> Restart {
+        if let Some(w) = self.watcher.take() {
+            (self.assigned, self.committed) = w.join().expect("watcher");
+        }
+        self
+    }
 }
 
 /// Pins the limitation behind `Embedded::serves_huge_records`: librdkafka's mock cluster
