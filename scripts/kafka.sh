@@ -72,8 +72,14 @@ jvm_opts() {
 }
 
 new_cluster_id() {
-  # Kafka's cluster ids are 16 random bytes in URL-safe base64 without padding.
-  head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'
+  # Kafka's cluster ids are 16 random bytes in URL-safe base64 without padding. Like Kafka's
+  # Uuid.randomUuid, never one starting with `-`: StorageTool would read it as an option.
+  local id
+  while :; do
+    id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    [ "${id:0:1}" != "-" ] && break
+  done
+  echo "$id"
 }
 
 cmd_config() {
