@@ -23,6 +23,8 @@
 #                                       the foreground (exec: the caller's child *is* the JVM,
 #                                       so kill -9 of that pid kills the broker)
 #   scripts/kafka.sh version            prints the Kafka version the pom resolves
+#   scripts/kafka.sh dump-log FILE…     prints the record batches of log segment files
+#                                       (kafka.tools.DumpLogSegments: offsets, compresscodec)
 #
 # The Rust test harness (tests/src/broker.rs) uses `config` and `run`, one broker (or three)
 # per test on free ports. Environment:
@@ -251,7 +253,12 @@ case "${1:-}" in
   tls) [ $# -eq 3 ] || die "usage: kafka.sh tls DIR PASSWORD"; cmd_tls "$2" "$3" ;;
   run) [ $# -eq 2 ] || die "usage: kafka.sh run DIR"; cmd_run "$2" ;;
   version) echo "$KAFKA_VERSION" ;;
+  dump-log)
+    [ $# -ge 2 ] || die "usage: kafka.sh dump-log FILE…"
+    shift
+    # shellcheck disable=SC2046 # jvm_opts is a list of JVM flags.
+    exec "$JAVA" $(jvm_opts) -cp "$KAFKA_HOME/libs/*" kafka.tools.DumpLogSegments --files "$(IFS=,; echo "$*")" ;;
   libs) echo "$KAFKA_HOME/libs" ;;
-  -h|--help|"") sed -n '2,35p' "$0" ;;
+  -h|--help|"") sed -n '2,33p' "$0" ;;
   *) die "unknown command $1 (try --help)" ;;
 esac

@@ -66,6 +66,32 @@ pub fn install_kafka() -> String {
         .clone()
 }
 
+/// The record batches of a partition's log segments as `kafka.tools.DumpLogSegments` prints
+/// them (`scripts/kafka.sh dump-log`): offsets, sizes and `compresscodec` of every batch.
+pub fn dump_log(partition_dir: &Path) -> String {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(partition_dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "log"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    if files.is_empty() {
+        return String::new();
+    }
+    let out = Command::new(kafka_script())
+        .arg("dump-log")
+        .args(&files)
+        .output()
+        .expect("run scripts/kafka.sh dump-log");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 /// The line a KRaft node logs once it serves clients.
 const STARTED: &str = "Kafka Server started";
 
@@ -102,6 +128,11 @@ impl KafkaNode {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
         let all: Vec<&str> = text.lines().collect();
         all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
+    /// The node's log directory (`log.dirs`): one `<topic>-<partition>` directory each.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.join("data")
     }
 
     /// Whether the node's process is running.
