@@ -2,8 +2,9 @@
 //! [`v1::NormalizedReport`] messages on `reports.normalized`, keyed by `doc_id`.
 //!
 //! The worker holds no extraction logic: [`NormalizerProcessor`] calls
-//! [`reportflow_core::Extractor::normalize_bytes`] through
-//! [`reportflow_proto::convert::normalize_raw`] and encodes the result with prost; the
+//! [`reportflow_proto::convert::normalize_raw`] (the document format read by
+//! `reportflow-formats`: HTML pages, DOCX and PDF attachments or plain text, then the core's
+//! normalization) and encodes the result with prost; the
 //! [`reportflow_kafka`] runtime does the consuming, producing, committing and dead-lettering.
 //!
 //! - Input: value = raw bytes; key = the producer's source id; optional headers
@@ -13,7 +14,11 @@
 //!   [`HEADER_DOC_ID`] and [`HEADER_MESSAGE_TYPE`]. Deterministic: the same input gives
 //!   byte-identical output.
 //! - Rejects (dead letters with stage `normalize`): no value → kind `empty`; the core's errors
-//!   with their [`reportflow_core::Error::kind`] (`empty`, `undecodable`, `no_text`).
+//!   with their [`reportflow_core::Error::kind`] (`empty`, `undecodable`, `binary`,
+//!   `no_text`); documents whose format cannot be read (`unsupported_format` for binary Word,
+//!   `broken_document`, `encrypted`, `no_text_layer` for a scanned PDF, `too_large`).
+//! - The `content-type` header is the hint for the document format; the output's
+//!   `NormalizedReport.format` says which format was read.
 //!
 //! Run it as the `reportflow-normalizer` binary or `reportflow worker normalizer`; both parse
 //! [`Args`] and call [`main_with_args`].

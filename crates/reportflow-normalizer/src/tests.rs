@@ -177,3 +177,43 @@ fn args_layer_over_defaults() {
     .unwrap();
     assert_eq!(processor(&config).output_topic(), DEFAULT_NORMALIZED_TOPIC);
 }
+
+/// An HTML page, a DOCX and a PDF of a seed give the text version's normalized text, with
+/// the format published; binary Word is a dead letter with kind `unsupported_format`.
+#[test]
+fn formats_are_read_and_published() {
+    let processor = NormalizerProcessor::new(DEFAULT_NORMALIZED_TOPIC);
+    let fixtures =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../reportflow-formats/test_data");
+    let seed = "000_efee8a99a23e30c8";
+    for (dir, content_type, format) in [
+        (
+            "html",
+            "text/html; charset=gb2312",
+            v1::DocumentFormat::Html,
+        ),
+        ("docx", "application/octet-stream", v1::DocumentFormat::Docx),
+        ("pdf", "application/pdf", v1::DocumentFormat::Pdf),
+    ] {
+        let raw = std::fs::read(fixtures.join(dir).join(format!("{seed}.{dir}"))).unwrap();
+        let input = record(seed, Some(raw.clone()), &[("content-type", content_type)]);
+        let report = processor.normalize(&input).unwrap();
+        assert_eq!(report.format(), format, "{dir}");
+        assert_eq!(report.doc_id, reportflow_core::doc_id(&raw));
+        assert!(report.text.contains("常务委员会第四十次会议上"), "{dir}");
+    }
+    let text = processor
+        .normalize(&record("t", Some(seeds()[0].1.clone()), &[]))
+        .unwrap();
+    assert_eq!(text.format(), v1::DocumentFormat::Text);
+    let mut doc = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    doc.resize(2048, 0);
+    let reject = processor
+        .normalize(&record(
+            "d",
+            Some(doc),
+            &[("content-type", "application/msword")],
+        ))
+        .unwrap_err();
+    assert_eq!(reject.kind, "unsupported_format");
+}
