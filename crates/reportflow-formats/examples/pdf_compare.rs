@@ -70,13 +70,12 @@ fn main() {
             let stem = std::fs::read_dir(&seeds)
                 .unwrap()
                 .map(|e| e.unwrap().path())
-                .filter(|p| {
+                .find(|p| {
                     p.file_name()
                         .unwrap()
                         .to_string_lossy()
                         .starts_with(&format!("00{i}_"))
                 })
-                .next()
                 .unwrap();
             let text = std::fs::read(&stem).unwrap();
             let want = facts(&extractor.extract(&text, None).unwrap().indicators);
