@@ -759,6 +759,9 @@ impl RuntimeConfig {
             .saturating_add(64 * 1024)
             .max(1_000_000);
         p.insert("message.max.bytes".into(), room.to_string());
+        // Reports are text: zstd shrinks them several times, and the broker's size limits
+        // (message.max.bytes, the topic's max.message.bytes) apply to the compressed batch.
+        p.insert("compression.type".into(), "zstd".into());
         p.insert(
             "statistics.interval.ms".into(),
             self.stats_interval.as_millis().to_string(),

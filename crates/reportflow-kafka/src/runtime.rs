@@ -511,7 +511,7 @@ impl Job {
         let results = futures::future::join_all(records.iter().map(|r| self.sender.send(r))).await;
         let mut refused = None;
         let mut abandoned = false;
-        for (record, result) in records.iter().zip(results) {
+        for (index, (record, result)) in records.iter().zip(results).enumerate() {
             match result {
                 Ok(()) => {
                     self.shared
@@ -522,7 +522,7 @@ impl Job {
                     self.counters.messages_out.fetch_add(1, Ordering::Relaxed);
                 }
                 Err(SendError::Refused(err)) => {
-                    refused.get_or_insert((record.topic.clone(), err));
+                    refused.get_or_insert((index, err));
                 }
                 Err(SendError::Abandoned | SendError::Fatal) => abandoned = true,
             }
@@ -530,13 +530,42 @@ impl Job {
         if abandoned {
             return Outcome::Abandoned;
         }
-        if let Some((topic, err)) = refused {
+        if let Some((index, err)) = refused {
+            let record = &records[index];
+            let topic = &record.topic;
             tracing::warn!(error = %err, topic, source_topic = %self.input.topic, partition = self.input.partition, offset = self.input.offset, "The broker refused an output for good; the input is dead-lettered.");
-            let reject = Reject::new(
-                STAGE_PRODUCE,
-                KIND_OUTPUT_REFUSED,
-                format!("the broker refused an output record for topic {topic}: {err}"),
+            let too_large = matches!(
+                err.rdkafka_error_code(),
+                Some(rdkafka::error::RDKafkaErrorCode::MessageSizeTooLarge)
             );
+            let reject = if too_large {
+                let size = record.key.as_ref().map_or(0, Vec::len)
+                    + record.value.as_ref().map_or(0, Vec::len)
+                    + record
+                        .headers
+                        .iter()
+                        .map(|(k, v)| k.len() + v.len())
+                        .sum::<usize>();
+                let client_limit = self
+                    .config
+                    .producer_properties()
+                    .get("message.max.bytes")
+                    .cloned()
+                    .unwrap_or_default();
+                Reject::new(
+                    STAGE_PRODUCE,
+                    KIND_TOO_LARGE,
+                    format!(
+                        "the output record for topic {topic} is {size} bytes (key, value and headers, before compression), over a size limit: the producer's message.max.bytes is {client_limit}, the broker's message.max.bytes and the topic's max.message.bytes (1048588 by default) apply to the compressed batch: {err}"
+                    ),
+                )
+            } else {
+                Reject::new(
+                    STAGE_PRODUCE,
+                    KIND_OUTPUT_REFUSED,
+                    format!("the broker refused an output record for topic {topic}: {err}"),
+                )
+            };
             return self.dead_letter(&reject).await;
         }
         Outcome::Done

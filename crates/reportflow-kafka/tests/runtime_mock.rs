@@ -297,6 +297,39 @@ async fn oversized_inputs_are_dead_lettered_with_kind_too_large() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outputs_over_the_size_limit_are_dead_lettered_too_large_with_size_and_limit() {
+    let cluster = cluster(1);
+    let bootstrap = cluster.bootstrap_servers();
+    let big = "x".repeat(150_000);
+    let inputs = vec![Input::new(0, "big", &big), Input::new(0, "after", "fits")];
+    produce(&bootstrap, &inputs).await;
+    let mut cfg = config(&bootstrap, "g-big-out");
+    cfg.kafka_producer
+        .insert("message.max.bytes".into(), "100000".into());
+    let running = Running::start(cfg, Upper::new()).await;
+    let dead = read(&bootstrap, DLQ, 1, 1).await;
+    let outputs = read(&bootstrap, OUT, 2, 1).await;
+    let (summary, _) = running.stop().await;
+    assert_eq!(outputs.len(), 1);
+    assert_eq!(dead.len(), 1);
+    let m = &dead[0];
+    assert_eq!(rdkafka::Message::key(m), Some(&b"big"[..]));
+    assert_eq!(header(m, "reportflow.error.kind").unwrap(), "too_large");
+    assert_eq!(header(m, "reportflow.error.stage").unwrap(), "produce");
+    let message = header(m, "reportflow.error.message").unwrap();
+    // The output's size (value, key, headers) and the producer's limit.
+    assert!(message.contains("is 150"), "{message}");
+    assert!(message.contains("message.max.bytes is 100000"), "{message}");
+    // The dead letter itself did not fit with the input's value: it went without it.
+    assert_eq!(header(m, "reportflow.dlq.dropped").unwrap(), "value");
+    assert_eq!(summary.dead_lettered, 1);
+    assert_eq!(
+        committed_async(&bootstrap, "g-big-out", 1).await,
+        vec![Some(2)]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_abandons_stuck_work_at_the_deadline_without_committing_it() {
     let cluster = cluster(1);
     let bootstrap = cluster.bootstrap_servers();
