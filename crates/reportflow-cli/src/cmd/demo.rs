@@ -263,6 +263,12 @@ async fn publish(bootstrap: &str, inputs: &[DemoInput]) -> anyhow::Result<()> {
         .set("enable.idempotence", "true")
         .create()
         .context("creating the producer")?;
+    // The embedded broker deletes what goes past its per-partition limit: refuse first.
+    let sizes: Vec<u64> = inputs
+        .iter()
+        .map(|i| (i.key.len() + i.value.len()) as u64)
+        .collect();
+    broker::check_fits(&sizes, PARTITIONS)?;
     for input in inputs {
         let name = input.key.rsplit('/').next().unwrap_or(&input.key);
         let mut headers = OwnedHeaders::new()

@@ -1,7 +1,9 @@
 //! `reportflow dev-broker`: runs the embedded broker (librdkafka's mock cluster) in the
 //! foreground with the default topics, so separate worker processes, `reportflow publish`,
 //! `reportflow tail` and kcat can use it. The first line on stdout is the bootstrap address;
-//! the broker keeps everything in memory and stops on SIGINT/SIGTERM.
+//! the broker keeps everything in memory and stops on SIGINT/SIGTERM. Its limits (5 MiB and
+//! 100000 records per partition, oldest records deleted past them: see [`crate::broker`]) are
+//! printed with the address.
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -37,9 +39,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
          try: reportflow publish --brokers {bootstrap} DIR\n\
          \x20    reportflow worker normalizer --brokers {bootstrap} --http-addr 127.0.0.1:0\n\
          \x20    reportflow tail --brokers {bootstrap} --topic reports.indicators\n\
-         Ctrl-C stops it (everything is kept in memory only).",
+         Ctrl-C stops it (everything is kept in memory only).\n\
+         limit: each partition keeps at most {} bytes and {} records; past that the oldest\n\
+         records are deleted silently (a record over the limit empties its partition), so\n\
+         publish at most that much per partition (workers count lost records in\n\
+         reportflow_offsets_skipped_total); use Apache Kafka for more.",
         args.partitions,
-        broker::TOPICS.join(", ")
+        broker::TOPICS.join(", "),
+        broker::PARTITION_MAX_BYTES,
+        broker::PARTITION_MAX_RECORDS
     );
     runtime.block_on(reportflow_kafka::shutdown_signal());
     drop(cluster);
