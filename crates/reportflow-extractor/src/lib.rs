@@ -22,6 +22,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use reportflow_core::Extractor;
 use reportflow_kafka::{
@@ -175,6 +176,9 @@ pub enum WorkerError {
     /// The async runtime could not be built.
     #[error("cannot start the async runtime: {0}")]
     Io(#[from] std::io::Error),
+    /// The brokers refused the credentials (SASL) or the TLS handshake.
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// Flags of the extractor worker. Every flag overrides the config file and the `REPORTFLOW_*`
@@ -217,6 +221,11 @@ pub struct Args {
     /// Log filter when RUST_LOG is unset. [config: log_level; default: info]
     #[arg(long, value_name = "FILTER")]
     pub log_level: Option<String>,
+    /// Static group membership: this instance's stable name in the consumer group (pod or
+    /// container name), so that a restarted instance takes its partitions back at once.
+    /// [config: instance_id; default: unset]
+    #[arg(long, value_name = "NAME")]
+    pub instance_id: Option<String>,
 }
 
 impl Args {
@@ -238,6 +247,7 @@ impl Args {
             http_addr: self.http_addr.clone(),
             log_format: self.log_format,
             log_level: self.log_level.clone(),
+            instance_id: self.instance_id.clone(),
             topics: (!topics.is_empty()).then_some(topics),
             ..RawConfig::default()
         }
@@ -272,6 +282,17 @@ pub fn processor(config: &RuntimeConfig) -> ExtractorProcessor {
 
 /// Runs the worker until SIGTERM/SIGINT, with logging already set up by the caller.
 pub async fn run_worker(config: RuntimeConfig) -> Result<RunSummary, WorkerError> {
+    // On a secured cluster, refused credentials end the worker at once instead of leaving it
+    // retrying forever (see reportflow_kafka::preflight).
+    let properties = config.consumer_properties();
+    if reportflow_kafka::preflight::is_secured(&properties) {
+        tokio::task::spawn_blocking(move || {
+            reportflow_kafka::preflight::check_credentials(&properties, Duration::from_secs(15))
+        })
+        .await
+        .map_err(|e| WorkerError::Refused(e.to_string()))?
+        .map_err(WorkerError::Refused)?;
+    }
     let processor = processor(&config);
     Ok(reportflow_kafka::run(
         config,
