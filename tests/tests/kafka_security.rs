@@ -371,6 +371,26 @@ fn sasl_ssl_scram_every_command_apache_kafka() {
         ran.elapsed.as_secs_f64(),
         ran.stderr
     );
+    // A worker with the wrong password exits at once instead of retrying forever.
+    let mut bad = worker(Stage::Normalizer, &wrong, "normalizer-wrong", &logs_dir);
+    let at = Instant::now();
+    let status = poll_until(Duration::from_secs(40), Duration::from_millis(100), || {
+        bad.exited()
+    });
+    let log = bad.log_tail(400);
+    assert!(
+        status.is_some_and(|s| !s.success()) && log.contains("refused the connection"),
+        "a worker with a wrong password must exit with a clear error ({:?} after {:.1} s):\n{log}",
+        status,
+        at.elapsed().as_secs_f64()
+    );
+    eprintln!(
+        "[sasl] Apache Kafka SASL_SSL: a worker with a wrong password exited after {:.1} s: {}",
+        at.elapsed().as_secs_f64(),
+        log.lines()
+            .find(|l| l.starts_with("Error:"))
+            .unwrap_or_default()
+    );
     drop(procs);
 }
 

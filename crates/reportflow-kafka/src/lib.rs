@@ -53,6 +53,7 @@ mod logging;
 pub mod metrics;
 pub mod offsets;
 mod partitions;
+pub mod preflight;
 mod produce;
 mod record;
 mod resets;
