@@ -78,10 +78,11 @@ fn demo_runs_the_pipeline_and_prints_the_report() {
         );
     }
 
-    // Topic counts: 8 inputs, 6 good (five seeds + a GBK copy), 2 dead letters.
-    assert_eq!(topic_count(&stdout, "reports.raw"), 8);
-    assert_eq!(topic_count(&stdout, "reports.normalized"), 6);
-    assert_eq!(topic_count(&stdout, "reports.documents"), 6);
+    // Topic counts: 10 inputs, 8 good (five seeds, a GBK copy, an HTML page, a PDF), 2 dead
+    // letters.
+    assert_eq!(topic_count(&stdout, "reports.raw"), 10);
+    assert_eq!(topic_count(&stdout, "reports.normalized"), 8);
+    assert_eq!(topic_count(&stdout, "reports.documents"), 8);
     assert_eq!(topic_count(&stdout, "reports.dlq"), 2);
     // The seeds' own sections and indicators, plus the GBK copy's.
     assert!(topic_count(&stdout, "reports.sections") > sections);

@@ -11,6 +11,7 @@ For every seed `crates/reportflow-core/test_data/seeds/NAME.txt` it writes
   numeric character references, `&` `<` `>` entities;
 - `docx/NAME.docx`: a DOCX (zip + WordprocessingML) with the title as a heading, one
   paragraph per line and the same publication table;
+- `pdf/excerpt_001_….pdf`: the start of seed 001 as a PDF under 1 MB, for `reportflow demo`;
 - `pdf/NAME.pdf`: the report printed by Debian's Chromium (`chromium --headless
   --print-to-pdf`, with running page headers and footers: date, title, URL and page numbers)
   with the Noto CJK fonts (`apt-get install chromium fonts-noto-cjk`); skipped when Chromium
@@ -210,6 +211,12 @@ def main():
         if chromium and "--no-pdf" not in sys.argv:
             make_pdf(blocks, HERE / "pdf" / f"{seed.stem}.pdf", chromium)
         print(seed.stem)
+    if chromium and "--no-pdf" not in sys.argv:
+        # A short PDF for `reportflow demo` (the embedded broker takes records under 1 MB):
+        # the title blocks and the first 12 lines of seed 001.
+        blocks = blocks_of(SEEDS / "001_85ed7cce525b80c5.txt")
+        excerpt = blocks[:2] + [(0, blocks[2][1][:12])]
+        make_pdf(excerpt, HERE / "pdf" / "excerpt_001_85ed7cce525b80c5.pdf", chromium)
 
 
 if __name__ == "__main__":

@@ -85,11 +85,22 @@ pub struct DemoInput {
     pub value: Vec<u8>,
     /// `charset` header, if any.
     pub charset: Option<&'static str>,
+    /// `content-type` header (`text/plain` when `None`).
+    pub content_type: Option<&'static str>,
     /// Whether the pipeline should accept it.
     pub good: bool,
 }
 
-/// The demo inputs: the seeds, a GBK copy of the first seed, and two bad inputs.
+/// The first seed as a government-site page in GBK (`reportflow-formats` fixture).
+const SEED_HTML: &[u8] =
+    include_bytes!("../../../reportflow-formats/test_data/html/000_efee8a99a23e30c8.html");
+/// The start of the second seed printed to PDF by Chromium with Noto CJK
+/// (`reportflow-formats` fixture; the whole seed is over the embedded broker's 1 MB records).
+const SEED_PDF: &[u8] =
+    include_bytes!("../../../reportflow-formats/test_data/pdf/excerpt_001_85ed7cce525b80c5.pdf");
+
+/// The demo inputs: the seeds, a GBK copy of the first seed, the first seed as an HTML page,
+/// the second as a PDF, and two bad inputs.
 pub fn inputs() -> Vec<DemoInput> {
     let mut inputs: Vec<DemoInput> = SEEDS
         .iter()
@@ -97,6 +108,7 @@ pub fn inputs() -> Vec<DemoInput> {
             key: format!("seeds/{name}"),
             value: bytes.to_vec(),
             charset: None,
+            content_type: None,
             good: true,
         })
         .collect();
@@ -105,12 +117,28 @@ pub fn inputs() -> Vec<DemoInput> {
         key: format!("seeds-gbk/{}", SEEDS[0].0),
         value: encoding_rs::GBK.encode(&first).0.into_owned(),
         charset: Some("GBK"),
+        content_type: None,
+        good: true,
+    });
+    inputs.push(DemoInput {
+        key: "pages/000_efee8a99a23e30c8.html".into(),
+        value: SEED_HTML.to_vec(),
+        charset: None,
+        content_type: Some("text/html"),
+        good: true,
+    });
+    inputs.push(DemoInput {
+        key: "attachments/excerpt_001_85ed7cce525b80c5.pdf".into(),
+        value: SEED_PDF.to_vec(),
+        charset: None,
+        content_type: Some("application/pdf"),
         good: true,
     });
     inputs.push(DemoInput {
         key: "bad/empty.txt".into(),
         value: Vec::new(),
         charset: None,
+        content_type: None,
         good: false,
     });
     // A UTF-16LE BOM, then unpaired high surrogates: half of the characters are malformed.
@@ -122,6 +150,7 @@ pub fn inputs() -> Vec<DemoInput> {
         key: "bad/lone-surrogates.txt".into(),
         value: broken,
         charset: None,
+        content_type: None,
         good: false,
     });
     inputs
@@ -278,7 +307,7 @@ async fn publish(bootstrap: &str, inputs: &[DemoInput]) -> anyhow::Result<()> {
             })
             .insert(Header {
                 key: "content-type",
-                value: Some("text/plain"),
+                value: Some(input.content_type.unwrap_or("text/plain")),
             });
         if let Some(charset) = input.charset {
             headers = headers.insert(Header {
@@ -659,15 +688,23 @@ mod tests {
     }
 
     #[test]
-    fn inputs_are_the_seeds_a_gbk_copy_and_two_bad_ones() {
+    fn inputs_are_the_seeds_a_gbk_copy_a_page_a_pdf_and_two_bad_ones() {
         let inputs = inputs();
-        assert_eq!(inputs.len(), 8);
+        assert_eq!(inputs.len(), 10);
         assert_eq!(inputs.iter().filter(|i| !i.good).count(), 2);
         let extractor = reportflow_core::Extractor::default();
         for input in &inputs {
-            let ok = extractor
-                .normalize_bytes(&input.value, input.charset)
-                .is_ok();
+            let mut source = reportflow_proto::v1::Source::with_key(input.key.clone());
+            if let Some(ct) = input.content_type {
+                source = source.header("content-type", ct);
+            }
+            let ok = reportflow_proto::convert::normalize_raw(
+                &extractor,
+                &input.value,
+                source,
+                input.charset,
+            )
+            .is_ok();
             assert_eq!(ok, input.good, "{}", input.key);
         }
     }
