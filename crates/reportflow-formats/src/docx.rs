@@ -120,7 +120,7 @@ pub(crate) fn document_text(xml: &[u8]) -> Result<String, Error> {
                 _ => {}
             },
             Event::Text(t) if in_text => {
-                out.text_keep_spaces(&t.xml10_content());
+                out.text(&t.xml10_content());
             }
             Event::GeneralRef(r) if in_text => {
                 let c = match r.resolve_char_ref() {
@@ -135,7 +135,7 @@ pub(crate) fn document_text(xml: &[u8]) -> Result<String, Error> {
                     },
                 };
                 if let Some(c) = c {
-                    out.text_keep_spaces(c.encode_utf8(&mut [0; 4]));
+                    out.text(c.encode_utf8(&mut [0; 4]));
                 }
             }
             _ => {}

@@ -1,6 +1,6 @@
 //! HTML pages: charset, html5ever parse, page chrome dropped, blocks and table rows as lines.
 
-use reportflow_core::{decode, Decoded, DetectionMethod};
+use reportflow_core::{decode, Decoded};
 use scraper::node::Element;
 use scraper::{Html, Node};
 
@@ -106,12 +106,11 @@ pub(crate) fn to_text(
             limit: limits.max_html_bytes,
         });
     }
+    // The page's own declaration first, then the transport's; the core's decoder still
+    // lets a BOM win and ignores a declaration that does not decode the bytes cleanly
+    // (falling back to UTF-8 and detection). `HeaderHint` then means "as declared".
     let meta = meta_charset(&raw[..raw.len().min(PRESCAN_BYTES)]);
-    let mut decoded = decode(raw, meta.as_deref().or(charset_hint));
-    if meta.is_some() && decoded.info.method == DetectionMethod::HeaderHint {
-        // The hint that decided was the page's own declaration.
-        decoded.info.method = DetectionMethod::HeaderHint;
-    }
+    let decoded = decode(raw, meta.as_deref().or(charset_hint));
     let text = flatten(&decoded.text);
     Ok(Decoded {
         text,

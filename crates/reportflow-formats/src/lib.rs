@@ -267,12 +267,6 @@ impl LineWriter {
         }
     }
 
-    /// Appends text whose spaces are meant (a DOCX run): whitespace is kept as one space even
-    /// at a run boundary, but never at the start of a line.
-    pub(crate) fn text_keep_spaces(&mut self, s: &str) {
-        self.text(s);
-    }
-
     /// Appends preformatted text: line breaks kept.
     pub(crate) fn pre(&mut self, s: &str) {
         for (i, line) in s.split('\n').enumerate() {
