@@ -13,7 +13,8 @@ For every seed `crates/reportflow-core/test_data/seeds/NAME.txt` it writes
   paragraph per line and the same publication table;
 - `pdf/excerpt_001_….pdf`: the start of seed 001 as a PDF under 1 MB, for `reportflow demo`;
 - `pdf/NAME.pdf`: the report printed by Debian's Chromium (`chromium --headless
-  --print-to-pdf`, with running page headers and footers: date, title, URL and page numbers)
+  --print-to-pdf`, with running page headers (title, date) and footers (page numbers) from
+  CSS `@page` margin boxes)
   with the Noto CJK fonts (`apt-get install chromium fonts-noto-cjk`); skipped when Chromium
   is missing.
 
@@ -187,7 +188,10 @@ def make_pdf(blocks, out, chromium):
     body = blocks_html(blocks)
     title = plain(" ".join(blocks[0][1]))
     page = f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{esc(title)}</title>
-<style>@page {{ size: A4; margin: 25mm 20mm; }} body {{ font-family: "Noto Serif CJK SC", "Noto Sans CJK SC", serif; font-size: 12pt; line-height: 1.6; }}
+<style>@page {{ size: A4; margin: 25mm 20mm;
+  @top-center {{ content: "{esc(title)}"; font-size: 9pt; }}
+  @top-right {{ content: "2021-08-05"; font-size: 9pt; }}
+  @bottom-center {{ content: "— " counter(page) " —"; font-size: 9pt; }} }} body {{ font-family: "Noto Serif CJK SC", "Noto Sans CJK SC", serif; font-size: 12pt; line-height: 1.6; }}
 h1 {{ font-size: 18pt; text-align: center; }} p {{ text-indent: 2em; margin: 0 0 .4em 0; text-align: justify; }}</style>
 </head><body>{body}</body></html>"""
     with tempfile.TemporaryDirectory() as tmp:
