@@ -226,3 +226,60 @@ fn mutated_fixtures_never_panic_or_hang() {
         }
     }
 }
+
+/// A PDF from objects, with a correct xref table.
+fn pdf_of(objects: &[&str]) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// Fuzzing finding (cargo fuzz, target `pdf`): a font that refers to a missing object made
+/// pdf-extract panic ("missing object reference"); the panic is caught and the document is
+/// a dead letter.
+#[test]
+fn dangling_font_reference_is_broken_not_a_panic() {
+    let content = "BT /F1 12 Tf 72 700 Td (abc) Tj ET";
+    let pdf = pdf_of(&[
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 67 0 R >> >> /Contents 4 0 R >>",
+        &format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+    ]);
+    let k = kind(&pdf);
+    assert!(matches!(k, "broken_document" | "no_text_layer"), "{k}");
+}
+
+/// A scan: a page with no text operators at all.
+#[test]
+fn pdf_without_text_has_no_text_layer() {
+    let content = "q 100 0 0 100 72 700 cm 0.5 g 0 0 1 1 re f Q";
+    let pdf = pdf_of(&[
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        &format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        ),
+    ]);
+    assert_eq!(kind(&pdf), "no_text_layer");
+}
