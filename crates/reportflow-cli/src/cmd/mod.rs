@@ -7,6 +7,7 @@ pub mod demo;
 pub mod dev_broker;
 pub mod dlq;
 pub mod extract;
+pub mod parquet;
 pub mod publish;
 pub mod sink;
 pub mod tail;
@@ -33,6 +34,8 @@ pub enum Command {
     Dlq(dlq::Args),
     /// Run a storage consumer (PostgreSQL or Parquet) in the foreground.
     Sink(sink::Args),
+    /// Parquet dataset operations (check: rows, distinct keys and files).
+    Parquet(parquet::Args),
 }
 
 /// Runs a subcommand.
@@ -46,6 +49,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Tail(args) => tail::run(&args),
         Command::Dlq(args) => dlq::run(&args),
         Command::Sink(args) => sink::run(&args),
+        Command::Parquet(args) => parquet::run(&args),
     }
 }
 
