@@ -179,6 +179,17 @@ struct SentenceCues {
     target: Option<usize>,
 }
 
+impl SentenceCues {
+    /// The last time phrase that ends before byte `first` (a figure's start).
+    fn time_before(&self, first: usize) -> Option<&period::TimeRef> {
+        let before = self.time.partition_point(|(end, _)| *end <= first);
+        before
+            .checked_sub(1)
+            .and_then(|i| self.time.get(i))
+            .map(|(_, t)| t)
+    }
+}
+
 /// A heading-like line that opens a review or plan part of a report.
 #[derive(Debug, Clone, Copy)]
 struct Part {
@@ -876,9 +887,7 @@ impl IndicatorExtractor {
                     .into_iter()
                     .next()
                 {
-                    let start = m.start()
-                        + (m.as_str().len() - phrase.len())
-                            .min(m.as_str().find(phrase).unwrap_or(0));
+                    let start = m.start() + m.as_str().find(phrase).unwrap_or(0);
                     add(metric, start, all.end(), None, Some(0.0));
                 }
             }
@@ -1019,11 +1028,7 @@ impl IndicatorExtractor {
         }
         // A figure the sentence dates to a year already reviewed (`2007年…下降3.27%` in a
         // 2008 report) was reported, whatever part of the report cites it.
-        let before = cues.time.partition_point(|(end, _)| *end <= first);
-        let dated = before
-            .checked_sub(1)
-            .and_then(|i| cues.time.get(i))
-            .and_then(|(_, t)| t.year);
+        let dated = cues.time_before(first).and_then(|t| t.year);
         if let (Some(year), Some(reviewed)) = (dated, ctx.actual_year) {
             if year <= reviewed && !ctx.stages.is_empty() {
                 return IndicatorKind::Actual;
@@ -1071,8 +1076,7 @@ impl IndicatorExtractor {
             IndicatorKind::Target => ctx.target_year,
             _ => ctx.actual_year,
         });
-        let before = cues.time.partition_point(|(end, _)| *end <= first);
-        let time = before.checked_sub(1).and_then(|i| cues.time.get(i));
+        let time = cues.time_before(first);
         let extent = if draft.from {
             Extent::From
         } else if is_cumulative(
@@ -1084,7 +1088,7 @@ impl IndicatorExtractor {
             Extent::Level
         };
         let period = match time {
-            Some((_, t)) => t.render(default_year),
+            Some(t) => t.render(default_year),
             None => stage
                 .and_then(|st| period_in(st, extent))
                 .unwrap_or_else(|| default_period(ctx.report_kind, kind, default_year)),

@@ -91,7 +91,7 @@ impl TimelineFinder {
         };
         for line in text.split('\n') {
             let line_start = chars;
-            chars += crate::indicators::count_chars(line) + 1;
+            chars += super::count_chars(line) + 1;
             let mut line_stages: Vec<Stage> = Vec::new();
             for c in self.cue.captures_iter(line) {
                 let byte = c.get(0).map_or(0, |m| m.start());
