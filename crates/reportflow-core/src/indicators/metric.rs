@@ -43,7 +43,7 @@ struct Lexicon {
 #[serde(deny_unknown_fields)]
 struct Synonym {
     from: String,
-    to: String,
+    code: String,
 }
 
 impl Lexicon {
@@ -62,6 +62,7 @@ impl Lexicon {
 pub(crate) struct MetricMatcher {
     aliases: HashMap<String, String>,
     lexicon: Lexicon,
+    /// Canonical forms of the lexicon's synonyms, each with its metric's code.
     synonyms: HashMap<String, String>,
     unit_classes: HashMap<String, UnitClass>,
     /// The rewrites, in order, each with its replacement.
@@ -179,7 +180,7 @@ impl MetricMatcher {
             .lexicon
             .synonyms
             .iter()
-            .map(|s| (matcher.canonical(&s.from), matcher.canonical(&s.to)))
+            .map(|s| (matcher.canonical(&s.from), s.code.clone()))
             .collect();
         matcher.synonyms = synonyms;
         matcher
@@ -277,7 +278,7 @@ impl MetricMatcher {
         let lookup = |c: &str| {
             self.aliases
                 .get(c)
-                .or_else(|| self.synonyms.get(c).and_then(|to| self.aliases.get(to)))
+                .or_else(|| self.synonyms.get(c))
                 .cloned()
         };
         lookup(canonical).or_else(|| {
@@ -488,6 +489,15 @@ mod tests {
             .chain(&lexicon.infixes)
         {
             assert_eq!(m.code_of(w), None, "{w}");
+        }
+        // Every synonym names a metric of the taxonomy.
+        let codes: Vec<String> = Taxonomy::bundled()
+            .metrics
+            .into_iter()
+            .map(|m| m.code)
+            .collect();
+        for syn in &lexicon.synonyms {
+            assert!(codes.contains(&syn.code), "{} -> {}", syn.from, syn.code);
         }
     }
 
