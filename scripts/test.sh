@@ -16,6 +16,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 export RUST_BACKTRACE="${RUST_BACKTRACE:-0}"
+# No incremental compilation caches: a one-off build gains nothing from them and they
+# doubled the target directory's size on disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 started=$SECONDS
 section() { echo; echo "=== $1 ($((SECONDS - started)) s elapsed)"; }
 # Keep a copy of the output to total the test results at the end.
