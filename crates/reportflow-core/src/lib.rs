@@ -10,6 +10,7 @@
 //! build one per process; tests build their own.
 #![warn(missing_docs, missing_debug_implementations)]
 
+mod dates;
 mod decode;
 mod error;
 mod indicators;
@@ -17,8 +18,10 @@ mod metadata;
 mod model;
 mod normalize;
 mod numbers;
+mod places;
 mod sections;
 mod taxonomy;
+mod text;
 
 pub use crate::decode::{decode, Decoded};
 pub use crate::error::{Error, Result};

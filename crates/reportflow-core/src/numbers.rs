@@ -19,7 +19,9 @@ pub(crate) fn parse_number(s: &str) -> Option<f64> {
     parse_chinese(s)
 }
 
-fn digit(c: char) -> Option<u32> {
+/// The value of one Chinese numeral digit (`两` is 2, `〇` and `零` are 0); `None` for any
+/// other character, including `十` `百` `千`, which are units.
+pub(crate) fn han_digit(c: char) -> Option<u32> {
     Some(match c {
         '零' | '〇' => 0,
         '一' => 1,
@@ -51,7 +53,7 @@ fn parse_chinese(s: &str) -> Option<f64> {
     let mut pending: Option<u32> = None;
     let mut any = false;
     for c in s.chars() {
-        if let Some(d) = digit(c) {
+        if let Some(d) = han_digit(c) {
             if pending.is_some() {
                 // Two digits in a row (`一二`) is a list, not a number.
                 return None;

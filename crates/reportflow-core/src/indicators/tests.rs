@@ -1,5 +1,7 @@
 //! Minimal sentences for each rule of the indicator reader.
 
+use super::figures::is_negative;
+use super::sentences::{may_hold_rank, may_name_topic};
 use super::*;
 use crate::model::{IndicatorKind, Metadata, ReportKind};
 

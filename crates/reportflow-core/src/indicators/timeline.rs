@@ -91,7 +91,7 @@ impl TimelineFinder {
         };
         for line in text.split('\n') {
             let line_start = chars;
-            chars += super::count_chars(line) + 1;
+            chars += super::sentences::count_chars(line) + 1;
             let mut line_stages: Vec<Stage> = Vec::new();
             for c in self.cue.captures_iter(line) {
                 let byte = c.get(0).map_or(0, |m| m.start());
@@ -102,7 +102,7 @@ impl TimelineFinder {
                 {
                     continue;
                 }
-                let at = line_start + super::count_chars(&line[..byte]);
+                let at = line_start + super::sentences::count_chars(&line[..byte]);
                 let stage = |kind, span| Stage {
                     start: at,
                     kind,

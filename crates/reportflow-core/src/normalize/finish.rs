@@ -7,7 +7,7 @@
 //! thousands separators inside numbers.
 
 use super::join::repeated_prefix;
-use crate::sections::is_hanzi;
+use crate::text::is_hanzi;
 
 /// Characters of CJK typography: no space is ever needed next to them.
 fn is_wide(c: char) -> bool {

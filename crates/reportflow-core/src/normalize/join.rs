@@ -22,8 +22,10 @@
 //! it again: that is what makes normalizing twice give the same result.
 
 use super::lines::Line;
-use crate::metadata::{is_date_line, is_org_line};
-use crate::sections::{is_hanzi, is_pure_heading, parse_marker};
+use crate::dates::is_date_line;
+use crate::places::is_org_line;
+use crate::sections::{is_pure_heading, parse_marker};
+use crate::text::is_hanzi;
 
 /// A paragraph being assembled from lines.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 //! there a blank line before it, did it end in a markdown hard break, was it a markdown
 //! heading or a bullet, is it the speaker line.
 
-use crate::sections::is_hanzi;
+use crate::text::is_hanzi;
 
 /// A cleaned physical line.
 #[derive(Debug, Clone, PartialEq, Eq)]

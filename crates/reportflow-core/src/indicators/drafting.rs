@@ -1,0 +1,283 @@
+//! Drafting: a fact under construction and how it becomes an [`Indicator`]: its kind
+//! (actual, target, forecast), its period, its baselines and quantity, and its quote.
+
+use super::context::{current_part, innermost_section, DocContext};
+use super::lexicon;
+use super::metric::{unit_fits, ResolvedMetric};
+use super::sentences::{count_chars, CharIndex, SentenceCues};
+use super::timeline::{period_in, stage_at, Extent};
+use super::IndicatorExtractor;
+use crate::model::{CharSpan, Indicator, IndicatorKind, OtherGrowth, Quantity, ReportKind};
+use crate::numbers::base_value;
+use crate::taxonomy::UnitClass;
+
+impl IndicatorExtractor {
+    pub(super) fn kind(
+        &self,
+        cues: &SentenceCues,
+        first: usize,
+        char_offset: u32,
+        ctx: &DocContext<'_>,
+    ) -> IndicatorKind {
+        if cues.forecast.is_some_and(|end| end <= first) {
+            return IndicatorKind::Forecast;
+        }
+        if cues.target.is_some_and(|end| end <= first) {
+            return IndicatorKind::Target;
+        }
+        // A figure the sentence dates to a year already reviewed (`2007年…下降3.27%` in a
+        // 2008 report) was reported, whatever part of the report cites it.
+        let dated = cues.time_before(first).and_then(|t| t.year);
+        if let (Some(year), Some(reviewed)) = (dated, ctx.actual_year) {
+            if year <= reviewed && !ctx.stages.is_empty() {
+                return IndicatorKind::Actual;
+            }
+        }
+        // A work report's timeline says more than its headings.
+        if let Some(stage) = stage_at(&ctx.stages, char_offset) {
+            return stage.kind;
+        }
+        // The innermost heading that says review or plan decides.
+        let mut idx = innermost_section(ctx.sections, char_offset);
+        while let Some(i) = idx {
+            let Some(section) = ctx.sections.get(i as usize) else {
+                break;
+            };
+            if let Some(kind) = ctx.heading_kinds.get(i as usize).copied().flatten() {
+                return kind;
+            }
+            idx = section.parent;
+        }
+        current_part(&ctx.parts, char_offset).map_or(IndicatorKind::Actual, |p| p.kind)
+    }
+
+    pub(super) fn finish(
+        &self,
+        draft: Draft,
+        s: &str,
+        chars: &CharIndex<'_>,
+        cues: &SentenceCues,
+        sentence_char: u32,
+        ctx: &DocContext<'_>,
+    ) -> Option<Indicator> {
+        let first = draft.first_figure?;
+        let quote_start_char = sentence_char + chars.before(draft.quote_start.min(first));
+        let stage = stage_at(&ctx.stages, quote_start_char).filter(|st| st.span.is_some());
+        let mut kind = self.kind(cues, first, quote_start_char, ctx);
+        if draft.from && stage.is_some() {
+            // The start of a change over a span was reached before it: an actual level.
+            kind = IndicatorKind::Actual;
+        }
+        let part_year = current_part(&ctx.parts, quote_start_char)
+            .filter(|p| p.kind == kind || kind == IndicatorKind::Forecast)
+            .and_then(|p| p.year);
+        let default_year = part_year.or(match kind {
+            IndicatorKind::Target => ctx.target_year,
+            _ => ctx.actual_year,
+        });
+        let time = cues.time_before(first);
+        let extent = if draft.from {
+            Extent::From
+        } else if is_cumulative(
+            &s[draft.quote_start.min(first)..first],
+            draft.metric.code.as_deref(),
+        ) {
+            Extent::Cumulative
+        } else {
+            Extent::Level
+        };
+        let period = match time {
+            Some(t) => t.render(default_year),
+            None => stage
+                .and_then(|st| period_in(st, extent))
+                .unwrap_or_else(|| default_period(ctx.report_kind, kind, default_year)),
+        };
+        let (mut yoy, mut other) = (draft.yoy, draft.other);
+        // A plain growth over a multi-year review is cumulative, not year on year.
+        if time.is_none()
+            && other.is_none()
+            && stage.is_some_and(|st| st.kind == IndicatorKind::Actual)
+        {
+            if let Some(pct) = yoy.take() {
+                other = Some(("累计".to_string(), pct));
+            }
+        }
+        // `比2020年增长` in a report on 2021 is growth over the year before: year on year.
+        if yoy.is_none()
+            && other.as_ref().is_some_and(|(b, _)| {
+                is_previous_year(b, &period) || is_previous_year_end(b, &period)
+            })
+        {
+            yoy = other.take().map(|(_, pct)| pct);
+        }
+        let code = draft.metric.code.clone();
+        let class = code.as_deref().and_then(|c| self.metrics.unit_class(c));
+        let mut value = draft.value;
+        // A percentage of a change metric (CPI) is its growth, and so is a percentage of a
+        // money amount (`经济增长预期目标为5%左右`): an amount of money is never a percent.
+        if yoy.is_none()
+            && (code
+                .as_deref()
+                .is_some_and(|c| lexicon::CHANGE_METRICS.contains(&c))
+                || class == Some(UnitClass::Money))
+            && value.as_ref().is_some_and(|(_, unit)| unit == "%")
+        {
+            yoy = value.take().map(|(v, _)| v);
+        }
+        let quantity = value.and_then(|(value, unit)| {
+            if let Some(class) = class {
+                if !unit_fits(class, &unit) {
+                    return None;
+                }
+            }
+            // A bare magnitude of a money metric (`超千亿`) counts yuan.
+            let unit = if class == Some(UnitClass::Money) && !unit.ends_with('元') {
+                format!("{unit}元")
+            } else {
+                unit
+            };
+            let (base, base_unit) = base_value(value, &unit);
+            Some(Quantity {
+                value,
+                unit,
+                base_value: base,
+                base_unit,
+            })
+        });
+        if quantity.is_none() && yoy.is_none() && other.is_none() && draft.pp.is_none() {
+            return None;
+        }
+        let (quote_start, quote_end) = quote_bounds(s, draft.quote_start.min(first), draft.end);
+        let quote = s[quote_start..quote_end].to_string();
+        let start = sentence_char + chars.before(quote_start);
+        let span = CharSpan {
+            start,
+            end: start + count_chars(&quote),
+        };
+        Some(Indicator {
+            section: innermost_section(ctx.sections, span.start),
+            metric: draft.metric.written,
+            code,
+            kind,
+            period,
+            quantity,
+            yoy_pct: yoy,
+            other_growth: other.map(|(basis, pct)| OtherGrowth { basis, pct }),
+            pp_change: draft.pp,
+            qualifier: draft.qualifier,
+            rank: (!draft.rank.is_empty()).then(|| draft.rank.join(",")),
+            quote,
+            span,
+        })
+    }
+}
+
+/// The longest evidence quote, in characters.
+const MAX_QUOTE_CHARS: usize = 120;
+
+/// A fact under construction.
+#[derive(Debug, Clone)]
+pub(super) struct Draft {
+    pub(super) metric: ResolvedMetric,
+    pub(super) quote_start: usize,
+    pub(super) first_figure: Option<usize>,
+    pub(super) end: usize,
+    pub(super) value: Option<(f64, String)>,
+    pub(super) yoy: Option<f64>,
+    pub(super) other: Option<(String, f64)>,
+    pub(super) pp: Option<f64>,
+    pub(super) qualifier: Option<String>,
+    pub(super) rank: Vec<String>,
+    /// The first end of `从 A 提高到 B`: a level before the period the text is about.
+    pub(super) from: bool,
+}
+
+impl Draft {
+    pub(super) fn new(metric: ResolvedMetric, quote_start: usize) -> Self {
+        Draft {
+            metric,
+            quote_start,
+            first_figure: None,
+            end: quote_start,
+            value: None,
+            yoy: None,
+            other: None,
+            pp: None,
+            qualifier: None,
+            rank: Vec::new(),
+            from: false,
+        }
+    }
+
+    pub(super) fn has_figures(&self) -> bool {
+        self.value.is_some() || self.yoy.is_some() || self.other.is_some() || self.pp.is_some()
+    }
+}
+
+/// Whether a figure whose lead is `lead` sums or averages over its stage's span rather than
+/// stating a level at its end: `累计`, `五年`, `年均`, `每年` say so, and new jobs and new
+/// businesses are flows, summed whenever a span is their period.
+fn is_cumulative(lead: &str, code: Option<&str>) -> bool {
+    lexicon::CUMULATIVE_WORDS.iter().any(|w| lead.contains(w))
+        || code.is_some_and(|c| lexicon::FLOW_METRICS.contains(&c))
+}
+
+/// Whether a baseline is the end of the previous year (`比上年末`) for a figure of a whole
+/// year (`2022`): a year-end balance against the last one is its year-on-year change.
+fn is_previous_year_end(basis: &str, period: &str) -> bool {
+    matches!(basis, "比上年末" | "较上年末" | "比去年末" | "较去年末")
+        && period.len() == 4
+        && period.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether a baseline (`比2020年`, `较2020年同期`) is the same period a year before
+/// `period` (`2021`, `2021H1`).
+fn is_previous_year(basis: &str, period: &str) -> bool {
+    let Some(rest) = basis
+        .strip_prefix("比")
+        .or_else(|| basis.strip_prefix("较"))
+    else {
+        return false;
+    };
+    let (Some(year), Some(tail)) = (rest.get(..4), rest.get(4..)) else {
+        return false;
+    };
+    let (Ok(base), Some(Ok(current))) =
+        (year.parse::<i32>(), period.get(..4).map(str::parse::<i32>))
+    else {
+        return false;
+    };
+    let same_part = match tail {
+        "年" | "年同期" => true,
+        "年上半年" => period.ends_with("H1"),
+        "年全年" => period.len() == 4,
+        _ => false,
+    };
+    base + 1 == current && same_part
+}
+
+fn default_period(report: ReportKind, kind: IndicatorKind, year: Option<i32>) -> String {
+    let Some(year) = year else {
+        return "unknown".to_string();
+    };
+    match (report, kind) {
+        (ReportKind::PlanExecutionMidYear, IndicatorKind::Actual) => format!("{year}H1"),
+        _ => format!("{year}"),
+    }
+}
+
+/// The byte range of a quote of at most [`MAX_QUOTE_CHARS`] characters ending at `end`.
+fn quote_bounds(s: &str, start: usize, end: usize) -> (usize, usize) {
+    let end = end.min(s.len());
+    let start = start.min(end);
+    let mut start = start;
+    let n = count_chars(&s[start..end]) as usize;
+    if n > MAX_QUOTE_CHARS {
+        // Keep the end, where the figures are.
+        start = s[start..end]
+            .char_indices()
+            .nth(n - MAX_QUOTE_CHARS)
+            .map_or(start, |(i, _)| start + i);
+    }
+    (start, end)
+}

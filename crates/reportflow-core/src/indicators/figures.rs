@@ -1,0 +1,204 @@
+//! Figures of a sentence: numbers with their units and qualifiers (`607.6亿元`,
+//! `增长5%左右`, `超千亿元`), and what each states about its metric (a level, a growth, a
+//! change in points, a comparison).
+
+use super::lexicon;
+use super::IndicatorExtractor;
+use crate::numbers::parse_number;
+
+impl IndicatorExtractor {
+    /// The figures of a sentence that state something: damaged digits and figures that
+    /// modify a following noun are left out.
+    pub(super) fn figures<'s>(&self, s: &'s str) -> Vec<Figure<'s>> {
+        let mut out = Vec::new();
+        // `find_iter` runs the lazy DFA only; the parts of a match are split by hand
+        // because asking the regex for capture groups cost more than the rest of the
+        // sentence reading.
+        for whole in self.figure.find_iter(s) {
+            let Some(parts) = split_figure(whole.as_str()) else {
+                continue;
+            };
+            let num_start = whole.start() + parts.num_offset;
+            let arabic = parts.num.as_bytes().first().is_some_and(u8::is_ascii_digit);
+            // Chinese numerals only count before a magnitude (`千亿元`), never as `三个`.
+            let magnitude = parts.unit.starts_with(['亿', '万', '千', '百']);
+            if !(arabic || magnitude || parts.unit == "个百分点") {
+                continue;
+            }
+            let mut before = s[..num_start].chars().next_back();
+            let mut start = whole.start();
+            let mut sign = 1.0;
+            // `增速分别为12.1%、-21.9%`: a minus sign directly before the digits, unless it
+            // joins a range (`3-5%`) or the figure has a leading qualifier.
+            if let Some(minus @ ('-' | '−')) = before {
+                let sign_start = num_start - minus.len_utf8();
+                let before_sign = s[..sign_start].chars().next_back();
+                if parts.num_offset == 0
+                    && arabic
+                    && !before_sign.is_some_and(|c| c.is_ascii_alphanumeric() || c == '.')
+                {
+                    sign = -1.0;
+                    start = sign_start;
+                    before = before_sign;
+                }
+            }
+            // `增长3-5%`: the upper bound of a range is no value of its own.
+            if matches!(before, Some('-' | '−' | '~' | '～' | '至' | '到'))
+                && s[..start]
+                    .chars()
+                    .rev()
+                    .nth(1)
+                    .is_some_and(|c| c.is_ascii_digit())
+            {
+                continue;
+            }
+            // `?264.6`, `增?.2%`: a digit was destroyed; the figure cannot be trusted.
+            if matches!(before, Some('?' | '？' | '\u{FFFD}' | '.' | '．'))
+                || (arabic && before.is_some_and(|c| c.is_ascii_alphanumeric()))
+            {
+                continue;
+            }
+            let rest = &s[whole.end()..];
+            if rest.starts_with(['?', '？', '\u{FFFD}']) || !self.follow.is_match(rest) {
+                continue;
+            }
+            let Some(value) = parse_number(parts.num) else {
+                continue;
+            };
+            out.push(Figure {
+                start,
+                end: whole.end(),
+                value: sign * value,
+                unit: parts.unit,
+                qualifier: parts.qualifier,
+            });
+        }
+        out
+    }
+
+    pub(super) fn role(&self, seg: &str, unit: &str) -> FigureRole {
+        let seg = seg.trim();
+        if self.comparison.is_match(seg) {
+            return FigureRole::Comparison;
+        }
+        if unit == "个百分点" {
+            return match self.growth_verb.find(seg) {
+                Some(m) if self.other_basis.is_match(seg) || self.yoy_basis.is_match(seg) => {
+                    FigureRole::PointChange {
+                        negative: is_negative(m.as_str()),
+                    }
+                }
+                _ => FigureRole::Comparison,
+            };
+        }
+        if self.level_verb.is_match(seg) {
+            return FigureRole::Value;
+        }
+        if let Some(m) = self.growth_verb.find(seg) {
+            if unit != "%" {
+                return FigureRole::AbsoluteChange;
+            }
+            let basis = self.other_basis.find(seg).map(|m| m.as_str().to_string());
+            return FigureRole::Growth {
+                negative: is_negative(m.as_str()),
+                basis,
+            };
+        }
+        FigureRole::Value
+    }
+}
+
+/// What a figure states about the current metric.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum FigureRole {
+    /// A level: `607.6亿元`, `3.12%` of a rate.
+    Value,
+    /// A growth in percent against a baseline (`None` = year on year).
+    Growth {
+        negative: bool,
+        basis: Option<String>,
+    },
+    /// A change in percentage points against a baseline.
+    PointChange { negative: bool },
+    /// A comparison with something else: kept as text.
+    Comparison,
+    /// An absolute change (`同比增加18座`): not a level, not a rate; not kept.
+    AbsoluteChange,
+}
+
+/// One figure found in a sentence; its unit and qualifier are slices of the sentence.
+#[derive(Debug, Clone)]
+pub(super) struct Figure<'s> {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) value: f64,
+    pub(super) unit: &'s str,
+    pub(super) qualifier: Option<&'s str>,
+}
+
+/// The parts of a figure matched by [`lexicon::FIGURE`].
+struct FigureParts<'a> {
+    qualifier: Option<&'a str>,
+    num: &'a str,
+    num_offset: usize,
+    unit: &'a str,
+}
+
+/// Splits a figure match into qualifier, number and unit, mirroring [`lexicon::FIGURE`].
+fn split_figure(m: &str) -> Option<FigureParts<'_>> {
+    let pre = lexicon::QUALIFIERS_BEFORE
+        .iter()
+        .find(|q| m.starts_with(**q) && m[q.len()..].starts_with(is_numeral_start));
+    let body = pre.map_or(m, |q| &m[q.len()..]);
+    let num_len = if body.starts_with(|c: char| c.is_ascii_digit()) {
+        let int = body.bytes().take_while(u8::is_ascii_digit).count();
+        let frac = body[int..]
+            .strip_prefix('.')
+            .map(|r| r.bytes().take_while(u8::is_ascii_digit).count())
+            .filter(|n| *n > 0)
+            .map_or(0, |n| n + 1);
+        int + frac
+    } else {
+        body.chars()
+            .take_while(|c| lexicon::CHINESE_NUMERALS.contains(*c))
+            .map(char::len_utf8)
+            .sum()
+    };
+    if num_len == 0 {
+        return None;
+    }
+    let (num, rest) = body.split_at(num_len);
+    let post = lexicon::QUALIFIERS_AFTER
+        .iter()
+        .find(|q| rest.len() > q.len() && rest.ends_with(**q));
+    let unit = post.map_or(rest, |q| &rest[..rest.len() - q.len()]);
+    Some(FigureParts {
+        qualifier: pre.or(post).copied(),
+        num,
+        num_offset: m.len() - body.len(),
+        unit,
+    })
+}
+
+fn is_numeral_start(c: char) -> bool {
+    c.is_ascii_digit() || lexicon::CHINESE_NUMERALS.contains(c)
+}
+
+/// Whether a growth-verb match (`下降`, `减少了`: the verb and its particles) states a
+/// decrease. The match starts with its verb, and no verb of [`lexicon::GROWTH_VERB`]
+/// starts with a decrease verb unless it is one, so the start decides without a capture
+/// search.
+pub(super) fn is_negative(verb_match: &str) -> bool {
+    lexicon::NEGATIVE_VERBS
+        .iter()
+        .any(|v| verb_match.starts_with(v))
+}
+
+/// Units that can stand in one `分别` list.
+pub(super) fn unit_family(unit: &str) -> &'static str {
+    match unit {
+        "%" | "‰" => "pct",
+        "个百分点" => "pp",
+        _ => "level",
+    }
+}

@@ -1,0 +1,283 @@
+//! The sentence reader: walks a sentence figure by figure, decides from each figure's lead
+//! whether it starts a new fact, continues the current one or a `分别` list, and fills
+//! drafts; also the facts written without a figure of the usual shape and rank phrases.
+
+use super::context::DocContext;
+use super::drafting::Draft;
+use super::figures::{unit_family, Figure, FigureRole};
+use super::lexicon;
+use super::metric::ResolvedMetric;
+use super::resolution::{is_region_word, Topic};
+use super::sentences::{leading_trim_len, may_hold_rank, may_name_topic, segments, segments_into};
+use super::IndicatorExtractor;
+use crate::numbers::parse_number;
+use crate::text::is_common_hanzi;
+
+impl IndicatorExtractor {
+    /// Reads one sentence into finished drafts.
+    pub(super) fn read_sentence(&self, s: &str, ctx: &DocContext<'_>) -> Vec<Draft> {
+        let figures = self.figures(s);
+        if figures.is_empty() {
+            return Vec::new();
+        }
+        let opening =
+            s.trim_start_matches(|c: char| !is_common_hanzi(c) && !c.is_ascii_alphanumeric());
+        let topic = may_name_topic(opening)
+            .then(|| self.topic.captures(opening))
+            .flatten()
+            .and_then(|c| {
+                let t = c.name("topic")?.as_str().to_string();
+                let is_area = c.name("area").is_some();
+                Some(Topic { text: t, is_area })
+            })
+            .filter(|t| !is_region_word(&t.text) && !ctx.strip_words.contains(&t.text));
+        let mut done: Vec<Draft> = Vec::new();
+        let mut current: Vec<Draft> = Vec::new();
+        let mut last_metric: Option<ResolvedMetric> = None;
+        let mut prev_end = 0;
+        let mut prev: Option<(FigureRole, &str)> = None;
+        let mut list_mode = false;
+        let mut list_idx = 0usize;
+        let mut segs = Vec::new();
+        for fig in &figures {
+            let lead = &s[prev_end..fig.start];
+            segments_into(&mut segs, lead, prev_end);
+            // `5%—5.5%`: the upper bound of a range stated by its lower bound.
+            if prev.is_some() && matches!(lead.trim(), "—" | "-" | "–" | "~" | "～" | "至" | "到")
+            {
+                prev_end = fig.end;
+                continue;
+            }
+            let is_list_next = matches!(lead.trim(), "、" | "和" | "及" | "与" | "或")
+                && prev
+                    .as_ref()
+                    .is_some_and(|(_, u)| unit_family(u) == unit_family(fig.unit));
+            let role = if is_list_next {
+                list_idx += 1;
+                prev.as_ref().map_or(FigureRole::Value, |(r, _)| r.clone())
+            } else {
+                list_idx = 0;
+                // A `分别` list goes on through a later list of the same metrics
+                // (`分别达6.9万元、3.4万元,增长4.2%、5.3%`) unless a new metric is named.
+                let was_list = list_mode && current.len() > 1;
+                list_mode = lead.contains("分别");
+                let last_seg = segs.last().map_or("", |(_, t)| *t);
+                // Rank phrases in the clauses before the figure's own belong to the
+                // facts read so far.
+                for &(_, seg) in segs.iter().take(segs.len().saturating_sub(1)) {
+                    self.attach_ranks(seg, &mut current);
+                }
+                let role = self.role(last_seg, fig.unit);
+                if role != FigureRole::Comparison {
+                    if let Some((quote_start, metrics)) = self.lead_metrics(
+                        &segs,
+                        !current.is_empty(),
+                        topic.as_ref(),
+                        last_metric.as_ref(),
+                        ctx,
+                    ) {
+                        let metrics = match role {
+                            FigureRole::Growth { .. } => self.growth_subjects(metrics),
+                            _ => metrics,
+                        };
+                        done.append(&mut current);
+                        last_metric = metrics.last().cloned();
+                        current = metrics
+                            .into_iter()
+                            .map(|m| Draft::new(m, quote_start))
+                            .collect();
+                    } else if was_list {
+                        list_mode = true;
+                    }
+                }
+                role
+            };
+            prev = Some((role.clone(), fig.unit));
+            if current.is_empty() {
+                prev_end = fig.end;
+                continue;
+            }
+            let seg_start = segs
+                .last()
+                .map_or(fig.start, |(st, t)| st + leading_trim_len(t));
+            let targets: Vec<usize> = if current.len() > 1 && (list_mode || is_list_next) {
+                if list_idx < current.len() {
+                    vec![list_idx]
+                } else {
+                    Vec::new()
+                }
+            } else {
+                (0..current.len()).collect()
+            };
+            for i in targets {
+                self.apply(&mut current[i], &mut done, &role, fig, s, seg_start);
+            }
+            prev_end = fig.end;
+        }
+        if let Some(rest) = s.get(prev_end..) {
+            for (_, seg) in segments(rest, prev_end) {
+                self.attach_ranks(seg, &mut current);
+            }
+        }
+        done.append(&mut current);
+        done.retain(Draft::has_figures);
+        done.sort_by_key(|d| (d.first_figure, d.quote_start));
+        done
+    }
+
+    /// Facts written without a figure of the usual shape: an industry-structure ratio
+    /// (the tertiary share) and a metric unchanged from a year before (growth 0). Each is
+    /// added unless a draft of the same metric already covers that place.
+    pub(super) fn read_ratio_forms(
+        &self,
+        s: &str,
+        unchanged: bool,
+        ctx: &DocContext<'_>,
+        drafts: &mut Vec<Draft>,
+    ) {
+        let mut add = |metric: ResolvedMetric, start: usize, end: usize, value, yoy| {
+            if metric.code.is_none()
+                || drafts.iter().any(|d| {
+                    d.metric.code == metric.code
+                        && d.first_figure.is_some_and(|f| f >= start && f < end)
+                })
+            {
+                return;
+            }
+            let mut d = Draft::new(metric, start);
+            d.first_figure = Some(start);
+            d.end = end;
+            d.value = value;
+            d.yoy = yoy;
+            drafts.push(d);
+        };
+        if let Some(c) = self.industry_structure.captures(s) {
+            let (Some(all), Some(t)) = (c.get(0), c.name("tertiary")) else {
+                return;
+            };
+            if let (Some(metric), Some(v)) = (
+                self.metrics
+                    .resolve(lexicon::TERTIARY_SHARE_PHRASE, &[])
+                    .into_iter()
+                    .next(),
+                parse_number(t.as_str()),
+            ) {
+                add(
+                    metric,
+                    all.start(),
+                    all.end(),
+                    Some((v, "%".to_string())),
+                    None,
+                );
+            }
+        }
+        if unchanged {
+            for c in self.unchanged.captures_iter(s) {
+                let (Some(all), Some(m)) = (c.get(0), c.name("metric")) else {
+                    continue;
+                };
+                let phrase = self.noun_phrase(m.as_str());
+                if let Some(metric) = self
+                    .metrics
+                    .resolve(phrase, &ctx.strip_words)
+                    .into_iter()
+                    .next()
+                {
+                    let start = m.start() + m.as_str().find(phrase).unwrap_or(0);
+                    add(metric, start, all.end(), None, Some(0.0));
+                }
+            }
+        }
+        drafts.sort_by_key(|d| (d.first_figure, d.quote_start));
+    }
+
+    /// The first rank phrase of a clause.
+    fn find_rank<'s>(&self, seg: &'s str) -> Option<regex::Match<'s>> {
+        may_hold_rank(seg).then(|| self.rank.find(seg)).flatten()
+    }
+
+    /// A clause without its rank phrases.
+    pub(super) fn without_ranks<'s>(&self, seg: &'s str) -> std::borrow::Cow<'s, str> {
+        if may_hold_rank(seg) {
+            self.rank.replace_all(seg, "")
+        } else {
+            std::borrow::Cow::Borrowed(seg)
+        }
+    }
+
+    fn attach_ranks(&self, seg: &str, drafts: &mut [Draft]) {
+        if let Some(m) = self.find_rank(seg) {
+            let phrase = seg.trim();
+            let phrase = if phrase.chars().count() <= 24 {
+                phrase
+            } else {
+                m.as_str()
+            };
+            for d in drafts.iter_mut() {
+                if !d.rank.iter().any(|r| r == phrase) {
+                    d.rank.push(phrase.to_string());
+                }
+            }
+        }
+    }
+
+    /// Applies one figure to a draft; a second figure for a filled slot starts a new fact
+    /// of the same metric (`其中二季度单季同比增长7.1%`).
+    pub(super) fn apply(
+        &self,
+        draft: &mut Draft,
+        done: &mut Vec<Draft>,
+        role: &FigureRole,
+        fig: &Figure,
+        s: &str,
+        seg_start: usize,
+    ) {
+        let needs_new = match role {
+            FigureRole::Value => draft.value.is_some() || draft.yoy.is_some(),
+            FigureRole::Growth { basis: None, .. } => draft.yoy.is_some(),
+            _ => false,
+        };
+        if needs_new {
+            let fresh = Draft::new(draft.metric.clone(), seg_start);
+            done.push(std::mem::replace(draft, fresh));
+        }
+        if *role == FigureRole::Value && draft.value.is_none() {
+            // `从2020年的10.5万元提高到…`, `由874.6亿元增加到…`.
+            let lead = s.get(seg_start.min(fig.start)..fig.start).unwrap_or("");
+            let tail_start = lead.char_indices().rev().nth(7).map_or(0, |(i, _)| i);
+            draft.from = lead[tail_start..].contains(['从', '由']);
+        }
+        match role {
+            FigureRole::Comparison => {
+                let text = s[seg_start.min(fig.start)..fig.end].trim();
+                if !text.is_empty() && draft.has_figures() {
+                    draft.rank.push(text.to_string());
+                }
+                return;
+            }
+            FigureRole::AbsoluteChange => return,
+            FigureRole::Value => draft.value = Some((fig.value, fig.unit.to_string())),
+            FigureRole::Growth { negative, basis } => {
+                let pct = if *negative { -fig.value } else { fig.value };
+                match basis {
+                    None => draft.yoy = Some(pct),
+                    Some(b) => {
+                        if draft.other.is_none() {
+                            draft.other = Some((b.clone(), pct));
+                        }
+                    }
+                }
+            }
+            FigureRole::PointChange { negative } => {
+                if draft.pp.is_none() {
+                    draft.pp = Some(if *negative { -fig.value } else { fig.value });
+                }
+            }
+        }
+        if draft.qualifier.is_none() {
+            draft.qualifier = fig.qualifier.map(str::to_string);
+        }
+        draft.first_figure.get_or_insert(fig.start);
+        draft.end = fig.end;
+    }
+}

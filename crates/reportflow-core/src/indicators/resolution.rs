@@ -1,0 +1,287 @@
+//! Metric resolution: from the clause before a figure to the metrics it names. Strips the
+//! clause to its noun phrase, splits lists (`城镇、农村居民人均可支配收入`) and narrows
+//! generic heads by the sentence's topic or the previous metric.
+
+use super::context::DocContext;
+use super::lexicon;
+use super::metric::ResolvedMetric;
+use super::sentences::leading_trim_len;
+use super::IndicatorExtractor;
+use crate::text::is_common_hanzi;
+
+impl IndicatorExtractor {
+    /// Strips time, place, verbs and baselines from a clause, leaving its noun phrase.
+    ///
+    /// The result is a fixed point (`noun_phrase(noun_phrase(x)) == noun_phrase(x)`): quotes
+    /// and bullets exposed by a strip are trimmed too, and [`Self::resolve`] relies on it.
+    pub(super) fn noun_phrase<'s>(&self, seg: &'s str) -> &'s str {
+        let mut s = seg;
+        loop {
+            let before = s.len();
+            s = s.trim_matches(|c: char| c.is_whitespace() || "-*•·\"“”'‘’".contains(c));
+            if let Some(m) = self.prefix.find(s) {
+                if m.end() > 0 {
+                    s = &s[m.end()..];
+                }
+            }
+            if let Some(m) = self.suffix.find(s) {
+                if m.start() < s.len() {
+                    s = &s[..m.start()];
+                }
+            }
+            if s.len() == before {
+                return s;
+            }
+        }
+    }
+
+    /// The metric phrases a lead names, if it names any: `None` means the figure continues
+    /// the current metric.
+    pub(super) fn lead_metrics(
+        &self,
+        segs: &[(usize, &str)],
+        have_current: bool,
+        topic: Option<&Topic>,
+        previous: Option<&ResolvedMetric>,
+        ctx: &DocContext<'_>,
+    ) -> Option<(usize, Vec<ResolvedMetric>)> {
+        let (last_start, last) = *segs.last()?;
+        // An explicit `全区` makes the phrase the region's own figure, whatever the topic.
+        let topic = topic.filter(|_| !has_region(last, ctx));
+        let cleaned = self.without_ranks(last);
+        let phrase = self.noun_phrase(&cleaned).to_string();
+        if !phrase.is_empty() {
+            if lexicon::CONTINUATION_HEADS.contains(&phrase.as_str()) && have_current {
+                return None;
+            }
+            if phrase.chars().count() > 24
+                || !phrase
+                    .chars()
+                    .any(|c| is_common_hanzi(c) || c.is_ascii_alphabetic())
+            {
+                return None;
+            }
+            let offset = last_start + leading_trim_len(last);
+            let mut resolved = self.resolve(&phrase, topic, previous, ctx);
+            if let Some(w) = ctx.broader_places.iter().find(|w| last.contains(*w)) {
+                // Kept as the broader place's metric, so nothing later takes it for ours.
+                for r in &mut resolved {
+                    r.code = None;
+                    r.canonical = format!("{w}{}", r.canonical);
+                }
+            }
+            return Some((offset, resolved));
+        }
+        if have_current {
+            return None;
+        }
+        // `固定资产投资、建安投资总量全市双第一,同比分别增长9%、0.4%`: the metrics were named
+        // in an earlier clause of the lead. Only headline metrics are taken from there.
+        for &(start, seg) in segs.iter().rev().skip(1) {
+            let cleaned = self.without_ranks(seg);
+            let phrase = self.noun_phrase(&cleaned);
+            if phrase.is_empty() {
+                continue;
+            }
+            let resolved = self.resolve(phrase, topic, previous, ctx);
+            if resolved.iter().all(|r| r.code.is_some()) {
+                return Some((start + leading_trim_len(seg), resolved));
+            }
+            return None;
+        }
+        None
+    }
+
+    /// Resolves a metric phrase, which must be a [`Self::noun_phrase`], into the metrics
+    /// it names.
+    pub(super) fn resolve(
+        &self,
+        phrase: &str,
+        topic: Option<&Topic>,
+        previous: Option<&ResolvedMetric>,
+        ctx: &DocContext<'_>,
+    ) -> Vec<ResolvedMetric> {
+        let listed = |separators: &[char]| -> Vec<&str> {
+            phrase.split(separators).filter(|p| !p.is_empty()).collect()
+        };
+        if topic.is_none() {
+            if let Some(list) = self.resolve_shared_head(&listed(&['、', '和', '及', '与']), ctx)
+            {
+                return list;
+            }
+        }
+        let narrow = self.resolve_parts(&listed(&['、']), phrase, topic, previous, ctx);
+        // `城镇居民人均可支配收入和农村居民人均可支配收入`: split at 和/及/与 as well, but only
+        // when every part is a headline metric (`住宿和餐饮业` stays one phrase).
+        if phrase.contains(['和', '及', '与']) {
+            let wide = self.resolve_parts(
+                &listed(&['、', '和', '及', '与']),
+                phrase,
+                topic,
+                previous,
+                ctx,
+            );
+            if wide.len() > narrow.len() && wide.iter().all(|r| r.code.is_some()) {
+                return wide;
+            }
+        }
+        narrow
+    }
+
+    /// A list whose items share the last item's head: `城镇居民、农村居民人均可支配收入`,
+    /// `城镇和农村居民人均可支配收入`. An item that names no metric by itself is completed
+    /// with the last item's head, after the words they share (`居民`) or in place of the
+    /// last item's own modifier (`农村` → `城镇`); the list counts only if every item then
+    /// names a headline metric and no two the same.
+    fn resolve_shared_head(
+        &self,
+        parts: &[&str],
+        ctx: &DocContext<'_>,
+    ) -> Option<Vec<ResolvedMetric>> {
+        let (last, items) = parts.split_last()?;
+        if items.is_empty() {
+            return None;
+        }
+        let last_resolved = self.metrics.resolve(last, &ctx.strip_words);
+        if last_resolved.len() != 1 || last_resolved[0].code.is_none() {
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut completed_any = false;
+        for item in items {
+            let own = self.metrics.resolve(item, &ctx.strip_words);
+            if own.len() == 1 && own[0].code.is_some() {
+                out.extend(own);
+                continue;
+            }
+            let completed = shared_head_candidates(item, last)
+                .into_iter()
+                .map(|c| self.metrics.resolve(&c, &ctx.strip_words))
+                .find(|r| r.len() == 1 && r[0].code.is_some())?;
+            completed_any = true;
+            out.extend(completed);
+        }
+        out.extend(last_resolved);
+        let mut codes: Vec<_> = out.iter().map(|r| r.code.clone()).collect();
+        codes.sort();
+        codes.dedup();
+        (completed_any && codes.len() == out.len()).then_some(out)
+    }
+
+    /// Metrics of a growth figure: a bare subject that only names a metric when it grows
+    /// (`经济增长5%`, `投资增长5%左右`) becomes that metric.
+    pub(super) fn growth_subjects(&self, metrics: Vec<ResolvedMetric>) -> Vec<ResolvedMetric> {
+        metrics
+            .into_iter()
+            .map(|m| {
+                if m.code.is_some() {
+                    return m;
+                }
+                let Some((_, phrase)) = lexicon::GROWTH_SUBJECTS
+                    .iter()
+                    .find(|(subject, _)| *subject == m.canonical)
+                else {
+                    return m;
+                };
+                match self.metrics.resolve(phrase, &[]).into_iter().next() {
+                    Some(r) if r.code.is_some() => ResolvedMetric {
+                        written: m.written,
+                        canonical: r.canonical,
+                        code: r.code,
+                    },
+                    _ => m,
+                }
+            })
+            .collect()
+    }
+
+    /// Resolves the parts of `phrase` (a noun phrase) split at list separators.
+    fn resolve_parts(
+        &self,
+        parts: &[&str],
+        phrase: &str,
+        topic: Option<&Topic>,
+        previous: Option<&ResolvedMetric>,
+        ctx: &DocContext<'_>,
+    ) -> Vec<ResolvedMetric> {
+        let mut out = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            // In `固定资产投资、建安投资总量`, only the last part carries the tail.
+            let part = if i + 1 < parts.len() || *part == phrase {
+                // A part that is the whole phrase is a noun phrase already.
+                *part
+            } else {
+                self.noun_phrase(part)
+            };
+            let mut resolved = self.metrics.resolve(part, &ctx.strip_words);
+            for r in &mut resolved {
+                if lexicon::CONTEXT_HEADS.contains(&r.canonical.as_str()) {
+                    // `6月月均浓度` after `细颗粒物累计浓度`: the same pollutant.
+                    let from_previous = previous
+                        .filter(|p| p.canonical.ends_with(r.canonical.as_str()))
+                        .map(|p| p.canonical.clone());
+                    let narrowed = from_previous
+                        .or_else(|| topic.map(|t| format!("{}{}", t.text, r.canonical)));
+                    if let Some(c) = narrowed {
+                        r.code = self.metrics.code_of(&c);
+                        r.canonical = c;
+                    }
+                } else if let Some(t) = topic {
+                    let narrows = if t.is_area {
+                        !part.contains(t.text.as_str())
+                    } else {
+                        lexicon::TOPIC_NARROWED.contains(&r.canonical.as_str())
+                    };
+                    if narrows {
+                        r.canonical = format!("{}{}", t.text, r.canonical);
+                        r.code = self.metrics.code_of(&r.canonical);
+                    }
+                }
+            }
+            out.extend(resolved);
+        }
+        out
+    }
+}
+
+/// The sub-area or industry a sentence is about.
+#[derive(Debug, Clone)]
+pub(super) struct Topic {
+    pub(super) text: String,
+    pub(super) is_area: bool,
+}
+
+/// Ways to complete list item `item` with the head of the list's last item `last`.
+fn shared_head_candidates(item: &str, last: &str) -> Vec<String> {
+    let item_chars: Vec<(usize, char)> = item.char_indices().collect();
+    let mut out = Vec::new();
+    // After the words they share: `城镇居民` + `农村居民人均可支配收入` → `城镇居民人均可支配收入`.
+    for (i, _) in item_chars.iter().take(item_chars.len().saturating_sub(1)) {
+        let shared = &item[*i..];
+        if let Some(k) = last.find(shared) {
+            let head = &last[k + shared.len()..];
+            if !head.is_empty() {
+                out.push(format!("{item}{head}"));
+            }
+        }
+    }
+    // In place of the last item's modifier: `城镇` + `农村居民人均…` → `城镇居民人均…`.
+    if let Some((at, _)) = last.char_indices().nth(item_chars.len()) {
+        out.push(format!("{item}{}", &last[at..]));
+    }
+    out
+}
+
+pub(super) fn is_region_word(s: &str) -> bool {
+    matches!(
+        s,
+        "全区" | "我区" | "本区" | "全市" | "全县" | "全省" | "全镇" | "城区" | "辖区"
+    )
+}
+
+fn has_region(s: &str, ctx: &DocContext<'_>) -> bool {
+    ["全区", "我区", "本区", "全市", "全县", "全省"]
+        .iter()
+        .any(|w| s.contains(w))
+        || ctx.strip_words.iter().any(|w| s.contains(w.as_str()))
+}

@@ -1,0 +1,278 @@
+//! Sentences and clauses: splitting text into sentences at their terminators and leads
+//! into clauses, character offsets of byte offsets, the cheap tests that skip regex
+//! searches, and the kind and period cues of a sentence.
+
+use regex::Regex;
+
+use super::period;
+use super::IndicatorExtractor;
+
+impl IndicatorExtractor {
+    /// The kind and period cues of a sentence, found once for all its figures. Comparison
+    /// clauses (`高于全年预期目标`) are left out: their time words and targets are about the
+    /// thing compared with.
+    ///
+    /// Each pattern runs once over the whole sentence rather than once per clause: no cue
+    /// spans a clause separator, so the matches are the same, and a regex search has a
+    /// fixed cost that dominates on short clauses.
+    pub(super) fn sentence_cues(&self, s: &str) -> SentenceCues {
+        // Byte ranges of the comparison clauses; a cue belongs to the clause it ends in.
+        let comparisons: Vec<(usize, usize)> = segments(s, 0)
+            .into_iter()
+            .filter(|(_, seg)| self.comparison.is_match(seg.trim()))
+            .map(|(start, seg)| (start, start + seg.len()))
+            .collect();
+        let counts = |end: usize| !comparisons.iter().any(|&(a, b)| a < end && end <= b);
+        let first_end = |re: &Regex| re.find_iter(s).map(|m| m.end()).find(|e| counts(*e));
+        SentenceCues {
+            time: self
+                .periods
+                .all(s)
+                .into_iter()
+                .filter(|(end, _)| counts(*end))
+                .collect(),
+            forecast: first_end(&self.forecast_cue),
+            target: first_end(&self.target_cue),
+        }
+    }
+}
+
+/// Character offsets of byte offsets in one sentence, without counting from the start every
+/// time: a sentence can be a whole document (no `。` in 16 MiB), with a figure every few
+/// characters, and per-figure counting from the start would be quadratic.
+pub(super) struct CharIndex<'a> {
+    s: &'a str,
+    /// Byte offsets of every `CHECKPOINT`-th character.
+    marks: Vec<usize>,
+}
+
+const CHECKPOINT: usize = 64;
+
+/// Sentences up to this many bytes get no checkpoints.
+const SHORT_SENTENCE: usize = 2048;
+
+impl<'a> CharIndex<'a> {
+    pub(super) fn new(s: &'a str) -> Self {
+        // Counting a short sentence from its start is cheaper than checkpointing it.
+        let marks = if s.len() <= SHORT_SENTENCE {
+            Vec::new()
+        } else {
+            s.char_indices()
+                .step_by(CHECKPOINT)
+                .map(|(i, _)| i)
+                .collect()
+        };
+        CharIndex { s, marks }
+    }
+
+    /// The number of characters before byte offset `byte` (a character boundary).
+    pub(super) fn before(&self, byte: usize) -> u32 {
+        let byte = byte.min(self.s.len());
+        let k = self.marks.partition_point(|m| *m <= byte).saturating_sub(1);
+        let mark = self.marks.get(k).copied().unwrap_or(0);
+        let within = count_chars(self.s.get(mark..byte).unwrap_or(""));
+        u32::try_from(k * CHECKPOINT)
+            .unwrap_or(u32::MAX)
+            .saturating_add(within)
+    }
+}
+
+/// Where a sentence's kind and period cues end (byte offsets), so each figure takes the
+/// cues before it.
+#[derive(Debug, Default)]
+pub(super) struct SentenceCues {
+    /// Time phrases, in order, with the offset where each ends.
+    pub(super) time: Vec<(usize, period::TimeRef)>,
+    /// End of the first forecast cue (`预计`).
+    pub(super) forecast: Option<usize>,
+    /// End of the first target cue (`目标`, `力争`).
+    pub(super) target: Option<usize>,
+}
+
+impl SentenceCues {
+    /// The last time phrase that ends before byte `first` (a figure's start).
+    pub(super) fn time_before(&self, first: usize) -> Option<&period::TimeRef> {
+        let before = self.time.partition_point(|(end, _)| *end <= first);
+        before
+            .checked_sub(1)
+            .and_then(|i| self.time.get(i))
+            .map(|(_, t)| t)
+    }
+}
+
+/// Character offsets of byte offsets of a text, asked for in increasing order: counts
+/// only the characters between one question and the next, in one call each, so a whole
+/// pass over the text costs one SIMD count however many offsets are asked for, and none
+/// where no offset is.
+pub(super) struct CharOffsets<'a> {
+    text: &'a str,
+    byte: usize,
+    chars: u32,
+}
+
+impl<'a> CharOffsets<'a> {
+    pub(super) fn new(text: &'a str) -> Self {
+        CharOffsets {
+            text,
+            byte: 0,
+            chars: 0,
+        }
+    }
+
+    /// The character offset of byte offset `byte` (a character boundary, not before the
+    /// previous question).
+    pub(super) fn at(&mut self, byte: usize) -> u32 {
+        if byte > self.byte {
+            self.chars += count_chars(self.text.get(self.byte..byte).unwrap_or(""));
+            self.byte = byte;
+        }
+        self.chars
+    }
+}
+
+/// One sentence of a text.
+pub(super) struct Sentence<'a> {
+    /// Byte offset of the sentence in the text.
+    pub(super) start: usize,
+    pub(super) text: &'a str,
+    /// Whether it holds an ASCII digit (most sentences without one hold no figure).
+    pub(super) has_digit: bool,
+}
+
+/// Byte offsets and lengths of the sentence terminators of `text`, in order: `!` `?` and
+/// line breaks, `。`, and the full-width `！` `？` (normalized text has none, but raw text
+/// may).
+///
+/// Each kind is found with a SIMD search (`memchr3`, `memmem`) and the streams are merged:
+/// this runs over the whole text, and a byte-by-byte scan cost more than all the work on
+/// the sentences without figures.
+pub(super) fn terminators(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut out: Vec<(usize, usize)> = memchr::memchr3_iter(b'\n', b'!', b'?', bytes)
+        .map(|i| (i, 1))
+        .collect();
+    // `！` and `？` share their lead byte with nothing common in Chinese text: their
+    // searches are skipped when the lead byte is absent.
+    let wide: &[&str] = if memchr::memchr(0xEF, bytes).is_some() {
+        &["。", "！", "？"]
+    } else {
+        &["。"]
+    };
+    let before = out.len();
+    for t in wide {
+        out.extend(memchr::memmem::find_iter(bytes, t.as_bytes()).map(|i| (i, t.len())));
+    }
+    if out.len() > before {
+        out.sort_unstable();
+    }
+    out
+}
+
+/// Whether a sentence holds an ASCII digit. The test runs over blocks without an early
+/// exit inside a block, which the compiler vectorizes: most sentences hold no digit and
+/// are read to their end.
+fn has_ascii_digit(s: &str) -> bool {
+    const BLOCK: usize = 32;
+    let bytes = s.as_bytes();
+    let digit = |b: &u8| u8::from(b.wrapping_sub(b'0') < 10);
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    blocks.any(|block| block.iter().fold(0, |acc, b| acc | digit(b)) != 0)
+        || blocks.remainder().iter().any(|b| digit(b) != 0)
+}
+
+/// Splits text into sentences at `。` `!` `?` `！` `？` and line breaks.
+pub(super) fn sentences(text: &str) -> Vec<Sentence<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let ends = terminators(text);
+    for (end, len) in ends.into_iter().chain(std::iter::once((text.len(), 0))) {
+        let sentence = text.get(start..end).unwrap_or("");
+        if !sentence.is_empty() {
+            out.push(Sentence {
+                start,
+                text: sentence,
+                has_digit: has_ascii_digit(sentence),
+            });
+        }
+        start = end + len;
+    }
+    out
+}
+
+/// Whether a clause can hold a rank phrase: every match of [`lexicon::RANK`] names a
+/// field (`区` `市` `省` `国` `业`) and a position (`第` `首位` `之首` `前列` `前茅`).
+/// Nearly every clause fails this, and the test costs far less than the regex.
+pub(super) fn may_hold_rank(seg: &str) -> bool {
+    let (mut position, mut field) = (false, false);
+    let mut prev = '\0';
+    // One pass over the characters: four substring searches cost more than the regex saves.
+    for c in seg.chars() {
+        match (prev, c) {
+            (_, '第') | ('首', '位') | ('之', '首') | ('前', '列' | '茅') => {
+                position = true
+            }
+            (_, '区' | '市' | '省' | '国' | '业') => field = true,
+            _ => {}
+        }
+        prev = c;
+    }
+    position && field
+}
+
+/// Whether a sentence opening can name a topic: every match of
+/// [`lexicon::SUBAREA_TOPIC`] ends its name in `区` `园` `道` `镇` or `业` within its first
+/// 17 characters (a 4-character time phrase, at most 10 name characters, a 3-character
+/// suffix). The capture search is skipped for the other sentences.
+pub(super) fn may_name_topic(opening: &str) -> bool {
+    opening
+        .chars()
+        .take(TOPIC_REACH)
+        .any(|c| matches!(c, '区' | '园' | '道' | '镇' | '业'))
+}
+
+/// How far into a sentence [`may_name_topic`] looks, with a margin.
+const TOPIC_REACH: usize = 24;
+
+/// Splits a lead into clauses at `,` `;` `:`: (absolute offset, clause) pairs.
+pub(super) fn segments(text: &str, base: usize) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    segments_into(&mut out, text, base);
+    out
+}
+
+/// [`segments`] into a buffer the caller reuses: the reader splits the lead of every
+/// figure, and a fresh vector each time cost as much as the split.
+pub(super) fn segments_into<'t>(out: &mut Vec<(usize, &'t str)>, text: &'t str, base: usize) {
+    out.clear();
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // `,` `;` `:` and their full-width forms `，` `；` `：` (EF BC 8C / 9B / 9A).
+        let len = match bytes[i] {
+            b',' | b';' | b':' => 1,
+            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBC, 0x8C | 0x9B | 0x9A])) => 3,
+            _ => 0,
+        };
+        if len == 0 {
+            i += 1;
+            continue;
+        }
+        out.push((base + start, &text[start..i]));
+        i += len;
+        start = i;
+    }
+    out.push((base + start, &text[start..]));
+}
+
+/// Bytes of leading separators and whitespace of a clause.
+pub(super) fn leading_trim_len(seg: &str) -> usize {
+    seg.len()
+        - seg
+            .trim_start_matches(|c: char| c.is_whitespace() || "-*•·、".contains(c))
+            .len()
+}
+
+pub(super) fn count_chars(s: &str) -> u32 {
+    u32::try_from(s.chars().count()).unwrap_or(u32::MAX)
+}
