@@ -18,7 +18,7 @@ use reportflow_e2e::data::{self, Input};
 use reportflow_e2e::expect::{self, Expected};
 use reportflow_e2e::kafka::{self, Record};
 use reportflow_e2e::pipeline::{spawn_worker, spawn_worker_with, Collector, Stage};
-use reportflow_e2e::process::ChildGuard;
+use reportflow_e2e::process::{free_http_addr, metric, ChildGuard};
 use reportflow_e2e::{serial, topics};
 
 /// Partitions of every topic: more than workers per group, so both members get work.
@@ -595,39 +595,6 @@ fn crash_recovery_apache_kafka() {
         started.elapsed(),
         collector.counts()
     );
-}
-
-/// A free loopback address for a worker's HTTP server.
-fn free_http_addr() -> std::net::SocketAddr {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-}
-
-/// A value of the worker's `/metrics`, the sum over its label sets (None: unreachable).
-fn metric(addr: std::net::SocketAddr, name: &str) -> Option<f64> {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    write!(
-        s,
-        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut body = String::new();
-    let _ = s.read_to_string(&mut body);
-    let mut total = None;
-    for line in body.lines() {
-        let Some(rest) = line.strip_prefix(name) else {
-            continue;
-        };
-        if !(rest.starts_with(' ') || rest.starts_with('{')) {
-            continue;
-        }
-        let v: f64 = rest.rsplit(' ').next()?.parse().ok()?;
-        *total.get_or_insert(0.0) += v;
-    }
-    total
 }
 
 /// A replacement worker: how long after its start it held partitions and first committed,

@@ -287,3 +287,40 @@ fn dead_letters_can_be_tailed_and_redriven() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The embedded broker keeps 5 MiB per partition and deletes the oldest records past that:
+/// `publish` refuses what it would drop before sending anything, and says why.
+#[test]
+fn publish_refuses_what_the_embedded_broker_would_drop() {
+    let dir = std::env::temp_dir().join(format!("rf-drop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let big = dir.join("big.txt");
+    std::fs::write(&big, vec![b'x'; 6 << 20]).unwrap();
+    let small = seeds_dir().join("000_efee8a99a23e30c8.txt");
+
+    let (_broker, brokers) = dev_broker();
+    let out = reportflow()
+        .args(["publish", "--brokers", &brokers])
+        .arg(&big)
+        .arg(&small)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "publish succeeded:\n{stderr}");
+    assert!(
+        stderr.contains("over the embedded broker's 5242880 bytes per partition"),
+        "{stderr}"
+    );
+    // Nothing was sent, not even the small file.
+    let deadline = Instant::now() + Duration::from_secs(3);
+    assert!(tail(&brokers, "reports.raw", 1, deadline).is_empty());
+
+    // What fits is published.
+    let out = reportflow()
+        .args(["publish", "--brokers", &brokers])
+        .arg(&small)
+        .output()
+        .unwrap();
+    assert!(check(&out, "publish").contains("published 1 files"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -2,6 +2,8 @@
 //! `RUST_LOG` when set, else by the configured level. Log messages are sentences; errors go
 //! in an `error` field.
 
+use std::io::IsTerminal as _;
+
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
@@ -16,7 +18,9 @@ pub fn init_logging(format: LogFormat, default_filter: &str) -> Result<(), Error
         .map_err(|e| Error::Logging(format!("invalid log filter `{default_filter}`: {e}")))?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // Colours only on a terminal: a log file or a pipe gets plain text.
+        .with_ansi(std::io::stderr().is_terminal());
     let result = match format {
         LogFormat::Json => builder
             .json()

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod dev_broker;
 pub mod dlq;
 pub mod extract;
+pub mod limits;
 pub mod parquet;
 pub mod publish;
 pub mod sink;

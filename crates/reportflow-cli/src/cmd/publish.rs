@@ -7,6 +7,10 @@
 //! `published N files (X MB) to T in Y s; F failed`. A file the broker refuses (too large, …)
 //! is reported on stderr and the others are still published; the exit code is then 1.
 //!
+//! Before sending, the topic's limit is read ([`super::limits`]): a file over the topic's
+//! `max.message.bytes` (uncompressed producer) is refused alone, and on the embedded broker a
+//! publish that would not fit (it deletes the oldest records silently) is refused as a whole.
+//!
 //! The connection is that of the workers (`--config FILE`, `REPORTFLOW_KAFKA__*`: see
 //! [`super::client`]); before sending, the command waits at most `--connect-timeout-secs`
 //! (30 s) for a broker to answer, printing progress, and fails with the broker address.
@@ -22,6 +26,7 @@ use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer as _};
 
 use super::client::{wait_for_cluster, ConnectArgs, Connection, ErrorContext};
+use super::limits::{self, TopicLimit};
 
 /// Largest message the producer accepts: 32 MiB (room for 20 MiB reports; the broker's own
 /// limit may be lower).
@@ -145,11 +150,23 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let items = collect(&args.paths)?;
     let conn = args.connect.resolve()?;
     let producer = producer(&conn)?;
+    let partitions = producer
+        .client()
+        .fetch_metadata(Some(&args.topic), Duration::from_secs(10))
+        .ok()
+        .and_then(|m| Some(m.topics().first()?.partitions().len()))
+        .map_or(1, |n| i32::try_from(n).unwrap_or(i32::MAX).max(1));
+    let limit = limits::read(&conn, &args.topic, partitions, Duration::from_secs(10));
+    if let TopicLimit::Unknown(why) = &limit {
+        eprintln!("note: the size limit of {} could not be read ({why}); the broker's refusals are reported per file", args.topic);
+    }
+    let sizes: Vec<u64> = items.iter().map(record_size).collect();
+    let refused = limits::check(&limit, &sizes, limits::compresses(&conn))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let failed = runtime.block_on(publish(args, producer, items))?;
+    let failed = runtime.block_on(publish(args, producer, items, refused, &limit))?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
@@ -157,10 +174,19 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// About how many bytes a file's record takes: value, key and the two headers.
+fn record_size(item: &Item) -> u64 {
+    let value = std::fs::metadata(&item.path).map_or(0, |m| m.len());
+    let name = item.path.file_name().map_or(0, |n| n.len());
+    value + (item.key.len() + name + content_type(&item.path).len() + 64) as u64
+}
+
 async fn publish(
     args: &Args,
     producer: FutureProducer<ErrorContext>,
     items: Vec<Item>,
+    refused: Vec<Option<String>>,
+    limit: &TopicLimit,
 ) -> anyhow::Result<usize> {
     let total: u64 = items
         .iter()
@@ -176,7 +202,12 @@ async fn publish(
     let started = Instant::now();
     let (mut published, mut failed, mut bytes) = (0usize, 0usize, 0u64);
     let mut pending = FuturesUnordered::new();
-    for item in items {
+    for (item, refusal) in items.into_iter().zip(refused) {
+        if let Some(why) = refusal {
+            bar.suspend(|| eprintln!("error: {}: {why}", item.path.display()));
+            failed += 1;
+            continue;
+        }
         while pending.len() >= args.in_flight.max(1) {
             if let Some(result) = pending.next().await {
                 tally(result, &bar, &mut published, &mut failed, &mut bytes);
@@ -198,6 +229,7 @@ async fn publish(
         let ctype = content_type(&item.path);
         let producer = producer.clone();
         let topic = args.topic.clone();
+        let limit = limit.clone();
         pending.push(async move {
             let headers = OwnedHeaders::new()
                 .insert(Header {
@@ -216,7 +248,7 @@ async fn publish(
                 .send(record, Duration::from_secs(30))
                 .await
                 .map(|_| ())
-                .map_err(|(err, _)| err.to_string());
+                .map_err(|(err, _)| limits::explain(&err.to_string(), &limit));
             (item, value.len() as u64, result)
         });
     }
