@@ -46,7 +46,10 @@ pub fn read(conn: &Connection, topic: &str, partitions: i32, timeout: Duration) 
     // The mock cluster does not answer DescribeConfigs (the request waits for a broker that
     // supports it until it times out), so it is recognised first, by its cluster id.
     let id = admin.inner().fetch_cluster_id(timeout);
-    if id.as_deref().is_some_and(|id| id.starts_with("mockCluster")) {
+    if id
+        .as_deref()
+        .is_some_and(|id| id.starts_with("mockCluster"))
+    {
         return TopicLimit::Embedded { partitions };
     }
     let opts = AdminOptions::new().request_timeout(Some(timeout));
