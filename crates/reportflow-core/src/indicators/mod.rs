@@ -8,7 +8,6 @@
 //! separator continues a `分别` list (`和`), a comparison (`高于全市`) is kept as the fact's
 //! rank phrase. The design follows how the reports are written, not their exact wording,
 //! so it carries over to reports it has not seen.
-
 //!
 //! The work is split by what it does: [`sentences`] cuts text into sentences and clauses
 //! and finds their cues, [`figures`] reads the numbers in them, [`resolution`] turns the
