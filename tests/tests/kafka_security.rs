@@ -3,7 +3,8 @@
 //! command reaches it through the same `[kafka]` table of one TOML file (`--config`): the two
 //! workers (whose producers compress with zstd), the PostgreSQL sink, `reportflow publish`,
 //! `reportflow tail` and `reportflow dlq redrive`. A wrong password fails fast with a clear
-//! error, and `publish` to an unreachable broker gives up within its connect timeout, naming
+//! error (the client commands, a worker and the sink exit instead of retrying forever),
+//! and `publish` to an unreachable broker gives up within its connect timeout, naming
 //! the address and printing progress meanwhile.
 //!
 //! Prerequisites: `cargo build --workspace --bins`, Java 17 and Maven (the harness resolves the
@@ -390,6 +391,23 @@ fn sasl_ssl_scram_every_command_apache_kafka() {
         log.lines()
             .find(|l| l.starts_with("Error:"))
             .unwrap_or_default()
+    );
+    // So does the PostgreSQL sink (it retried forever before).
+    let mut bad = sink(&wrong, &db.url, &logs_dir);
+    let at = Instant::now();
+    let status = poll_until(Duration::from_secs(40), Duration::from_millis(100), || {
+        bad.exited()
+    });
+    let log = bad.log_tail(400);
+    assert!(
+        status.is_some_and(|s| !s.success()) && log.contains("refused the connection"),
+        "a sink with a wrong password must exit with a clear error ({:?} after {:.1} s):\n{log}",
+        status,
+        at.elapsed().as_secs_f64()
+    );
+    eprintln!(
+        "[sasl] Apache Kafka SASL_SSL: the sink with a wrong password exited after {:.1} s",
+        at.elapsed().as_secs_f64()
     );
     drop(procs);
 }

@@ -19,6 +19,10 @@ pub enum Error {
         #[source]
         source: KafkaError,
     },
+    /// A secured cluster refused the credentials or the TLS handshake (see
+    /// [`crate::preflight`]).
+    #[error("{0}")]
+    Refused(String),
     /// The idempotent producer hit a fatal error; the process must restart to recover.
     #[error("the producer failed fatally: {0}")]
     ProducerFatal(String),

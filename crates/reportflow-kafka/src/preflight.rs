@@ -12,6 +12,10 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::ClientConfig;
 
+/// How long the first contact waits for a broker's answer before leaving an unreachable
+/// cluster to the runtime's own retries.
+pub const CHECK_LIMIT: Duration = Duration::from_secs(15);
+
 /// Whether `properties` use SASL or TLS (`security.protocol` other than plaintext): only then
 /// is there a credential to check.
 pub fn is_secured(properties: &BTreeMap<String, String>) -> bool {
@@ -69,4 +73,20 @@ pub fn check_credentials(
         }
     }
     Ok(())
+}
+
+/// What every consumer-group client (workers and sinks) does before joining its group: on a
+/// secured cluster, [`check_credentials`] off the async threads, so a refused password ends
+/// the process with [`crate::Error::Refused`] instead of leaving it retrying forever.
+pub async fn refuse_bad_credentials(
+    properties: BTreeMap<String, String>,
+    limit: Duration,
+) -> Result<(), crate::Error> {
+    if !is_secured(&properties) {
+        return Ok(());
+    }
+    tokio::task::spawn_blocking(move || check_credentials(&properties, limit))
+        .await
+        .map_err(|e| crate::Error::Refused(e.to_string()))?
+        .map_err(crate::Error::Refused)
 }

@@ -429,6 +429,11 @@ where
     F: Future + Send,
 {
     config.validate()?;
+    crate::preflight::refuse_bad_credentials(
+        config.consumer_properties(),
+        crate::preflight::CHECK_LIMIT,
+    )
+    .await?;
     let metrics = Metrics::new()?;
     let sink_metrics = SinkMetrics::new(&metrics, sink.name())?;
     let shared = Arc::new(Shared::new(metrics, config.revoke_timeout));

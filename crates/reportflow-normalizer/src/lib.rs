@@ -26,7 +26,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use reportflow_core::Extractor;
 use reportflow_kafka::{
@@ -149,9 +148,6 @@ pub enum WorkerError {
     /// The async runtime could not be built.
     #[error("cannot start the async runtime: {0}")]
     Io(#[from] std::io::Error),
-    /// The brokers refused the credentials (SASL) or the TLS handshake.
-    #[error("{0}")]
-    Refused(String),
 }
 
 /// Flags of the normalizer worker. Every flag overrides the config file and the `REPORTFLOW_*`
@@ -245,15 +241,11 @@ pub fn processor(config: &RuntimeConfig) -> NormalizerProcessor {
 pub async fn run_worker(config: RuntimeConfig) -> Result<RunSummary, WorkerError> {
     // On a secured cluster, refused credentials end the worker at once instead of leaving it
     // retrying forever (see reportflow_kafka::preflight).
-    let properties = config.consumer_properties();
-    if reportflow_kafka::preflight::is_secured(&properties) {
-        tokio::task::spawn_blocking(move || {
-            reportflow_kafka::preflight::check_credentials(&properties, Duration::from_secs(15))
-        })
-        .await
-        .map_err(|e| WorkerError::Refused(e.to_string()))?
-        .map_err(WorkerError::Refused)?;
-    }
+    reportflow_kafka::preflight::refuse_bad_credentials(
+        config.consumer_properties(),
+        reportflow_kafka::preflight::CHECK_LIMIT,
+    )
+    .await?;
     let processor = processor(&config);
     Ok(reportflow_kafka::run(
         config,
