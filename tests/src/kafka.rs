@@ -170,6 +170,10 @@ pub fn produce_with(
 }
 
 fn reader_consumer(bootstrap: &str) -> Result<BaseConsumer, String> {
+    reader_consumer_with(bootstrap, "read_committed")
+}
+
+fn reader_consumer_with(bootstrap: &str, isolation: &str) -> Result<BaseConsumer, String> {
     ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .set(
@@ -179,6 +183,10 @@ fn reader_consumer(bootstrap: &str) -> Result<BaseConsumer, String> {
         .set("enable.auto.commit", "false")
         .set("enable.partition.eof", "false")
         .set("auto.offset.reset", "earliest")
+        // Like every consumer of the pipeline: what an exactly-once worker aborted (or has not
+        // committed yet) is never read. Without transactional producers upstream it changes
+        // nothing.
+        .set("isolation.level", isolation)
         .set(
             "receive.message.max.bytes",
             (2 * CLIENT_MAX_BYTES).to_string(),
@@ -224,7 +232,13 @@ impl std::fmt::Debug for TopicReader {
 impl TopicReader {
     /// A reader of every partition of `topic` from offset 0.
     pub fn new(bootstrap: &str, topic: &str) -> TopicReader {
-        let consumer = reader_consumer(bootstrap).expect("reader consumer");
+        TopicReader::with_isolation(bootstrap, topic, "read_committed")
+    }
+
+    /// A reader with the given `isolation.level`: `read_uncommitted` also sees the records of
+    /// aborted transactions (what a crashed exactly-once worker wrote and never committed).
+    pub fn with_isolation(bootstrap: &str, topic: &str, isolation: &str) -> TopicReader {
+        let consumer = reader_consumer_with(bootstrap, isolation).expect("reader consumer");
         let partitions = partition_count_of(&consumer, topic)
             .unwrap_or_else(|| panic!("topic {topic} does not exist"));
         let mut tpl = TopicPartitionList::new();

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rdkafka::message::OwnedMessage;
 use rdkafka::Message;
@@ -11,7 +11,7 @@ use reportflow_proto::v1;
 
 use crate::expect::{self, Outputs};
 use crate::kafka::{decode, TopicReader, CLIENT_MAX_BYTES};
-use crate::process::{binary, ChildGuard};
+use crate::process::{binary, metric, ChildGuard};
 use crate::topics;
 
 /// Consumer group of the normalizers.
@@ -226,5 +226,54 @@ impl Collector {
             .iter()
             .map(|m| String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned())
             .collect()
+    }
+}
+
+/// A replacement worker: how long after its start it held partitions and first committed,
+/// watched on a thread of its own (every 50 ms, for at most 60 s).
+pub struct Restart {
+    /// The worker's name.
+    pub name: String,
+    /// When it first held partitions (after [`Restart::join`]).
+    pub assigned: Option<Duration>,
+    /// When it first committed (after [`Restart::join`]).
+    pub committed: Option<Duration>,
+    watcher: Option<std::thread::JoinHandle<(Option<Duration>, Option<Duration>)>>,
+}
+
+impl Restart {
+    /// Starts watching the worker whose HTTP server is `http`, started just now.
+    pub fn watch(name: String, http: std::net::SocketAddr) -> Restart {
+        let started = Instant::now();
+        let watcher = std::thread::spawn(move || {
+            let (mut assigned, mut committed) = (None, None);
+            while committed.is_none() && started.elapsed() < Duration::from_secs(60) {
+                if assigned.is_none()
+                    && metric(http, "reportflow_assigned_partitions").is_some_and(|v| v > 0.0)
+                {
+                    assigned = Some(started.elapsed());
+                }
+                if metric(http, "reportflow_commits_total{result=\"ok\"}").is_some_and(|v| v > 0.0)
+                {
+                    committed = Some(started.elapsed());
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            (assigned, committed)
+        });
+        Restart {
+            name,
+            assigned: None,
+            committed: None,
+            watcher: Some(watcher),
+        }
+    }
+
+    /// Waits for the watcher (at most 60 s after the start).
+    pub fn join(mut self) -> Restart {
+        if let Some(w) = self.watcher.take() {
+            (self.assigned, self.committed) = w.join().expect("watcher");
+        }
+        self
     }
 }

@@ -17,8 +17,8 @@ use reportflow_e2e::broker::{api_versions, ApacheKafka, Broker, Embedded};
 use reportflow_e2e::data::{self, Input};
 use reportflow_e2e::expect::{self, Expected};
 use reportflow_e2e::kafka::{self, Record};
-use reportflow_e2e::pipeline::{spawn_worker, spawn_worker_with, Collector, Stage};
-use reportflow_e2e::process::{free_http_addr, metric, ChildGuard};
+use reportflow_e2e::pipeline::{spawn_worker, spawn_worker_with, Collector, Restart, Stage};
+use reportflow_e2e::process::{free_http_addr, ChildGuard};
 use reportflow_e2e::{serial, topics};
 
 /// Partitions of every topic: more than workers per group, so both members get work.
@@ -595,50 +595,6 @@ fn crash_recovery_apache_kafka() {
         started.elapsed(),
         collector.counts()
     );
-}
-
-/// A replacement worker: how long after its start it held partitions and first committed,
-/// watched on a thread of its own (every 50 ms, for at most 60 s).
-struct Restart {
-    name: String,
-    assigned: Option<Duration>,
-    committed: Option<Duration>,
-    watcher: Option<std::thread::JoinHandle<(Option<Duration>, Option<Duration>)>>,
-}
-
-impl Restart {
-    fn watch(name: String, http: std::net::SocketAddr) -> Restart {
-        let started = Instant::now();
-        let watcher = std::thread::spawn(move || {
-            let (mut assigned, mut committed) = (None, None);
-            while committed.is_none() && started.elapsed() < Duration::from_secs(60) {
-                if assigned.is_none()
-                    && metric(http, "reportflow_assigned_partitions").is_some_and(|v| v > 0.0)
-                {
-                    assigned = Some(started.elapsed());
-                }
-                if metric(http, "reportflow_commits_total{result=\"ok\"}").is_some_and(|v| v > 0.0)
-                {
-                    committed = Some(started.elapsed());
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            (assigned, committed)
-        });
-        Restart {
-            name,
-            assigned: None,
-            committed: None,
-            watcher: Some(watcher),
-        }
-    }
-
-    fn join(mut self) -> Restart {
-        if let Some(w) = self.watcher.take() {
-            (self.assigned, self.committed) = w.join().expect("watcher");
-        }
-        self
-    }
 }
 
 /// Pins the limitation behind `Embedded::serves_huge_records`: librdkafka's mock cluster

@@ -25,7 +25,8 @@ use std::sync::Arc;
 
 use reportflow_core::Extractor;
 use reportflow_kafka::{
-    InputRecord, LogFormat, OutputRecord, Processor, RawConfig, Reject, RunSummary, RuntimeConfig,
+    InputRecord, LogFormat, OutputRecord, ProcessingGuarantee, Processor, RawConfig, Reject,
+    RunSummary, RuntimeConfig,
 };
 use reportflow_proto::{convert, v1, Message};
 
@@ -222,6 +223,11 @@ pub struct Args {
     /// [config: instance_id; default: unset]
     #[arg(long, value_name = "NAME")]
     pub instance_id: Option<String>,
+    /// at_least_once, or exactly_once: outputs, dead letters and offsets in one Kafka
+    /// transaction per batch (needs --instance-id and Apache Kafka, not the embedded broker).
+    /// [config: processing_guarantee; default: at_least_once]
+    #[arg(long, value_name = "GUARANTEE")]
+    pub processing_guarantee: Option<ProcessingGuarantee>,
 }
 
 impl Args {
@@ -244,6 +250,7 @@ impl Args {
             log_format: self.log_format,
             log_level: self.log_level.clone(),
             instance_id: self.instance_id.clone(),
+            processing_guarantee: self.processing_guarantee,
             topics: (!topics.is_empty()).then_some(topics),
             ..RawConfig::default()
         }

@@ -72,6 +72,8 @@ const ENFORCED: &[(&str, Option<&[&str]>)] = &[
     ),
     ("transactional.id", None),
     ("group.instance.id", None),
+    // Downstream of an exactly-once worker, aborted and open transactions must stay unseen.
+    ("isolation.level", Some(&["read_committed"])),
 ];
 
 /// A configuration problem.
@@ -144,6 +146,42 @@ impl FromStr for LogFormat {
     }
 }
 
+/// What delivery a worker guarantees for each input's outputs (the `processing_guarantee` key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessingGuarantee {
+    /// Outputs are acknowledged before the input's offset is committed; after a crash or a
+    /// rebalance some outputs are produced again (deduplicated downstream by `doc_id`).
+    #[default]
+    AtLeastOnce,
+    /// Outputs, dead letters and offsets are written in one Kafka transaction per batch: a
+    /// `read_committed` consumer sees each input's outputs exactly once. Needs `instance_id`
+    /// and a broker with transactions (not the embedded one).
+    ExactlyOnce,
+}
+
+impl FromStr for ProcessingGuarantee {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "at_least_once" => Ok(ProcessingGuarantee::AtLeastOnce),
+            "exactly_once" => Ok(ProcessingGuarantee::ExactlyOnce),
+            other => Err(format!(
+                "expected `at_least_once` or `exactly_once`, got `{other}`"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for ProcessingGuarantee {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ProcessingGuarantee::AtLeastOnce => "at_least_once",
+            ProcessingGuarantee::ExactlyOnce => "exactly_once",
+        })
+    }
+}
+
 /// The configuration as written: every key optional, so that file, environment and flags can
 /// be layered. See `config.example.toml` for every key with its default.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -194,6 +232,11 @@ pub struct RawConfig {
     /// instance with the same name takes its partitions back at once instead of waiting for
     /// the dead member's session to expire. Unset (the default): dynamic membership.
     pub instance_id: Option<String>,
+    /// `at_least_once` (the default) or `exactly_once`: outputs, dead letters and offsets in
+    /// one Kafka transaction per batch, with `transactional.id` = `<group_id>-<instance_id>`
+    /// (so `instance_id` is required). Batches hold at most `max_in_flight` inputs collected
+    /// for at most `commit_interval_ms`.
+    pub processing_guarantee: Option<ProcessingGuarantee>,
     /// Log format: `json` or `text`. Default `json`.
     pub log_format: Option<LogFormat>,
     /// Log filter (tracing `EnvFilter` syntax) used when `RUST_LOG` is not set. Default `info`.
@@ -391,6 +434,9 @@ impl RawConfig {
                 "HTTP_ADDR" => raw.http_addr = Some(value),
                 "WORKER_NAME" => raw.worker_name = Some(value),
                 "INSTANCE_ID" => raw.instance_id = Some(value),
+                "PROCESSING_GUARANTEE" => {
+                    raw.processing_guarantee = Some(value.parse().map_err(env_err)?)
+                }
                 "LOG_FORMAT" => raw.log_format = Some(value.parse().map_err(env_err)?),
                 "LOG_LEVEL" => raw.log_level = Some(value),
                 _ => unrecognized.push(name.clone()),
@@ -437,6 +483,7 @@ impl RawConfig {
             http_addr: over.http_addr.or(self.http_addr),
             worker_name: over.worker_name.or(self.worker_name),
             instance_id: over.instance_id.or(self.instance_id),
+            processing_guarantee: over.processing_guarantee.or(self.processing_guarantee),
             log_format: over.log_format.or(self.log_format),
             log_level: over.log_level.or(self.log_level),
             kafka: props(self.kafka, over.kafka),
@@ -497,6 +544,9 @@ impl RawConfig {
             .instance_id
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty());
+        if let Some(v) = self.processing_guarantee {
+            config.processing_guarantee = v;
+        }
         if let Some(v) = self.log_format {
             config.log_format = v;
         }
@@ -581,6 +631,8 @@ pub struct RuntimeConfig {
     pub worker_name: String,
     /// librdkafka `group.instance.id` (static membership), if set.
     pub instance_id: Option<String>,
+    /// At-least-once (default) or exactly-once (transactions) processing.
+    pub processing_guarantee: ProcessingGuarantee,
     /// Log format.
     pub log_format: LogFormat,
     /// Log filter used when `RUST_LOG` is unset.
@@ -620,6 +672,7 @@ impl RuntimeConfig {
             http_addr: DEFAULT_HTTP_ADDR.parse().expect("valid default address"),
             worker_name: default_worker_name(),
             instance_id: None,
+            processing_guarantee: ProcessingGuarantee::AtLeastOnce,
             log_format: LogFormat::Json,
             log_level: DEFAULT_LOG_LEVEL.to_string(),
             kafka: BTreeMap::new(),
@@ -701,6 +754,17 @@ impl RuntimeConfig {
         if self.worker_name.trim().is_empty() {
             return Err(invalid("worker_name", "must not be empty"));
         }
+        if self.processing_guarantee == ProcessingGuarantee::ExactlyOnce
+            && self.instance_id.is_none()
+        {
+            return Err(invalid(
+                "processing_guarantee",
+                "`exactly_once` needs `instance_id` (REPORTFLOW_INSTANCE_ID, --instance-id): a \
+                 stable name of this instance, unique in the group, from which the \
+                 transactional.id is made so that a restarted instance fences its dead \
+                 predecessor",
+            ));
+        }
         for (name, topic) in &self.topics {
             if topic.trim().is_empty() {
                 return Err(invalid(format!("topics.{name}"), "must not be empty"));
@@ -724,6 +788,16 @@ impl RuntimeConfig {
         Ok(())
     }
 
+    /// The producer's `transactional.id` in exactly-once mode: `<group_id>-<instance_id>`,
+    /// stable across restarts so that a restarted instance fences its predecessor and aborts
+    /// its open transaction. `None` in at-least-once mode.
+    pub fn transactional_id(&self) -> Option<String> {
+        match (self.processing_guarantee, &self.instance_id) {
+            (ProcessingGuarantee::ExactlyOnce, Some(id)) => Some(format!("{}-{id}", self.group_id)),
+            _ => None,
+        }
+    }
+
     /// The librdkafka properties of the consumer, in the order they are applied.
     pub fn consumer_properties(&self) -> BTreeMap<String, String> {
         let mut p = BTreeMap::new();
@@ -743,6 +817,9 @@ impl RuntimeConfig {
         }
         p.insert("enable.auto.commit".into(), "false".into());
         p.insert("enable.auto.offset.store".into(), "false".into());
+        // Never read what an exactly-once upstream aborted or has not committed yet; with
+        // non-transactional producers upstream it changes nothing.
+        p.insert("isolation.level".into(), "read_committed".into());
         p.insert(
             "partition.assignment.strategy".into(),
             "cooperative-sticky".into(),
@@ -771,6 +848,9 @@ impl RuntimeConfig {
         p.insert("bootstrap.servers".into(), self.brokers.clone());
         p.insert("enable.idempotence".into(), "true".into());
         p.insert("acks".into(), "all".into());
+        if let Some(id) = self.transactional_id() {
+            p.insert("transactional.id".into(), id);
+        }
         // Consumer-only properties in the shared table would only produce warnings.
         p.remove("group.id");
         p

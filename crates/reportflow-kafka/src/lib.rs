@@ -61,8 +61,9 @@ mod runtime;
 mod signal;
 pub mod sink;
 mod throttle;
+mod transactional;
 
-pub use crate::config::{ConfigError, LogFormat, RawConfig, RuntimeConfig};
+pub use crate::config::{ConfigError, LogFormat, ProcessingGuarantee, RawConfig, RuntimeConfig};
 pub use crate::error::Error;
 pub use crate::logging::init_logging;
 pub use crate::metrics::Metrics;

@@ -112,6 +112,13 @@ impl PartitionTable {
         }
     }
 
+    /// The epoch of a partition's current assignment, if it is assigned.
+    pub fn epoch(&self, topic: &str, partition: i32) -> Option<u64> {
+        self.entries
+            .get(&(topic.to_string(), partition))
+            .map(|e| e.epoch)
+    }
+
     /// Number of assigned partitions.
     pub fn len(&self) -> usize {
         self.entries.len()

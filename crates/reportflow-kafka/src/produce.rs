@@ -124,7 +124,10 @@ impl Sender {
 
     /// One attempt: enqueue (waiting while the queue is full) and await the delivery report.
     /// The outer error ends the send; the inner one is the attempt's failure.
-    async fn try_send(&self, record: &ProduceRecord) -> Result<Result<(), KafkaError>, SendError> {
+    pub(crate) async fn try_send(
+        &self,
+        record: &ProduceRecord,
+    ) -> Result<Result<(), KafkaError>, SendError> {
         let delivery = loop {
             let mut future_record: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(&record.topic);
             if let Some(key) = &record.key {

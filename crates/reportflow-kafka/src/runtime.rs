@@ -27,7 +27,7 @@ use rdkafka::producer::{FutureProducer, Producer};
 use rdkafka::Message;
 use tokio::sync::{oneshot, watch, Semaphore};
 
-use crate::config::RuntimeConfig;
+use crate::config::{ProcessingGuarantee, RuntimeConfig};
 use crate::context::{ConsumerCtx, ProducerCtx, Shared};
 use crate::dlq::{
     self, KIND_OUTPUT_REFUSED, KIND_PANIC, KIND_TOO_LARGE, STAGE_INTAKE, STAGE_PRODUCE,
@@ -70,25 +70,25 @@ pub struct RunSummary {
 
 /// Counters behind [`RunSummary`].
 #[derive(Debug, Default)]
-struct Counters {
-    messages_in: AtomicU64,
-    messages_out: AtomicU64,
-    dead_lettered: AtomicU64,
-    in_flight: AtomicUsize,
+pub(crate) struct Counters {
+    pub messages_in: AtomicU64,
+    pub messages_out: AtomicU64,
+    pub dead_lettered: AtomicU64,
+    pub in_flight: AtomicUsize,
 }
 
-type Consumer_ = StreamConsumer<ConsumerCtx>;
+pub(crate) type Consumer_ = StreamConsumer<ConsumerCtx>;
 
 /// A started worker: clients created, subscribed, HTTP server listening. [`Worker::run`] runs
 /// the loop.
 pub struct Worker {
-    config: RuntimeConfig,
-    processor: Arc<dyn Processor>,
-    shared: Arc<Shared>,
-    consumer: Arc<Consumer_>,
-    producer: FutureProducer<ProducerCtx>,
-    http: HttpServer,
-    http_stop: oneshot::Sender<()>,
+    pub(crate) config: RuntimeConfig,
+    pub(crate) processor: Arc<dyn Processor>,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) consumer: Arc<Consumer_>,
+    pub(crate) producer: FutureProducer<ProducerCtx>,
+    pub(crate) http: HttpServer,
+    pub(crate) http_stop: oneshot::Sender<()>,
 }
 
 impl std::fmt::Debug for Worker {
@@ -152,6 +152,11 @@ impl Worker {
                 shared: shared.clone(),
             })
             .map_err(|e| Error::kafka("creating the producer", e))?;
+        if config.transactional_id().is_some() {
+            // Fences an earlier incarnation of this instance and aborts its open transaction,
+            // so nothing it wrote but did not commit ever becomes visible.
+            crate::transactional::init(&producer).await?;
+        }
         let topics: Vec<&str> = config.input_topics.iter().map(String::as_str).collect();
         for topic in &topics {
             // Visible as 0 before the first skip, so that increase() sees the first one.
@@ -175,6 +180,7 @@ impl Worker {
             worker = %config.worker_name,
             max_in_flight = config.max_in_flight,
             processing_threads = config.processing_threads,
+            processing_guarantee = %config.processing_guarantee,
             "The worker started."
         );
         Ok(Worker {
@@ -204,6 +210,9 @@ impl Worker {
     where
         F: Future + Send,
     {
+        if self.config.processing_guarantee == ProcessingGuarantee::ExactlyOnce {
+            return crate::transactional::run(self, shutdown).await;
+        }
         let Worker {
             config,
             processor,
@@ -373,6 +382,31 @@ impl Worker {
         if tokio::time::timeout(step_budget(), close).await.is_err() {
             tracing::warn!("Leaving the consumer group took too long; exiting anyway.");
         }
+        finish(
+            http,
+            http_stop,
+            &shared,
+            &counters,
+            abandoned,
+            started,
+            consumer_fatal,
+        )
+        .await
+    }
+}
+
+/// The last steps of both loops, once the clients are closed: stops the HTTP server, logs
+/// what the run did and returns it (or the fatal error that ended it).
+pub(crate) async fn finish(
+    http: HttpServer,
+    http_stop: oneshot::Sender<()>,
+    shared: &Shared,
+    counters: &Counters,
+    abandoned: usize,
+    started: Instant,
+    consumer_fatal: Option<KafkaError>,
+) -> Result<RunSummary, Error> {
+    {
         let _ = http_stop.send(());
         let _ = tokio::time::timeout(Duration::from_secs(1), http.task).await;
 
@@ -408,7 +442,7 @@ impl Worker {
 
 /// Copies a consumed message into an owned [`InputRecord`]. A header without a value becomes
 /// an empty one.
-fn to_input(m: &BorrowedMessage<'_>) -> InputRecord {
+pub(crate) fn to_input(m: &BorrowedMessage<'_>) -> InputRecord {
     InputRecord {
         topic: m.topic().to_string(),
         partition: m.partition(),
@@ -534,93 +568,22 @@ impl Job {
             let record = &records[index];
             let topic = &record.topic;
             tracing::warn!(error = %err, topic, source_topic = %self.input.topic, partition = self.input.partition, offset = self.input.offset, "The broker refused an output for good; the input is dead-lettered.");
-            let too_large = matches!(
-                err.rdkafka_error_code(),
-                Some(rdkafka::error::RDKafkaErrorCode::MessageSizeTooLarge)
-            );
-            let reject = if too_large {
-                let size = record.key.as_ref().map_or(0, Vec::len)
-                    + record.value.as_ref().map_or(0, Vec::len)
-                    + record
-                        .headers
-                        .iter()
-                        .map(|(k, v)| k.len() + v.len())
-                        .sum::<usize>();
-                let client_limit = self
-                    .config
-                    .producer_properties()
-                    .get("message.max.bytes")
-                    .cloned()
-                    .unwrap_or_default();
-                Reject::new(
-                    STAGE_PRODUCE,
-                    KIND_TOO_LARGE,
-                    format!(
-                        "the output record for topic {topic} is {size} bytes (key, value and headers, before compression), over a size limit: the producer's message.max.bytes is {client_limit}, the broker's message.max.bytes and the topic's max.message.bytes (1048588 by default) apply to the compressed batch: {err}"
-                    ),
-                )
-            } else {
-                Reject::new(
-                    STAGE_PRODUCE,
-                    KIND_OUTPUT_REFUSED,
-                    format!("the broker refused an output record for topic {topic}: {err}"),
-                )
-            };
+            let reject = refusal_reject(&self.config, record, &err);
             return self.dead_letter(&reject).await;
         }
         Outcome::Done
     }
 
-    /// Runs the processor on a blocking thread (after the size check).
+    /// Runs the processor (see [`process_input`]).
     async fn process(&self) -> Result<Vec<crate::record::OutputRecord>, Reject> {
-        let len = self.input.payload_len();
-        if len > self.config.max_message_bytes {
-            return Err(Reject::new(
-                STAGE_INTAKE,
-                KIND_TOO_LARGE,
-                format!(
-                    "key and value are {len} bytes, over the limit of {} bytes",
-                    self.config.max_message_bytes
-                ),
-            ));
-        }
-        let _cpu = self
-            .cpu
-            .acquire()
-            .await
-            .expect("the semaphore is never closed");
-        let processor = self.processor.clone();
-        let input = self.input.clone();
-        let started = Instant::now();
-        let joined = tokio::task::spawn_blocking(move || processor.process(&input)).await;
-        self.shared
-            .metrics
-            .processing_seconds
-            .with_label_values(&[self.processor.stage()])
-            .observe(started.elapsed().as_secs_f64());
-        match joined {
-            Ok(result) => result,
-            Err(err) => {
-                let message = if err.is_panic() {
-                    let payload = err.into_panic();
-                    payload
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| payload.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "the processor panicked".to_string())
-                } else {
-                    format!("the processing task was cancelled: {err}")
-                };
-                tracing::error!(
-                    error = %message,
-                    topic = %self.input.topic,
-                    partition = self.input.partition,
-                    offset = self.input.offset,
-                    "The processor panicked; the input is dead-lettered."
-                );
-                Err(Reject::new(self.processor.stage(), KIND_PANIC, message))
-            }
-        }
+        process_input(
+            &self.config,
+            &self.processor,
+            &self.shared,
+            &self.cpu,
+            &self.input,
+        )
+        .await
     }
 
     /// Sends the dead letter and waits for its acknowledgement.
@@ -664,6 +627,103 @@ impl Job {
                 },
                 Err(SendError::Abandoned | SendError::Fatal) => return Outcome::Abandoned,
             }
+        }
+    }
+}
+
+/// The dead-letter reason for an output `record` the broker refused for good with `err`.
+pub(crate) fn refusal_reject(
+    config: &RuntimeConfig,
+    record: &ProduceRecord,
+    err: &KafkaError,
+) -> Reject {
+    let topic = &record.topic;
+    let too_large = matches!(
+        err.rdkafka_error_code(),
+        Some(rdkafka::error::RDKafkaErrorCode::MessageSizeTooLarge)
+    );
+    if too_large {
+        let size = record.key.as_ref().map_or(0, Vec::len)
+            + record.value.as_ref().map_or(0, Vec::len)
+            + record
+                .headers
+                .iter()
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>();
+        let client_limit = config
+            .producer_properties()
+            .get("message.max.bytes")
+            .cloned()
+            .unwrap_or_default();
+        Reject::new(
+            STAGE_PRODUCE,
+            KIND_TOO_LARGE,
+            format!(
+                "the output record for topic {topic} is {size} bytes (key, value and headers, before compression), over a size limit: the producer's message.max.bytes is {client_limit}, the broker's message.max.bytes and the topic's max.message.bytes (1048588 by default) apply to the compressed batch: {err}"
+            ),
+        )
+    } else {
+        Reject::new(
+            STAGE_PRODUCE,
+            KIND_OUTPUT_REFUSED,
+            format!("the broker refused an output record for topic {topic}: {err}"),
+        )
+    }
+}
+
+/// Runs the processor on a blocking thread (after the size check); a panic becomes a reject
+/// of kind `panic`. Shared by both processing guarantees.
+pub(crate) async fn process_input(
+    config: &RuntimeConfig,
+    processor: &Arc<dyn Processor>,
+    shared: &Shared,
+    cpu: &Semaphore,
+    input: &Arc<InputRecord>,
+) -> Result<Vec<crate::record::OutputRecord>, Reject> {
+    let len = input.payload_len();
+    if len > config.max_message_bytes {
+        return Err(Reject::new(
+            STAGE_INTAKE,
+            KIND_TOO_LARGE,
+            format!(
+                "key and value are {len} bytes, over the limit of {} bytes",
+                config.max_message_bytes
+            ),
+        ));
+    }
+    let _cpu = cpu.acquire().await.expect("the semaphore is never closed");
+    let started = Instant::now();
+    let joined = {
+        let processor = processor.clone();
+        let input = input.clone();
+        tokio::task::spawn_blocking(move || processor.process(&input)).await
+    };
+    shared
+        .metrics
+        .processing_seconds
+        .with_label_values(&[processor.stage()])
+        .observe(started.elapsed().as_secs_f64());
+    match joined {
+        Ok(result) => result,
+        Err(err) => {
+            let message = if err.is_panic() {
+                let payload = err.into_panic();
+                payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "the processor panicked".to_string())
+            } else {
+                format!("the processing task was cancelled: {err}")
+            };
+            tracing::error!(
+                error = %message,
+                topic = %input.topic,
+                partition = input.partition,
+                offset = input.offset,
+                "The processor panicked; the input is dead-lettered."
+            );
+            Err(Reject::new(processor.stage(), KIND_PANIC, message))
         }
     }
 }

@@ -1,0 +1,402 @@
+//! Exactly-once processing (`processing_guarantee = "exactly_once"`) on Apache Kafka: workers
+//! killed with `kill -9` in the middle of their transactions, restarted under the same instance
+//! id; a `read_committed` reader of every downstream topic sees each document's messages
+//! exactly once. Also the cost: the pipeline's throughput in both modes, as a ratio.
+//!
+//! Prerequisites as for `e2e.rs`: `cargo build --workspace --bins`, Java 17 and the broker's
+//! jars (`scripts/kafka.sh install`).
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use rdkafka::message::OwnedMessage;
+use rdkafka::Message;
+use reportflow_e2e::broker::{ApacheKafka, Broker};
+use reportflow_e2e::data::{self, Input};
+use reportflow_e2e::expect::Expected;
+use reportflow_e2e::kafka::{self, decode, Record, TopicReader};
+use reportflow_e2e::pipeline::{spawn_worker_with, Collector, Restart, Stage};
+use reportflow_e2e::process::{free_http_addr, ChildGuard};
+use reportflow_e2e::{serial, topics};
+use reportflow_proto::v1;
+
+/// Partitions of every topic: more than workers per group, so both members get work.
+const PARTITIONS: i32 = 4;
+
+/// The downstream topics, whose every message must appear exactly once.
+const DOWNSTREAM: [&str; 5] = [
+    topics::NORMALIZED,
+    topics::DOCUMENTS,
+    topics::SECTIONS,
+    topics::INDICATORS,
+    topics::DLQ,
+];
+
+/// Starts a worker in `mode` under the static instance id `name`.
+fn worker(stage: Stage, b: &str, name: &str, logs: &std::path::Path, mode: &str) -> ChildGuard {
+    worker_at(stage, b, name, logs, mode, "127.0.0.1:0")
+}
+
+fn worker_at(
+    stage: Stage,
+    b: &str,
+    name: &str,
+    logs: &std::path::Path,
+    mode: &str,
+    http: &str,
+) -> ChildGuard {
+    spawn_worker_with(
+        stage,
+        b,
+        name,
+        logs,
+        &[],
+        &[
+            ("REPORTFLOW_INSTANCE_ID", name),
+            ("REPORTFLOW_PROCESSING_GUARANTEE", mode),
+        ],
+        http,
+    )
+}
+
+fn logs(workers: &[(Stage, ChildGuard)]) -> String {
+    workers
+        .iter()
+        .map(|(_, w)| format!("--- {} ---\n{}", w.name, w.log_tail(20)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn check_alive(workers: &mut [(Stage, ChildGuard)]) {
+    for (_, w) in workers.iter_mut() {
+        if let Some(status) = w.exited() {
+            panic!("{} exited: {status}\n{}", w.name, w.log_tail(40));
+        }
+    }
+}
+
+/// Documents whose outputs are not all in yet.
+fn missing(expected: &Expected, collector: &Collector) -> Vec<String> {
+    expected
+        .good
+        .iter()
+        .filter(|(id, g)| {
+            !collector
+                .outputs
+                .get(*id)
+                .is_some_and(|o| o.complete(&g.extraction))
+        })
+        .flat_map(|(_, g)| g.names.clone())
+        .collect()
+}
+
+/// The identity of a downstream message: one per document on `reports.normalized` and
+/// `reports.documents`, (document, section) and (document, indicator) on the others, the input
+/// name (the record key) on the DLQ.
+fn identity(topic: &str, m: &OwnedMessage) -> String {
+    match topic {
+        topics::NORMALIZED => decode::<v1::NormalizedReport>(m).doc_id,
+        topics::DOCUMENTS => decode::<v1::ReportDocument>(m).doc_id,
+        topics::SECTIONS => {
+            let s = decode::<v1::Section>(m);
+            format!("{}/{}", s.doc_id, s.section_id)
+        }
+        topics::INDICATORS => {
+            let i = decode::<v1::Indicator>(m);
+            format!("{}/{}", i.doc_id, i.indicator_id)
+        }
+        _ => String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned(),
+    }
+}
+
+/// Reads a whole topic with `isolation` until `want` messages arrived or nothing new came for
+/// 3 s; returns the message count per identity.
+fn count(b: &str, topic: &str, isolation: &str, want: usize) -> BTreeMap<String, usize> {
+    let mut reader = TopicReader::with_isolation(b, topic, isolation);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut quiet_since = Instant::now();
+    while Instant::now() < deadline {
+        if reader.poll_for(Duration::from_millis(500)) > 0 {
+            quiet_since = Instant::now();
+        } else if reader.messages.len() >= want && quiet_since.elapsed() > Duration::from_secs(3) {
+            break;
+        } else if quiet_since.elapsed() > Duration::from_secs(10) {
+            break;
+        }
+    }
+    let mut counts = BTreeMap::new();
+    for m in &reader.messages {
+        *counts.entry(identity(topic, m)).or_default() += 1;
+    }
+    counts
+}
+
+/// While 240 documents and 3 bad inputs stream through two normalizers and two extractors in
+/// exactly-once mode, one worker of each stage is killed with `kill -9` five times and
+/// restarted at once under its instance id. Afterwards a `read_committed` reader of every
+/// downstream topic sees each message exactly once; a `read_uncommitted` reader shows what the
+/// killed transactions had written and the restarted instances aborted.
+#[test]
+fn exactly_once_survives_kill9_apache_kafka() {
+    let _serial = serial();
+    let broker = ApacheKafka::start();
+    let b = broker.bootstrap().to_string();
+    kafka::create_topics(&b, &topics::ALL, PARTITIONS)
+        .unwrap_or_else(|e| panic!("{e}\n{}", broker.log_tail(40)));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut inputs = data::variants(240);
+    // Dead letters go through the transactions too (the 20 MiB input is left to e2e.rs).
+    inputs.extend(
+        data::malformed()
+            .into_iter()
+            .filter(|i| i.name != "bad.huge" && i.name != "bad.truncated-gbk"),
+    );
+    let expected = Expected::compute(&inputs, dir.path());
+    assert!(
+        !expected.bad.is_empty(),
+        "some inputs must be dead-lettered"
+    );
+    let want: BTreeMap<&str, usize> = [
+        (topics::NORMALIZED, expected.good.len()),
+        (topics::DOCUMENTS, expected.good.len()),
+        (
+            topics::SECTIONS,
+            expected
+                .good
+                .values()
+                .map(|g| g.extraction.sections.len())
+                .sum(),
+        ),
+        (topics::INDICATORS, expected.indicator_total()),
+        (topics::DLQ, expected.bad.len()),
+    ]
+    .into_iter()
+    .collect();
+    eprintln!(
+        "[eos] {} inputs ({} good, {} bad); expected messages {want:?}",
+        inputs.len(),
+        expected.good.len(),
+        expected.bad.len()
+    );
+
+    let logs_dir = dir.path().join("logs");
+    std::fs::create_dir_all(&logs_dir).unwrap();
+    let mut workers = Vec::new();
+    for stage in [Stage::Normalizer, Stage::Extractor] {
+        for i in 0..2 {
+            let name = format!("{}-{i}", stage.binary());
+            workers.push((stage, worker(stage, &b, &name, &logs_dir, "exactly_once")));
+        }
+    }
+    let records: Vec<Record> = inputs.iter().map(Input::record).collect();
+    let publisher = {
+        let b = b.clone();
+        std::thread::spawn(move || {
+            for batch in records.chunks(12) {
+                kafka::produce(&b, topics::RAW, batch).expect("publish");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+
+    let mut collector = Collector::new(&b);
+    let mut restarts = Vec::new();
+    // Five rounds of kill -9, at growing numbers of finished documents: the inputs are
+    // published faster than they are processed, so the workers are busy (a transaction is
+    // open while a batch is processed and produced) and most kills land inside one.
+    for (round, threshold) in [10usize, 50, 90, 130, 170].into_iter().enumerate() {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while collector
+            .outputs
+            .values()
+            .filter(|o| o.document.is_some())
+            .count()
+            < threshold
+        {
+            assert!(
+                Instant::now() < deadline,
+                "[eos] fewer than {threshold} documents within 120 s: {}\n{}",
+                collector.counts(),
+                logs(&workers)
+            );
+            collector.poll(Duration::from_millis(200));
+            check_alive(&mut workers);
+        }
+        for stage in [Stage::Normalizer, Stage::Extractor] {
+            let name = format!("{}-{}", stage.binary(), round % 2);
+            let at = workers
+                .iter()
+                .position(|(s, w)| *s == stage && w.name == name)
+                .expect("the worker");
+            let (_, mut victim) = workers.remove(at);
+            eprintln!(
+                "[eos] round {round}: kill -9 {name} (pid {}) with {} documents done",
+                victim.id(),
+                collector
+                    .outputs
+                    .values()
+                    .filter(|o| o.document.is_some())
+                    .count()
+            );
+            victim.kill9();
+            let http = free_http_addr();
+            workers.push((
+                stage,
+                worker_at(
+                    stage,
+                    &b,
+                    &name,
+                    &logs_dir,
+                    "exactly_once",
+                    &http.to_string(),
+                ),
+            ));
+            restarts.push(Restart::watch(format!("{name} (round {round})"), http));
+        }
+    }
+    publisher.join().expect("publisher");
+
+    let deadline = Instant::now() + Duration::from_secs(240);
+    loop {
+        collector.poll(Duration::from_millis(500));
+        check_alive(&mut workers);
+        let missing = missing(&expected, &collector);
+        if missing.is_empty() && collector.dlq.messages.len() >= expected.bad.len() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "[eos] {} documents incomplete after 240 s (e.g. {:?}): {}\n{}\n{}",
+            missing.len(),
+            &missing[..missing.len().min(10)],
+            collector.counts(),
+            collector.progress(&b),
+            logs(&workers)
+        );
+    }
+    for r in restarts.into_iter().map(Restart::join) {
+        eprintln!(
+            "[eos] {} restarted: partitions after {:?}, first committed transaction after {:?}",
+            r.name, r.assigned, r.committed
+        );
+        let took = r
+            .committed
+            .or(r.assigned)
+            .unwrap_or_else(|| panic!("{} never got partitions back\n{}", r.name, logs(&workers)));
+        assert!(
+            took < Duration::from_secs(15),
+            "{}: restart to first transaction took {took:?}",
+            r.name
+        );
+    }
+
+    // Every downstream topic, read_committed: each message exactly once, nothing missing.
+    let mut problems = Vec::new();
+    let mut aborted_total = 0;
+    for topic in DOWNSTREAM {
+        let committed = count(&b, topic, "read_committed", want[topic]);
+        let total: usize = committed.values().sum();
+        let duplicates = total - committed.len();
+        let uncommitted: usize = count(&b, topic, "read_uncommitted", want[topic])
+            .values()
+            .sum();
+        aborted_total += uncommitted.saturating_sub(total);
+        eprintln!(
+            "[eos] {topic}: read_committed {total} messages, {} distinct, {duplicates} duplicates (expected {}); read_uncommitted {uncommitted} (aborted writes of killed workers: {})",
+            committed.len(),
+            want[topic],
+            uncommitted.saturating_sub(total)
+        );
+        if duplicates > 0 {
+            let dup: Vec<_> = committed.iter().filter(|(_, n)| **n > 1).take(5).collect();
+            problems.push(format!("{topic}: {duplicates} duplicates, e.g. {dup:?}"));
+        }
+        if committed.len() != want[topic] {
+            problems.push(format!(
+                "{topic}: {} distinct messages, expected {}",
+                committed.len(),
+                want[topic]
+            ));
+        }
+    }
+    for key in expected.bad.keys() {
+        if !collector
+            .dlq
+            .messages
+            .iter()
+            .any(|m| m.key() == Some(key.as_bytes()))
+        {
+            problems.push(format!("{key} is not on the DLQ"));
+        }
+    }
+    eprintln!("[eos] aborted records seen only read_uncommitted: {aborted_total}");
+    assert!(
+        problems.is_empty(),
+        "[eos] {problems:#?}\n{}",
+        logs(&workers)
+    );
+}
+
+/// Runs `inputs` (already published) through one normalizer and one extractor in `mode` on
+/// `b`; returns the time from the workers' start until every output is in.
+fn drain_time(b: &str, expected: &Expected, mode: &str, logs_dir: &std::path::Path) -> Duration {
+    let started = Instant::now();
+    let mut workers = vec![
+        (
+            Stage::Normalizer,
+            worker(Stage::Normalizer, b, "normalizer-0", logs_dir, mode),
+        ),
+        (
+            Stage::Extractor,
+            worker(Stage::Extractor, b, "extractor-0", logs_dir, mode),
+        ),
+    ];
+    let mut collector = Collector::new(b);
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while !missing(expected, &collector).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "[eos-cost] {mode}: not done in 300 s: {}\n{}",
+            collector.counts(),
+            logs(&workers)
+        );
+        collector.poll(Duration::from_millis(100));
+        check_alive(&mut workers);
+    }
+    started.elapsed()
+}
+
+/// The cost of exactly-once: the same backlog drained by one normalizer and one extractor in
+/// each mode, each on a fresh broker, in one run. Prints the ratio of the times.
+#[test]
+fn exactly_once_cost_apache_kafka() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inputs = data::variants(300);
+    let expected = Expected::compute(&inputs, dir.path());
+    let records: Vec<Record> = inputs.iter().map(Input::record).collect();
+    let mut times = BTreeMap::new();
+    for mode in ["at_least_once", "exactly_once"] {
+        let broker = ApacheKafka::start();
+        let b = broker.bootstrap().to_string();
+        kafka::create_topics(&b, &topics::ALL, PARTITIONS)
+            .unwrap_or_else(|e| panic!("{e}\n{}", broker.log_tail(40)));
+        for batch in records.chunks(50) {
+            kafka::produce(&b, topics::RAW, batch).expect("publish");
+        }
+        let logs_dir = dir.path().join(mode);
+        std::fs::create_dir_all(&logs_dir).unwrap();
+        let took = drain_time(&b, &expected, mode, &logs_dir);
+        eprintln!(
+            "[eos-cost] {mode}: {} documents ({} indicators) through both stages in {took:?}",
+            inputs.len(),
+            expected.indicator_total()
+        );
+        times.insert(mode, took);
+    }
+    let ratio = times["exactly_once"].as_secs_f64() / times["at_least_once"].as_secs_f64();
+    eprintln!(
+        "[eos-cost] exactly_once takes {ratio:.2}× the time of at_least_once (throughput ratio {:.2})",
+        1.0 / ratio
+    );
+}
