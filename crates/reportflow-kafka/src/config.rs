@@ -1174,4 +1174,59 @@ mod tests {
             .to_string()
             .contains("instance_id"));
     }
+
+    #[test]
+    fn processing_guarantee_layers_and_needs_an_instance_id() {
+        // Default: at-least-once, no transactional producer, read_committed anyway.
+        let c = minimal().into_config().unwrap();
+        assert_eq!(c.processing_guarantee, ProcessingGuarantee::AtLeastOnce);
+        assert_eq!(c.transactional_id(), None);
+        assert!(!c.producer_properties().contains_key("transactional.id"));
+        assert_eq!(c.consumer_properties()["isolation.level"], "read_committed");
+
+        let (env, unrecognized) = RawConfig::from_env_vars([
+            (
+                "REPORTFLOW_PROCESSING_GUARANTEE".to_string(),
+                "exactly_once".to_string(),
+            ),
+            ("REPORTFLOW_INSTANCE_ID".to_string(), "norm-1".to_string()),
+        ])
+        .unwrap();
+        assert!(unrecognized.is_empty());
+        let c = minimal().merge(env.clone()).into_config().unwrap();
+        assert_eq!(c.processing_guarantee, ProcessingGuarantee::ExactlyOnce);
+        assert_eq!(
+            c.producer_properties()["transactional.id"],
+            format!("{}-norm-1", c.group_id)
+        );
+        // A flag layer wins over the environment.
+        let flags = RawConfig {
+            processing_guarantee: Some(ProcessingGuarantee::AtLeastOnce),
+            ..RawConfig::default()
+        };
+        let c = minimal().merge(env).merge(flags).into_config().unwrap();
+        assert_eq!(c.transactional_id(), None);
+
+        // The file spelling, and a clear refusal without an instance id.
+        let raw = parse("processing_guarantee = \"exactly_once\"").unwrap();
+        let err = minimal().merge(raw).into_config().unwrap_err().to_string();
+        assert!(
+            err.contains("processing_guarantee") && err.contains("instance_id"),
+            "{err}"
+        );
+        assert!(RawConfig::from_env_vars([(
+            "REPORTFLOW_PROCESSING_GUARANTEE".to_string(),
+            "twice".to_string()
+        )])
+        .unwrap_err()
+        .to_string()
+        .contains("exactly_once"));
+        // read_committed cannot be weakened through the passthrough tables.
+        let mut raw = minimal();
+        raw.kafka_consumer = Some(BTreeMap::from([(
+            "isolation.level".into(),
+            "read_uncommitted".into(),
+        )]));
+        assert!(raw.into_config().is_err());
+    }
 }

@@ -43,7 +43,7 @@ use rdkafka::producer::{FutureProducer, Producer};
 use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::{watch, Semaphore};
 
-use crate::config::RuntimeConfig;
+use crate::config::{ConfigError, RuntimeConfig};
 use crate::context::{ProducerCtx, Shared};
 use crate::dlq;
 use crate::error::Error;
@@ -72,9 +72,34 @@ where
         .unwrap_or(Err(KafkaError::Canceled))
 }
 
+/// Prefix of the cluster id of librdkafka's mock cluster (the embedded broker).
+const MOCK_CLUSTER_ID_PREFIX: &str = "mockCluster";
+
 /// Registers the producer's `transactional.id` with the broker: fences any earlier producer
 /// with the same id and aborts its open transaction.
+///
+/// The embedded broker (librdkafka's mock cluster, recognised by its cluster id) is refused
+/// first: it accepts every transaction call, but its `TxnOffsetCommit` stores nothing, so the
+/// offsets of committed transactions are lost and every restart would redo everything.
 pub(crate) async fn init(producer: &Producer_) -> Result<(), Error> {
+    let client = producer.clone();
+    let cluster_id = tokio::task::spawn_blocking(move || {
+        client.client().fetch_cluster_id(Duration::from_secs(10))
+    })
+    .await
+    .unwrap_or(None);
+    if cluster_id
+        .as_deref()
+        .is_some_and(|id| id.starts_with(MOCK_CLUSTER_ID_PREFIX))
+    {
+        return Err(Error::Config(ConfigError::Invalid {
+            key: "processing_guarantee".into(),
+            message: "`exactly_once` is not supported by the embedded broker (librdkafka's mock \
+                      cluster does not store the offsets of transactions); use Apache Kafka, \
+                      or `at_least_once`"
+                .into(),
+        }));
+    }
     blocking(producer, |p| p.init_transactions(TXN_TIMEOUT))
         .await
         .map_err(|e| Error::kafka("initialising transactions (processing_guarantee = exactly_once needs a broker with transactions: Apache Kafka, with transaction.state.log.replication.factor and transaction.state.log.min.isr no larger than its broker count)", e))
