@@ -324,3 +324,53 @@ fn publish_refuses_what_the_embedded_broker_would_drop() {
     assert!(check(&out, "publish").contains("published 1 files"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Total lag of `group` on the raw topic, as `reportflow lag --format prometheus` says.
+fn group_lag(brokers: &str, group: &str) -> i64 {
+    let out = reportflow()
+        .args(["lag", "--brokers", brokers, "--group", group])
+        .args(["--topic", "reports.raw", "--format", "prometheus"])
+        .output()
+        .unwrap();
+    let text = check(&out, "lag");
+    let prefix = format!("reportflow_group_lag_total{{group=\"{group}\",topic=\"reports.raw\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no total in {text}"))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// `reportflow lag` measures a group's lag from its committed offsets, so the lag shows
+/// before the group ever had a member and after its last member is gone.
+#[test]
+fn lag_shows_without_members() {
+    let (_broker, brokers) = dev_broker();
+    let group = "reportflow-normalizer";
+    let out = reportflow()
+        .args(["publish", "--brokers", &brokers])
+        .arg(seeds_dir())
+        .output()
+        .unwrap();
+    check(&out, "publish");
+    let seeds = std::fs::read_dir(seeds_dir()).unwrap().count() as i64;
+    assert_eq!(group_lag(&brokers, group), seeds);
+
+    let normalizer = worker("normalizer", &brokers);
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while group_lag(&brokers, group) > 0 {
+        assert!(Instant::now() < deadline, "the normalizer did not catch up");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    drop(normalizer);
+
+    // No member now: one more report is one record of lag.
+    let out = reportflow()
+        .args(["publish", "--brokers", &brokers])
+        .arg(seeds_dir().join("000_efee8a99a23e30c8.txt"))
+        .output()
+        .unwrap();
+    check(&out, "publish");
+    assert_eq!(group_lag(&brokers, group), 1);
+}

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod dev_broker;
 pub mod dlq;
 pub mod extract;
+pub mod lag;
 pub mod limits;
 pub mod parquet;
 pub mod publish;
@@ -37,6 +38,9 @@ pub enum Command {
     Sink(sink::Args),
     /// Parquet dataset operations (check: rows, distinct keys and files).
     Parquet(parquet::Args),
+    /// A consumer group's lag (committed offsets against high watermarks), even with no
+    /// members; text or Prometheus format.
+    Lag(lag::Args),
 }
 
 /// Runs a subcommand.
@@ -51,6 +55,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Dlq(args) => dlq::run(&args),
         Command::Sink(args) => sink::run(&args),
         Command::Parquet(args) => parquet::run(&args),
+        Command::Lag(args) => lag::run(&args),
     }
 }
 
