@@ -115,6 +115,22 @@ fn demo_runs_the_pipeline_and_prints_the_report() {
         assert!(files > 0, "no Parquet files under {}", dir.display());
     }
     assert!(stdout.contains("a fresh dataset"), "{stdout}");
+    // The sink's loop stored every output record (it commits only what is durable, and the
+    // demo waited for its commits to reach the end of every output topic).
+    let outputs: usize = [
+        "reports.documents",
+        "reports.sections",
+        "reports.indicators",
+    ]
+    .iter()
+    .map(|t| topic_count(&stdout, t))
+    .sum();
+    assert!(
+        stdout.contains(&format!(
+            "({outputs} records, 0 dead-lettered) written by the Parquet sink"
+        )),
+        "{stdout}"
+    );
     let indicator_messages = topic_count(&stdout, "reports.indicators");
 
     // A second run in the same directory replaces the dataset: no row twice.

@@ -7,10 +7,11 @@
 //! run time, and two inputs that cannot be processed: an empty message and a UTF-16 byte
 //! stream of lone surrogates), waits until every good input has its document, sections and
 //! indicators and every bad one its dead letter, stops the workers gracefully and prints the
-//! headline indicators per report and the message count per topic. The output topics' records
-//! are written with the Parquet sink's write path as a fresh dataset under `--parquet-dir`,
-//! replacing the previous run's (a new broker puts the same documents at other offsets, so
-//! adding them to the old dataset would duplicate its rows).
+//! headline indicators per report and the message count per topic. A Parquet sink runs beside
+//! the workers (the sink binary's own loop, `reportflow_sink_parquet::run_sink`: consumer
+//! group, batches, commits after the files are durable) and writes a fresh dataset that then
+//! replaces the previous run's under `--parquet-dir` (a new broker puts the same documents at
+//! other offsets, so adding them to the old dataset would duplicate its rows).
 //!
 //! Exits 1 with a message when the pipeline does not finish within `--timeout-secs`.
 
@@ -229,8 +230,6 @@ struct Collected {
     indicators: BTreeMap<String, Vec<v1::Indicator>>,
     sections: BTreeMap<String, usize>,
     dead_letters: Vec<(String, String)>,
-    /// The output topics' records, as the Parquet sink receives them.
-    outputs: Vec<reportflow_kafka::InputRecord>,
 }
 
 impl Collected {
@@ -356,6 +355,9 @@ async fn demo(args: &Args) -> anyhow::Result<ExitCode> {
     )
     .await?;
 
+    let staging = staging_dir(&args.parquet_dir)?;
+    let sink = start_sink(&bootstrap, &staging)?;
+
     let inputs = inputs();
     let good = inputs.iter().filter(|i| i.good).count();
     let bad = inputs.len() - good;
@@ -392,20 +394,6 @@ async fn demo(args: &Args) -> anyhow::Result<ExitCode> {
                         .map(|h| String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned())
                 });
                 collected.add(m.topic(), m.key(), m.payload().unwrap_or_default(), kind);
-                if matches!(
-                    m.topic(),
-                    broker::DOCUMENTS | broker::SECTIONS | broker::INDICATORS
-                ) {
-                    collected.outputs.push(reportflow_kafka::InputRecord {
-                        topic: m.topic().to_string(),
-                        partition: m.partition(),
-                        offset: m.offset(),
-                        key: m.key().map(<[u8]>::to_vec),
-                        value: m.payload().map(<[u8]>::to_vec),
-                        headers: Vec::new(),
-                        timestamp_ms: None,
-                    });
-                }
             }
         }
     })
@@ -414,6 +402,10 @@ async fn demo(args: &Args) -> anyhow::Result<ExitCode> {
 
     let n = stop(normalizer).await?;
     let x = stop(extractor).await?;
+    // The sink has stored everything once its group's committed offsets reach the end of
+    // every output topic.
+    let sink_caught_up = finished && wait_for_sink(&bootstrap, started, deadline).await;
+    let written = stop_sink(sink).await?;
     drop(cluster);
 
     if !finished {
@@ -425,16 +417,21 @@ async fn demo(args: &Args) -> anyhow::Result<ExitCode> {
             collected.dead_letters.len()
         );
     }
+    anyhow::ensure!(
+        sink_caught_up,
+        "the Parquet sink did not store every output within {} s",
+        args.timeout_secs
+    );
     print!("{}", report(&collected, &inputs, args.max_indicators));
-    let written = write_dataset(&args.parquet_dir, &collected.outputs)
-        .with_context(|| format!("writing Parquet files to {}", args.parquet_dir.display()))?;
+    let replaced = swap_in(&staging, &args.parquet_dir)
+        .with_context(|| format!("moving the dataset to {}", args.parquet_dir.display()))?;
     println!(
-        "parquet: {} files ({} records, {} rejected) written by the Parquet sink under {}, {}",
-        written.files,
-        collected.outputs.len(),
-        written.rejected,
+        "parquet: {} files ({} records, {} dead-lettered) written by the Parquet sink under {}, {}",
+        parquet_files(&args.parquet_dir),
+        written.records_written,
+        written.dead_lettered,
         args.parquet_dir.display(),
-        if written.replaced {
+        if replaced {
             "replacing the previous demo's dataset (each run writes a fresh one)"
         } else {
             "a fresh dataset"
@@ -452,71 +449,137 @@ async fn demo(args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// What [`write_dataset`] did.
-#[derive(Debug)]
-struct DatasetWritten {
-    files: usize,
-    rejected: usize,
-    replaced: bool,
-}
+/// Consumer group of the demo's Parquet sink.
+const SINK_GROUP: &str = "demo-sink-parquet";
 
-/// Writes `records` as a fresh Parquet dataset at `dir`, replacing the dataset a previous
-/// demo left there.
-///
-/// Every run has its own embedded broker, so the same documents come at other offsets: written
-/// into the previous run's dataset they would be new rows (duplicates) in other offset ranges.
-/// The dataset is therefore built next to `dir` with the Parquet sink's write path (files cut
-/// at fixed offset ranges, temporary name, fsync, rename) and then swapped in for the old one,
-/// which is removed. A `dir` holding anything but a sink's dataset is left alone (an error).
-fn write_dataset(
-    dir: &std::path::Path,
-    records: &[reportflow_kafka::InputRecord],
-) -> anyhow::Result<DatasetWritten> {
+/// Where the sink writes this run's dataset: a fresh directory beside `dir`. Refuses a `dir`
+/// that holds anything but a sink's dataset (the demo replaces it on every run).
+fn staging_dir(dir: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
     let name = dir
         .file_name()
         .with_context(|| format!("{} has no directory name", dir.display()))?
         .to_string_lossy()
         .into_owned();
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let exists = dir.exists();
-    if exists && !reportflow_sink_parquet::layout::is_dataset_dir(dir)? {
+    if dir.exists() && !reportflow_sink_parquet::layout::is_dataset_dir(dir)? {
         anyhow::bail!(
             "{} holds other files than a Parquet dataset; the demo replaces its dataset on \
              every run, so choose another --parquet-dir",
             dir.display()
         );
     }
-    std::fs::create_dir_all(&parent)?;
-    let pid = std::process::id();
-    let staging = parent.join(format!(".{name}.new-{pid}"));
-    let _ = std::fs::remove_dir_all(&staging);
-    let sink = reportflow_sink_parquet::ParquetSink::new(
-        &staging,
-        reportflow_sink_parquet::Topics::default(),
-    );
-    let (rejects, files) = match sink.write_batch(records) {
-        Ok(w) => w,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(e.into());
-        }
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
     };
+    std::fs::create_dir_all(&parent)?;
+    let staging = parent.join(format!(".{name}.new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    Ok(staging)
+}
+
+/// A running sink task.
+struct RunningSink {
+    stop: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<
+        Result<reportflow_kafka::SinkSummary, reportflow_sink_parquet::Error>,
+    >,
+}
+
+/// Starts the Parquet sink's loop on the output topics, writing to `dir`.
+fn start_sink(bootstrap: &str, dir: &std::path::Path) -> anyhow::Result<RunningSink> {
+    let topics = reportflow_sink_parquet::Topics::default();
+    let mut runtime = worker_config(bootstrap, "sink-parquet", broker::DOCUMENTS);
+    runtime.group_id = SINK_GROUP.to_string();
+    runtime.input_topics = vec![
+        broker::DOCUMENTS.to_string(),
+        broker::SECTIONS.to_string(),
+        broker::INDICATORS.to_string(),
+    ];
+    let sink = reportflow_kafka::SinkConfig {
+        batch_max: Duration::from_millis(200),
+        ..reportflow_kafka::SinkConfig::default()
+    };
+    let loaded = reportflow_sink_parquet::Loaded {
+        runtime,
+        sink,
+        dir: dir.to_path_buf(),
+        topics,
+        offsets_per_file: reportflow_sink_parquet::DEFAULT_OFFSETS_PER_FILE,
+        unrecognized_env: Vec::new(),
+    };
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(reportflow_sink_parquet::run_sink(loaded, async move {
+        let _ = stopped.await;
+    }));
+    Ok(RunningSink { stop, task })
+}
+
+/// Waits until the sink's group has committed the end of every output topic.
+async fn wait_for_sink(bootstrap: &str, started: Instant, deadline: Duration) -> bool {
+    let bootstrap = bootstrap.to_string();
+    tokio::task::spawn_blocking(move || {
+        let Ok(consumer) = ClientConfig::new()
+            .set("bootstrap.servers", &bootstrap)
+            .set("group.id", SINK_GROUP)
+            .set("enable.auto.commit", "false")
+            .create_with_context(super::client::ErrorContext::default())
+        else {
+            return false;
+        };
+        let topics = [broker::DOCUMENTS, broker::SECTIONS, broker::INDICATORS].map(String::from);
+        while started.elapsed() < deadline {
+            let lags = super::lag::measure(&consumer, &topics, Duration::from_secs(5));
+            if lags.is_ok_and(|l| l.iter().all(|p| p.lag() == 0)) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    })
+    .await
+    .unwrap_or(false)
+}
+
+async fn stop_sink(sink: RunningSink) -> anyhow::Result<reportflow_kafka::SinkSummary> {
+    let _ = sink.stop.send(());
+    tokio::time::timeout(Duration::from_secs(20), sink.task)
+        .await
+        .context("the Parquet sink did not stop within 20 s")?
+        .context("the Parquet sink task failed")?
+        .context("the Parquet sink failed")
+}
+
+/// Moves the sink's fresh dataset at `staging` to `dir`, replacing the one a previous demo
+/// left there (whether it did is returned).
+fn swap_in(staging: &std::path::Path, dir: &std::path::Path) -> anyhow::Result<bool> {
+    let exists = dir.exists();
     if exists {
-        let old = parent.join(format!(".{name}.old-{pid}"));
+        let old = staging.with_extension("old");
         std::fs::rename(dir, &old)?;
-        std::fs::rename(&staging, dir)?;
+        std::fs::rename(staging, dir)?;
         std::fs::remove_dir_all(&old)?;
     } else {
-        std::fs::rename(&staging, dir)?;
+        std::fs::rename(staging, dir)?;
     }
-    Ok(DatasetWritten {
-        files: files.len(),
-        rejected: rejects.len(),
-        replaced: exists,
-    })
+    Ok(exists)
+}
+
+/// Parquet files under `dir`, recursively.
+fn parquet_files(dir: &std::path::Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| e.path())
+        .map(|p| {
+            if p.is_dir() {
+                parquet_files(&p)
+            } else {
+                usize::from(p.extension().is_some_and(|x| x == "parquet"))
+            }
+        })
+        .sum()
 }
 
 /// Terminal width of a string: CJK and full-width characters count two columns.
