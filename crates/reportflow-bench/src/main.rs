@@ -79,14 +79,14 @@ fn main() {
     );
 
     let logs = tempfile::tempdir().expect("temp dir");
-    let _normalizer = spawn_worker(
+    let normalizer = spawn_worker(
         Stage::Normalizer,
         &b,
         "bench-normalizer",
         logs.path(),
         overrides,
     );
-    let _extractor = spawn_worker(
+    let extractor = spawn_worker(
         Stage::Extractor,
         &b,
         "bench-extractor",
@@ -218,6 +218,16 @@ fn main() {
         pct(&observed, 50),
         pct(&observed, 99)
     );
+    for (name, pid) in [
+        ("normalizer", normalizer.id()),
+        ("extractor", extractor.id()),
+    ] {
+        println!(
+            "  memory {name:<11}  peak RSS {} MB, now {} MB  (/proc/{pid}/status VmHWM, VmRSS)",
+            rss_mb(pid, "VmHWM:"),
+            rss_mb(pid, "VmRSS:")
+        );
+    }
     println!("bare consume -> produce copy (same settings, commit per batch)");
     println!("  messages             {copied} in {copy_wall:.2?}");
     println!("  throughput           {copy_per_s:.1} messages/s");
@@ -267,6 +277,19 @@ fn paced(b: &str, records: &[Record], rate: f64, overrides: &[(&str, &str)]) -> 
         }
         landed
     })
+}
+
+/// A memory figure of a process in MB (`field` of `/proc/PID/status`, e.g. `VmHWM:`, the peak
+/// resident set), or `?` where /proc does not tell.
+fn rss_mb(pid: u32, field: &str) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with(field))?;
+            let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(format!("{:.0}", kb / 1024.0))
+        })
+        .unwrap_or_else(|| "?".to_string())
 }
 
 /// The `p`th percentile (nearest rank) of sorted values.
