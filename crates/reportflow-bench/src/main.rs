@@ -22,8 +22,14 @@
 //! produce round trip, about a millisecond locally, is not included). Also reported: the time
 //! this program's consumer first saw the last indicator (adds up to the fetch wait, 100 ms).
 //!
-//! Then the copy: one consumer-group member reads `reports.raw` and copies every record to
-//! `bench.copy` with the workers' producer settings (idempotent, `acks=all`), committing after each polled batch once its copies are acknowledged.
+//! Then the copy of **the same records**, without processing: two consume → produce stages
+//! like the two workers, with the workers' producer settings (idempotent, `acks=all`),
+//! committing after each polled batch once its outputs are acknowledged. The first reads
+//! `reports.raw` and for each record produces the `NormalizedReport` the normalizer produced
+//! for it (same key, bytes and headers) to `bench.normalized`; the second reads that and
+//! produces the document, sections and indicators the extractor produced, to
+//! `bench.documents`, `bench.sections` and `bench.indicators`. So the ratio pipeline / copy is
+//! the price of the processing itself, not of moving ~90 messages per document.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -37,7 +43,11 @@ use reportflow_e2e::kafka::{self, Record};
 use reportflow_e2e::pipeline::{spawn_worker, Collector, Stage};
 use reportflow_e2e::topics;
 
-const COPY_TOPIC: &str = "bench.copy";
+/// Output topics of the copy's two stages.
+const COPY_NORMALIZED: &str = "bench.normalized";
+const COPY_DOCUMENTS: &str = "bench.documents";
+const COPY_SECTIONS: &str = "bench.sections";
+const COPY_INDICATORS: &str = "bench.indicators";
 const PARTITIONS: i32 = 4;
 /// Extra librdkafka producer properties for the workers and this program's publisher: none,
 /// the bench measures the workers' own defaults.
@@ -70,7 +80,12 @@ fn main() {
     let b = broker.bootstrap().to_string();
     let overrides = PRODUCER_SETTINGS;
     let mut all_topics = topics::ALL.to_vec();
-    all_topics.push(COPY_TOPIC);
+    all_topics.extend([
+        COPY_NORMALIZED,
+        COPY_DOCUMENTS,
+        COPY_SECTIONS,
+        COPY_INDICATORS,
+    ]);
     kafka::create_topics(&b, &all_topics, PARTITIONS).expect("create topics");
     println!(
         "Apache Kafka {} on {b}; {docs} documents; workers from {}",
@@ -186,10 +201,10 @@ fn main() {
         .map(|(_, o)| o.indicators.len())
         .sum();
 
-    // The bare copy of the same raw messages (warm-up included).
-    let to_copy = docs + 1;
-    let (copied, copy_wall) = copy(&b, to_copy, overrides);
-    let copy_per_s = copied as f64 / copy_wall.as_secs_f64();
+    // The copy of the same records (warm-up included), without processing.
+    let outputs = recorded_outputs(&collector);
+    let (copied, copy_wall) = copy(&b, docs + 1, &outputs, overrides);
+    let copy_docs_per_s = (docs + 1) as f64 / copy_wall.as_secs_f64();
 
     println!();
     println!("pipeline (1 normalizer + 1 extractor, Apache Kafka, 4 partitions)");
@@ -228,10 +243,15 @@ fn main() {
             rss_mb(pid, "VmRSS:")
         );
     }
-    println!("bare consume -> produce copy (same settings, commit per batch)");
-    println!("  messages             {copied} in {copy_wall:.2?}");
-    println!("  throughput           {copy_per_s:.1} messages/s");
-    println!("ratio pipeline/copy    {:.3}", docs_per_s / copy_per_s);
+    println!(
+        "copy of the same records without processing (two stages, same settings, commit per batch)"
+    );
+    println!(
+        "  messages             {copied} for {} documents in {copy_wall:.2?}",
+        docs + 1
+    );
+    println!("  throughput           {copy_docs_per_s:.1} documents/s");
+    println!("ratio pipeline/copy    {:.3}", docs_per_s / copy_docs_per_s);
 }
 
 /// Records now as the completion time of every document that just became complete (its
@@ -301,26 +321,131 @@ fn pct<T: Copy + Default>(sorted: &[T], p: usize) -> T {
     sorted[rank.min(sorted.len()) - 1]
 }
 
-/// Copies `n` records of `reports.raw` to [`COPY_TOPIC`]: returns how many and how long from
-/// the first record polled to the last commit.
-fn copy(b: &str, n: usize, overrides: &[(&str, &str)]) -> (usize, Duration) {
+/// One output record the workers produced: topic, key, value, headers.
+type Out = (&'static str, Vec<u8>, Vec<u8>, Vec<(&'static str, Vec<u8>)>);
+
+/// What the workers produced, re-encoded (prost's encoding is deterministic, so these are the
+/// bytes the workers wrote), by doc_id: the normalizer's record, and the extractor's records.
+struct Recorded {
+    normalized: BTreeMap<String, Out>,
+    extracted: BTreeMap<String, Vec<Out>>,
+}
+
+fn recorded_outputs(collector: &Collector) -> Recorded {
+    use reportflow_proto::Message as _;
+    let headers = |id: &str, kind: &str| {
+        vec![
+            ("reportflow.doc-id", id.as_bytes().to_vec()),
+            ("reportflow.message-type", kind.as_bytes().to_vec()),
+        ]
+    };
+    let mut normalized = BTreeMap::new();
+    let mut extracted = BTreeMap::new();
+    for (id, o) in &collector.outputs {
+        let key = id.as_bytes().to_vec();
+        if let Some(n) = &o.normalized {
+            let h = headers(id, "reportflow.v1.NormalizedReport");
+            normalized.insert(
+                id.clone(),
+                (COPY_NORMALIZED, key.clone(), n.encode_to_vec(), h),
+            );
+        }
+        let mut out: Vec<Out> = Vec::new();
+        if let Some(d) = &o.document {
+            let h = headers(id, "reportflow.v1.ReportDocument");
+            out.push((COPY_DOCUMENTS, key.clone(), d.encode_to_vec(), h));
+        }
+        for s in o.sections.values() {
+            let h = headers(id, "reportflow.v1.Section");
+            out.push((COPY_SECTIONS, key.clone(), s.encode_to_vec(), h));
+        }
+        for i in o.indicators.values() {
+            let h = headers(id, "reportflow.v1.Indicator");
+            out.push((COPY_INDICATORS, key.clone(), i.encode_to_vec(), h));
+        }
+        extracted.insert(id.clone(), out);
+    }
+    Recorded {
+        normalized,
+        extracted,
+    }
+}
+
+/// Runs the copy's two stages side by side until the second has handled `n` documents: how
+/// many messages they produced, and the time from the first raw record polled to the last
+/// commit of the second stage.
+fn copy(b: &str, n: usize, recorded: &Recorded, overrides: &[(&str, &str)]) -> (usize, Duration) {
+    let started = std::sync::Mutex::new(None::<Instant>);
+    std::thread::scope(|scope| {
+        let first = scope.spawn(|| {
+            copy_stage(
+                b,
+                "bench-copy-normalize",
+                topics::RAW,
+                n,
+                overrides,
+                &started,
+                |m| {
+                    let id = reportflow_e2e::expect::doc_id(m.payload().unwrap_or_default());
+                    recorded.normalized.get(&id).cloned().into_iter().collect()
+                },
+            )
+        });
+        let second = scope.spawn(|| {
+            copy_stage(
+                b,
+                "bench-copy-extract",
+                COPY_NORMALIZED,
+                n,
+                overrides,
+                &started,
+                |m| {
+                    let id = String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned();
+                    recorded.extracted.get(&id).cloned().unwrap_or_default()
+                },
+            )
+        });
+        let produced =
+            first.join().expect("first copy stage") + second.join().expect("second copy stage");
+        let began = started
+            .lock()
+            .expect("start time")
+            .unwrap_or_else(Instant::now);
+        (produced, began.elapsed())
+    })
+}
+
+/// One copy stage: consumes `n` records of `from` (group `group`) and produces for each what
+/// `outputs` gives, committing each polled batch once its outputs are acknowledged. Returns
+/// the messages produced; notes in `started` when the first stage polled its first record.
+fn copy_stage(
+    b: &str,
+    group: &str,
+    from: &str,
+    n: usize,
+    overrides: &[(&str, &str)],
+    started: &std::sync::Mutex<Option<Instant>>,
+    outputs: impl Fn(&rdkafka::message::OwnedMessage) -> Vec<Out>,
+) -> usize {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", b)
-        .set("group.id", "bench-copy")
+        .set("group.id", group)
         .set("enable.auto.commit", "false")
         .set("auto.offset.reset", "earliest")
         .set("partition.assignment.strategy", "cooperative-sticky")
         .set("fetch.wait.max.ms", "100")
         .create()
         .expect("copy consumer");
-    consumer.subscribe(&[topics::RAW]).expect("subscribe");
+    consumer.subscribe(&[from]).expect("subscribe");
     let producer = kafka::producer(b, overrides);
     let rt = kafka::runtime();
-    let mut copied = 0usize;
-    let mut started: Option<Instant> = None;
+    let (mut consumed, mut produced) = (0usize, 0usize);
     let deadline = Instant::now() + Duration::from_secs(300);
-    while copied < n {
-        assert!(Instant::now() < deadline, "copy incomplete: {copied}/{n}");
+    while consumed < n {
+        assert!(
+            Instant::now() < deadline,
+            "copy of {from} incomplete: {consumed}/{n}"
+        );
         // One batch: what arrives within a short poll, up to 100 records.
         let mut batch = Vec::new();
         while batch.len() < 100 {
@@ -334,26 +459,44 @@ fn copy(b: &str, n: usize, overrides: &[(&str, &str)]) -> (usize, Duration) {
         if batch.is_empty() {
             continue;
         }
-        started.get_or_insert_with(Instant::now);
+        if from == topics::RAW {
+            started
+                .lock()
+                .expect("start time")
+                .get_or_insert_with(Instant::now);
+        }
         rt.block_on(async {
-            let mut pending = Vec::with_capacity(batch.len());
+            let mut pending = Vec::new();
             for m in &batch {
-                let mut record = FutureRecord::to(COPY_TOPIC)
-                    .key(m.key().unwrap_or_default())
-                    .payload(m.payload().unwrap_or_default());
-                loop {
-                    match producer.send_result(record) {
-                        Ok(f) => {
-                            pending.push(f);
-                            break;
-                        }
-                        Err((_, back)) => {
-                            record = back;
-                            tokio::time::sleep(Duration::from_millis(5)).await;
+                for (topic, key, value, headers) in outputs(m) {
+                    let headers =
+                        headers
+                            .iter()
+                            .fold(rdkafka::message::OwnedHeaders::new(), |h, (k, v)| {
+                                h.insert(rdkafka::message::Header {
+                                    key: k,
+                                    value: Some(v),
+                                })
+                            });
+                    let mut record = FutureRecord::to(topic)
+                        .key(&key)
+                        .payload(&value)
+                        .headers(headers);
+                    loop {
+                        match producer.send_result(record) {
+                            Ok(f) => {
+                                pending.push(f);
+                                break;
+                            }
+                            Err((_, back)) => {
+                                record = back;
+                                tokio::time::sleep(Duration::from_millis(5)).await;
+                            }
                         }
                     }
                 }
             }
+            produced += pending.len();
             for f in pending {
                 f.await.expect("producer alive").expect("copy delivered");
             }
@@ -366,11 +509,11 @@ fn copy(b: &str, n: usize, overrides: &[(&str, &str)]) -> (usize, Duration) {
         }
         let mut tpl = TopicPartitionList::new();
         for (p, o) in next {
-            tpl.add_partition_offset(topics::RAW, p, Offset::Offset(o))
+            tpl.add_partition_offset(from, p, Offset::Offset(o))
                 .expect("tpl");
         }
         consumer.commit(&tpl, CommitMode::Sync).expect("commit");
-        copied += batch.len();
+        consumed += batch.len();
     }
-    (copied, started.map_or(Duration::ZERO, |s| s.elapsed()))
+    produced
 }
