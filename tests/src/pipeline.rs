@@ -9,7 +9,7 @@ use rdkafka::message::OwnedMessage;
 use rdkafka::Message;
 use reportflow_proto::v1;
 
-use crate::expect::{self, Outputs};
+use crate::expect::{self, Expected, Outputs};
 use crate::kafka::{decode, TopicReader, CLIENT_MAX_BYTES};
 use crate::process::{binary, metric, ChildGuard};
 use crate::topics;
@@ -185,6 +185,53 @@ impl Collector {
         ];
     }
 
+    /// The names of the expected good documents whose outputs are not all in yet.
+    pub fn missing(&self, expected: &Expected) -> Vec<String> {
+        expected
+            .good
+            .iter()
+            .filter(|(id, g)| {
+                !self
+                    .outputs
+                    .get(*id)
+                    .is_some_and(|o| o.complete(&g.extraction))
+            })
+            .flat_map(|(_, g)| g.names.iter().cloned())
+            .collect()
+    }
+
+    /// Polls until every expected good document is complete and at least `dead_letters`
+    /// dead letters arrived, checking that the workers live; panics with what is missing, the
+    /// topics' progress and the workers' logs after `limit`. `tag` prefixes the message.
+    pub fn wait_complete(
+        &mut self,
+        expected: &Expected,
+        workers: &mut [(Stage, ChildGuard)],
+        bootstrap: &str,
+        limit: Duration,
+        dead_letters: usize,
+        tag: &str,
+    ) {
+        let deadline = Instant::now() + limit;
+        loop {
+            self.poll(Duration::from_millis(500));
+            check_alive(workers);
+            let missing = self.missing(expected);
+            if missing.is_empty() && self.dlq.messages.len() >= dead_letters {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "[{tag}] {} documents incomplete after {limit:?} (e.g. {:?}): {}\n{}\n{}",
+                missing.len(),
+                &missing[..missing.len().min(10)],
+                self.counts(),
+                self.progress(bootstrap),
+                logs(workers)
+            );
+        }
+    }
+
     /// The indicator messages read so far (with duplicates), for timestamps.
     pub fn indicator_messages(&self) -> &[OwnedMessage] {
         &self.indicators.messages
@@ -276,4 +323,26 @@ impl Restart {
         }
         self
     }
+}
+
+/// Panics (with its log) if a worker exited on its own.
+pub fn check_alive(workers: &mut [(Stage, ChildGuard)]) {
+    for (_, w) in workers.iter_mut() {
+        if let Some(status) = w.exited() {
+            panic!(
+                "worker {} exited with {status}:\n{}",
+                w.name,
+                w.log_tail(40)
+            );
+        }
+    }
+}
+
+/// The last lines of every worker's log, for failure messages.
+pub fn logs(workers: &[(Stage, ChildGuard)]) -> String {
+    workers
+        .iter()
+        .map(|(_, w)| format!("--- {} ---\n{}", w.name, w.log_tail(15)))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -17,7 +17,9 @@ use reportflow_e2e::broker::{api_versions, ApacheKafka, Broker, Embedded};
 use reportflow_e2e::data::{self, Input};
 use reportflow_e2e::expect::{self, Expected};
 use reportflow_e2e::kafka::{self, Record};
-use reportflow_e2e::pipeline::{spawn_worker, spawn_worker_with, Collector, Restart, Stage};
+use reportflow_e2e::pipeline::{
+    check_alive, logs, spawn_worker, spawn_worker_with, Collector, Restart, Stage,
+};
 use reportflow_e2e::process::{free_http_addr, ChildGuard};
 use reportflow_e2e::{serial, topics};
 
@@ -170,27 +172,6 @@ fn start_workers(broker: &dyn Broker, n: usize, dir: &std::path::Path) -> Vec<(S
         }
     }
     workers
-}
-
-/// Panics (with its log) if a worker exited on its own.
-fn check_alive(workers: &mut [(Stage, ChildGuard)]) {
-    for (_, w) in workers.iter_mut() {
-        if let Some(status) = w.exited() {
-            panic!(
-                "worker {} exited with {status}:\n{}",
-                w.name,
-                w.log_tail(40)
-            );
-        }
-    }
-}
-
-fn logs(workers: &[(Stage, ChildGuard)]) -> String {
-    workers
-        .iter()
-        .map(|(_, w)| format!("--- {} ---\n{}", w.name, w.log_tail(15)))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Publishes the seeds in several encodings and the malformed inputs, runs 2 + 2 workers, and
@@ -507,35 +488,14 @@ fn crash_recovery_apache_kafka() {
     );
     publisher.join().expect("publisher");
 
-    let limit = timeout_secs(240);
-    let deadline = Instant::now() + Duration::from_secs(limit);
-    loop {
-        collector.poll(Duration::from_millis(500));
-        check_alive(&mut workers);
-        let missing: Vec<&String> = expected
-            .good
-            .iter()
-            .filter(|(id, g)| {
-                !collector
-                    .outputs
-                    .get(*id)
-                    .is_some_and(|o| o.complete(&g.extraction))
-            })
-            .flat_map(|(_, g)| &g.names)
-            .collect();
-        if missing.is_empty() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "[crash] {} documents incomplete after {limit} s (e.g. {:?}): {}\n{}\n{}",
-            missing.len(),
-            &missing[..missing.len().min(10)],
-            collector.counts(),
-            collector.progress(&b),
-            logs(&workers)
-        );
-    }
+    collector.wait_complete(
+        &expected,
+        &mut workers,
+        &b,
+        Duration::from_secs(timeout_secs(240)),
+        0,
+        "crash",
+    );
     collector.poll(Duration::from_secs(1));
     let restarts: Vec<Restart> = restarts.into_iter().map(Restart::join).collect();
     for r in &restarts {

@@ -15,7 +15,7 @@ use reportflow_e2e::broker::{ApacheKafka, Broker};
 use reportflow_e2e::data::{self, Input};
 use reportflow_e2e::expect::Expected;
 use reportflow_e2e::kafka::{self, decode, Record, TopicReader};
-use reportflow_e2e::pipeline::{spawn_worker_with, Collector, Restart, Stage};
+use reportflow_e2e::pipeline::{check_alive, logs, spawn_worker_with, Collector, Restart, Stage};
 use reportflow_e2e::process::{free_http_addr, ChildGuard};
 use reportflow_e2e::{serial, topics};
 use reportflow_proto::v1;
@@ -57,37 +57,6 @@ fn worker_at(
         ],
         http,
     )
-}
-
-fn logs(workers: &[(Stage, ChildGuard)]) -> String {
-    workers
-        .iter()
-        .map(|(_, w)| format!("--- {} ---\n{}", w.name, w.log_tail(20)))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn check_alive(workers: &mut [(Stage, ChildGuard)]) {
-    for (_, w) in workers.iter_mut() {
-        if let Some(status) = w.exited() {
-            panic!("{} exited: {status}\n{}", w.name, w.log_tail(40));
-        }
-    }
-}
-
-/// Documents whose outputs are not all in yet.
-fn missing(expected: &Expected, collector: &Collector) -> Vec<String> {
-    expected
-        .good
-        .iter()
-        .filter(|(id, g)| {
-            !collector
-                .outputs
-                .get(*id)
-                .is_some_and(|o| o.complete(&g.extraction))
-        })
-        .flat_map(|(_, g)| g.names.clone())
-        .collect()
 }
 
 /// The identity of a downstream message: one per document on `reports.normalized` and
@@ -259,24 +228,14 @@ fn exactly_once_survives_kill9_apache_kafka() {
     }
     publisher.join().expect("publisher");
 
-    let deadline = Instant::now() + Duration::from_secs(240);
-    loop {
-        collector.poll(Duration::from_millis(500));
-        check_alive(&mut workers);
-        let missing = missing(&expected, &collector);
-        if missing.is_empty() && collector.dlq.messages.len() >= expected.bad.len() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "[eos] {} documents incomplete after 240 s (e.g. {:?}): {}\n{}\n{}",
-            missing.len(),
-            &missing[..missing.len().min(10)],
-            collector.counts(),
-            collector.progress(&b),
-            logs(&workers)
-        );
-    }
+    collector.wait_complete(
+        &expected,
+        &mut workers,
+        &b,
+        Duration::from_secs(240),
+        expected.bad.len(),
+        "eos",
+    );
     for r in restarts.into_iter().map(Restart::join) {
         eprintln!(
             "[eos] {} restarted: partitions after {:?}, first committed transaction after {:?}",
@@ -365,7 +324,7 @@ fn drain(b: &str, expected: &Expected, mode: &str, logs_dir: &std::path::Path) -
     ];
     let mut collector = Collector::new(b);
     let deadline = Instant::now() + Duration::from_secs(300);
-    while !missing(expected, &collector).is_empty() {
+    while !collector.missing(expected).is_empty() {
         assert!(
             Instant::now() < deadline,
             "[eos-cost] {mode}: not done in 300 s: {}\n{}",

@@ -92,6 +92,24 @@ pub(crate) struct Sender {
 }
 
 impl Sender {
+    /// A sender on `producer` with the configuration's retry backoff; `abandon` turning true
+    /// ends its sends (the shutdown deadline).
+    pub fn new(
+        producer: FutureProducer<ProducerCtx>,
+        shared: Arc<crate::context::Shared>,
+        config: &crate::config::RuntimeConfig,
+        abandon: watch::Receiver<bool>,
+    ) -> Self {
+        Sender {
+            producer,
+            metrics: shared.metrics.clone(),
+            backoff: config.produce_retry_backoff,
+            max_backoff: config.produce_retry_max_backoff,
+            abandon,
+            shared,
+        }
+    }
+
     /// Sends `record` and waits for the broker's acknowledgement, re-sending as needed.
     pub async fn send(&self, record: &ProduceRecord) -> Result<(), SendError> {
         let mut backoff = self.backoff;

@@ -225,14 +225,7 @@ impl Worker {
         let config = Arc::new(config);
         let counters = Arc::new(Counters::default());
         let (abandon_tx, abandon_rx) = watch::channel(false);
-        let sender = Sender {
-            producer: producer.clone(),
-            metrics: shared.metrics.clone(),
-            backoff: config.produce_retry_backoff,
-            max_backoff: config.produce_retry_max_backoff,
-            abandon: abandon_rx,
-            shared: shared.clone(),
-        };
+        let sender = Sender::new(producer.clone(), shared.clone(), &config, abandon_rx);
         let permits = Arc::new(Semaphore::new(config.max_in_flight));
         let cpu = Arc::new(Semaphore::new(config.processing_threads));
         let (stop_committer, committer_stopped) = watch::channel(false);

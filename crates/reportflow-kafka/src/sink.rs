@@ -507,14 +507,7 @@ where
         "The sink started."
     );
     let (abandon_tx, abandon_rx) = watch::channel(false);
-    let sender = Sender {
-        producer: producer.clone(),
-        metrics: shared.metrics.clone(),
-        backoff: config.produce_retry_backoff,
-        max_backoff: config.produce_retry_max_backoff,
-        abandon: abandon_rx,
-        shared: shared.clone(),
-    };
+    let sender = Sender::new(producer.clone(), shared.clone(), &config, abandon_rx);
     let mut state = Loop {
         config: Arc::new(config),
         sink_config,

@@ -72,9 +72,6 @@ where
         .unwrap_or(Err(KafkaError::Canceled))
 }
 
-/// Prefix of the cluster id of librdkafka's mock cluster (the embedded broker).
-const MOCK_CLUSTER_ID_PREFIX: &str = "mockCluster";
-
 /// Registers the producer's `transactional.id` with the broker: fences any earlier producer
 /// with the same id and aborts its open transaction.
 ///
@@ -83,15 +80,13 @@ const MOCK_CLUSTER_ID_PREFIX: &str = "mockCluster";
 /// offsets of committed transactions are lost and every restart would redo everything.
 pub(crate) async fn init(producer: &Producer_) -> Result<(), Error> {
     let client = producer.clone();
-    let cluster_id = tokio::task::spawn_blocking(move || {
-        client.client().fetch_cluster_id(Duration::from_secs(10))
-    })
-    .await
-    .unwrap_or(None);
-    if cluster_id
-        .as_deref()
-        .is_some_and(|id| id.starts_with(MOCK_CLUSTER_ID_PREFIX))
-    {
+    // librdkafka's mock cluster names itself `mockCluster…`.
+    let mock = tokio::task::spawn_blocking(move || client.client().fetch_cluster_id(TXN_TIMEOUT))
+        .await
+        .ok()
+        .flatten()
+        .is_some_and(|id| id.starts_with("mockCluster"));
+    if mock {
         return Err(Error::Config(ConfigError::Invalid {
             key: "processing_guarantee".into(),
             message: "`exactly_once` is not supported by the embedded broker (librdkafka's mock \
@@ -106,6 +101,7 @@ pub(crate) async fn init(producer: &Producer_) -> Result<(), Error> {
 }
 
 /// One consumed input and the assignment epoch of its partition when it arrived.
+#[derive(Clone)]
 struct Item {
     input: Arc<InputRecord>,
     epoch: u64,
@@ -167,14 +163,7 @@ where
     // Never set: a batch is either committed or aborted, never abandoned half-way.
     let (_abandon_tx, abandon_rx) = watch::channel(false);
     let mut txn = Transactor {
-        sender: Sender {
-            producer: producer.clone(),
-            metrics: shared.metrics.clone(),
-            backoff: config.produce_retry_backoff,
-            max_backoff: config.produce_retry_max_backoff,
-            abandon: abandon_rx,
-            shared: shared.clone(),
-        },
+        sender: Sender::new(producer.clone(), shared.clone(), &config, abandon_rx),
         cpu: Semaphore::new(config.processing_threads),
         counters: Counters::default(),
         refusals: HashMap::new(),
@@ -320,16 +309,25 @@ impl Transactor {
         Collected::Batch(batch)
     }
 
+    /// The inputs whose partition is still assigned under the epoch they arrived in.
+    fn still_owned_items<'a>(&self, batch: &'a [Item]) -> Vec<&'a Item> {
+        let table = self.shared.table();
+        batch
+            .iter()
+            .filter(|item| table.epoch(&item.input.topic, item.input.partition) == Some(item.epoch))
+            .collect()
+    }
+
     /// Keeps the inputs whose partition is still assigned under the epoch they arrived in.
     fn still_owned(&self, batch: Vec<Item>) -> Vec<Item> {
-        let table = self.shared.table();
-        let (kept, dropped): (Vec<Item>, Vec<Item>) = batch.into_iter().partition(|item| {
-            table.epoch(&item.input.topic, item.input.partition) == Some(item.epoch)
-        });
-        drop(table);
-        if !dropped.is_empty() {
+        let kept: Vec<Item> = self
+            .still_owned_items(&batch)
+            .into_iter()
+            .cloned()
+            .collect();
+        if kept.len() < batch.len() {
             tracing::info!(
-                dropped = dropped.len(),
+                dropped = batch.len() - kept.len(),
                 "Inputs of partitions revoked while the batch was collected are left to their new owner."
             );
         }
@@ -528,17 +526,8 @@ impl Transactor {
     /// so the next batches read it again. A failed seek of a partition still owned is fatal:
     /// reading on past inputs that were never written would lose them.
     async fn seek_back(&self, batch: &[Item]) -> Result<(), String> {
-        let batch = self.still_owned(
-            batch
-                .iter()
-                .map(|i| Item {
-                    input: i.input.clone(),
-                    epoch: i.epoch,
-                })
-                .collect(),
-        );
         let mut first: BTreeMap<(String, i32), i64> = BTreeMap::new();
-        for item in &batch {
+        for item in self.still_owned_items(batch) {
             let offset = first
                 .entry((item.input.topic.clone(), item.input.partition))
                 .or_insert(item.input.offset);
