@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::admin::{
+    AdminClient, AdminOptions, AlterConfig, NewTopic, ResourceSpecifier, TopicReplication,
+};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
@@ -70,6 +72,29 @@ pub fn create_topics(bootstrap: &str, topics: &[&str], partitions: i32) -> Resul
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+    Ok(())
+}
+
+/// Sets one configuration property of `topic` (AlterConfigs: the topic's other dynamic
+/// properties go back to the broker defaults).
+pub fn set_topic_config(
+    bootstrap: &str,
+    topic: &str,
+    key: &str,
+    value: &str,
+) -> Result<(), String> {
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .create()
+        .map_err(|e| format!("admin client: {e}"))?;
+    let config = AlterConfig::new(ResourceSpecifier::Topic(topic)).set(key, value);
+    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+    let results = runtime()
+        .block_on(admin.alter_configs([&config], &opts))
+        .map_err(|e| format!("alter configs: {e}"))?;
+    for result in results {
+        result.map_err(|(resource, code)| format!("alter {resource:?}: {code:?}"))?;
     }
     Ok(())
 }

@@ -393,3 +393,73 @@ fn exactly_once_cost_apache_kafka() {
         alo.wall.as_secs_f64() / eos.wall.as_secs_f64()
     );
 }
+
+/// A refused output fails its transaction: `reports.normalized` takes no record over 2000 bytes
+/// (every normalized report is larger, even compressed), so each batch's transaction is
+/// aborted, the batch is redone from its first offset, and its inputs are dead-lettered
+/// instead, in a transaction that commits. Each input's dead letter is on the DLQ exactly once
+/// (`read_committed`), nothing is on `reports.normalized`, and the worker goes on.
+#[test]
+fn exactly_once_dead_letters_refused_outputs_after_an_abort_apache_kafka() {
+    let _serial = serial();
+    let broker = ApacheKafka::start();
+    let b = broker.bootstrap().to_string();
+    kafka::create_topics(&b, &topics::ALL, PARTITIONS)
+        .unwrap_or_else(|e| panic!("{e}\n{}", broker.log_tail(40)));
+    kafka::set_topic_config(&b, topics::NORMALIZED, "max.message.bytes", "2000")
+        .unwrap_or_else(|e| panic!("{e}\n{}", broker.log_tail(40)));
+    let inputs = data::variants(6);
+    let records: Vec<Record> = inputs.iter().map(Input::record).collect();
+    kafka::produce(&b, topics::RAW, &records).expect("publish");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let name = "reportflow-normalizer-0";
+    let mut workers = vec![(
+        Stage::Normalizer,
+        worker(Stage::Normalizer, &b, name, dir.path(), "exactly_once"),
+    )];
+    let mut dlq = TopicReader::new(&b, topics::DLQ);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while dlq.messages.len() < inputs.len() {
+        assert!(
+            Instant::now() < deadline,
+            "{} of {} dead letters after 90 s\n{}",
+            dlq.messages.len(),
+            inputs.len(),
+            logs(&workers)
+        );
+        dlq.poll_for(Duration::from_millis(300));
+        check_alive(&mut workers);
+    }
+    let dead = count(&b, topics::DLQ, "read_committed", inputs.len());
+    let normalized = count(&b, topics::NORMALIZED, "read_committed", 0);
+    let aborted_outputs: usize = count(&b, topics::NORMALIZED, "read_uncommitted", 0)
+        .values()
+        .sum();
+    eprintln!(
+        "[eos-refused] DLQ read_committed {dead:?}; reports.normalized read_committed {} messages, read_uncommitted {aborted_outputs} (a refused record is never written)",
+        normalized.len()
+    );
+    let kinds: Vec<String> = dlq
+        .messages
+        .iter()
+        .filter_map(|m| kafka::header(m, "reportflow.error.kind"))
+        .collect();
+    let log = workers[0].1.log_tail(400);
+    assert!(
+        dead.len() == inputs.len() && dead.values().all(|n| *n == 1),
+        "every input dead-lettered exactly once: {dead:?}"
+    );
+    assert!(
+        normalized.is_empty(),
+        "nothing committed on reports.normalized"
+    );
+    assert!(
+        kinds.iter().all(|k| k == "too_large"),
+        "kinds {kinds:?}\n{log}"
+    );
+    assert!(
+        log.contains("aborted; the batch will be redone"),
+        "the first attempt's transaction was aborted:\n{log}"
+    );
+}
