@@ -20,7 +20,11 @@ impl IndicatorExtractor {
         ctx: &DocContext<'_>,
     ) -> IndicatorKind {
         if cues.forecast.is_some_and(|end| end <= first) {
-            return IndicatorKind::Forecast;
+            // A bulletin is published after its year closed: its `预计` is a preliminary
+            // figure of that year, not a forecast.
+            if ctx.report_kind != ReportKind::StatisticalBulletin {
+                return IndicatorKind::Forecast;
+            }
         }
         if cues.target.is_some_and(|end| end <= first) {
             return IndicatorKind::Target;
@@ -93,10 +97,20 @@ impl IndicatorExtractor {
                 .unwrap_or_else(|| default_period(ctx.report_kind, kind, default_year)),
         };
         let (mut yoy, mut other) = (draft.yoy, draft.other);
-        // A plain growth over a multi-year review is cumulative, not year on year.
-        if time.is_none()
-            && other.is_none()
-            && stage.is_some_and(|st| st.kind == IndicatorKind::Actual)
+        // A plain growth over a multi-year review, or one the sentence says is over years
+        // (`居民人均可支配收入五年增长30.8%`), is cumulative, not year on year; one written
+        // against the year before (`比上年上涨4.8%`) stays year on year.
+        let over_years = s
+            .get(draft.quote_start.min(first)..first)
+            .is_some_and(|lead| lexicon::SPAN_WORDS.iter().any(|w| lead.contains(w)))
+            || s.get(..first)
+                .is_some_and(|before| lexicon::SPAN_OPENINGS.iter().any(|w| before.contains(w)));
+        if other.is_none()
+            && ((time.is_none() && stage.is_some_and(|st| st.kind == IndicatorKind::Actual))
+                || over_years)
+            && !self
+                .yoy_basis
+                .is_match(s.get(draft.quote_start.min(first)..draft.end).unwrap_or(""))
         {
             if let Some(pct) = yoy.take() {
                 other = Some(("累计".to_string(), pct));

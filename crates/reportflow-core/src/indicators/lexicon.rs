@@ -11,9 +11,9 @@
 pub(crate) const FIGURE: &str = concat!(
     r"(?P<qpre>不低于|不少于|不超过|超过|接近|突破|超|近|约|逾)?",
     r"(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)",
-    r"(?P<unit>个百分点|万亿元|千亿元|百亿元|亿美元|万美元|千万元|百万元|亿元|万元|美元|元",
-    r"|微克/立方米|毫克/立方米|万平方米|平方米|平方公里|公顷|万亩|亩",
-    r"|万吨标准煤|吨标准煤|万吨|吨|万人次|人次|万人|人|万户|户|万家|家|万个|个|项|座|所|套|辆|件|宗",
+    r"(?P<unit>个百分点|万亿元|千亿元|百亿元|万亿美元|亿美元|万美元|千万元|百万元|亿元|万元|美元|元",
+    r"|微克/立方米|毫克/立方米|μg/m³|μg/m3|万平方米|平方米|平方公里|公顷|万亩|亩",
+    r"|万吨标准煤|吨标准煤/万元|吨标准煤|万吨|吨|万人次|人次|万人|人|万户|户|万家|家|万个|个|项|座|所|套|辆|件|宗",
     r"|%|‰|万亿|千亿|百亿|亿|万)",
     r"(?P<qpost>左右|以上|以内|以下|多|余)?",
 );
@@ -88,10 +88,10 @@ pub(crate) const YOY_BASIS: &str = concat!(
 
 /// Words stripped from the start of a metric phrase: time, place, discourse markers.
 pub(crate) const PHRASE_PREFIX: &str = concat!(
-    r"^(?:[-*•·\s]+|\[\d{1,2}\]|到\d{4}年(?:底|末)?|\d{4}年|今年以来|今年|去年|上半年|下半年|全年|前三季度|第?[一二三四]季度",
+    r"^(?:[-*•·\s]+|\[\d{1,2}\]|稳步|首次|再次|到\d{4}年(?:底|末)?|\d{4}年|今年以来|今年|去年|上半年|下半年|全年|前三季度|第?[一二三四]季度",
     r"|\d{1,2}[-~至到]\d{1,2}(?:月|季度)|[一二三四][-至到][一二三四]季度|\d{1,2}月(?:份|末|底)?",
     r"|年末|年底|年初|截至|截止|其中|此外|同时|另外|总体|预计|力争|确保|争取|预期|目标|主要目标是|实现|完成|累计|再|共|合计|在|对|年",
-    r"|全区|全市|全县|全省|全镇|全国|我区|本区|我市|本市|我县|本县|区域|上半年|初步核算",
+    r"|全区|全市|全县|全省|全镇|全国|我国|我区|本区|我市|本市|我县|本县|区域|上半年|初步核算",
     r"|\d+(?:\.\d+)?(?:家|个|户|名|项))",
 );
 
@@ -106,7 +106,8 @@ pub(crate) const PHRASE_SUFFIX: &str = concat!(
     r"|两年平均|三年平均|年均|较上年末|比上年末|较年初|比年初|环比|较(?:第)?[一二三四]季度|比\d{4}年(?:同期|上半年)?",
     r"|剔除[^,;:]{0,10}?因素(?:影响)?后?|超过|超|近|逾|突破|不低于|不少于|不超过|\s|-",
     r"|增收|增支|减收|减支|提升至|提升到|增至|升至|跃升至|跃升到",
-    r"|[从由](?:\d{4}年(?:末|底)?的?)?|连续迈上|迈上|跨越|跨过|连跨|接连|首次)$",
+    r"|[从由](?:\d{4}年(?:末|底)?的?)?|连续迈上|迈上|跨越|跨过|连跨|接连|首次|创历史新高|翻番",
+    r"|\d{4}年(?:末|底)?)$",
 );
 
 /// Phrases that only repeat the current metric: `增速`, `占比` after a figure of it.
@@ -116,7 +117,7 @@ pub(crate) const CONTINUATION_HEADS: &[&str] = &[
 
 /// Heads that need a subject from context: `6月月均浓度` (of the pollutant named before),
 /// `实现增加值` (of the industry the sentence is about).
-pub(crate) const CONTEXT_HEADS: &[&str] = &["浓度", "增加值"];
+pub(crate) const CONTEXT_HEADS: &[&str] = &["浓度", "增加值", "利润总额"];
 
 /// Generic metrics that a sentence about one industry or area narrows to it:
 /// `金融业…实现税收15.6亿元` is the financial industry's tax, not the region's.
@@ -164,6 +165,18 @@ pub(crate) const CHANGE_METRICS: &[&str] = &["cpi"];
 
 /// Words in a figure's lead that make it a sum or an average over a span of years.
 pub(crate) const CUMULATIVE_WORDS: &[&str] = &["累计", "五年", "年均", "每年", "年平均"];
+
+/// Words in a growth figure's lead that make it a growth over several years, not over the
+/// year before (`五年增长30.8%`).
+pub(crate) const SPAN_WORDS: &[&str] = &["五年", "十年"];
+
+/// Words anywhere before a growth figure in its sentence that make it a growth over the
+/// span they name (`五年累计,单位国内生产总值能耗下降19.1%`).
+pub(crate) const SPAN_OPENINGS: &[&str] = &["五年累计", "五年合计", "五年来", "五年间"];
+
+/// Heads of new entrants that take what they count from the metric before them
+/// (`经营主体总量达1461.4万户,新登记147万户`).
+pub(crate) const ENTRANT_HEADS: &[&str] = &["新登记", "新设", "新注册", "新增", "净增"];
 
 /// Metrics that count what happened during a period (new jobs, new businesses): over a span
 /// of years their figures are sums, never a level at its end.

@@ -85,6 +85,8 @@ const REWRITES: &[(&[&str], &str, &str)] = &[
         "",
     ),
     (&["细颗粒物"], r"细颗粒物", "PM2.5"),
+    // `对外贸易总额` loses its `对` to the prefix strip, which takes it for a preposition.
+    (&["外贸易"], r"^外贸易", "对外贸易"),
     (
         &["浓度"],
         r"(?:累计平均|年平均|累计|年均|月均|平均)浓度",
@@ -295,6 +297,21 @@ impl MetricMatcher {
         })
     }
 
+    /// The code of a parenthesised gloss that names a headline metric where the phrase
+    /// itself does not: `占总人口的比重(常住人口城镇化率)`, `占GDP的比重(研发投入强度)`.
+    /// A gloss is the report's own name for what the phrase describes.
+    fn gloss_code(&self, written: &str) -> Option<String> {
+        let open = written.find(['(', '（'])?;
+        let inner = &written[open..];
+        let inner = &inner[inner.chars().next()?.len_utf8()..];
+        let close = inner.find([')', '）'])?;
+        let gloss = &inner[..close];
+        if gloss.is_empty() || gloss.starts_with('占') {
+            return None;
+        }
+        self.code_of(&self.canonical(gloss))
+    }
+
     /// How a code's values are measured.
     pub(crate) fn unit_class(&self, code: &str) -> Option<UnitClass> {
         self.unit_classes.get(code).copied()
@@ -317,6 +334,9 @@ impl MetricMatcher {
             &[("存贷款", "存款"), ("存贷款", "贷款")]
         } else if canonical.contains("城乡居民") {
             &[("城乡居民", "城镇居民"), ("城乡居民", "农村居民")]
+        } else if canonical.contains("内外资") {
+            // `实际使用内外资分别增长10%、6.4%`: domestic, then foreign capital.
+            &[("内外资", "内资"), ("内外资", "外资")]
         } else {
             &[("", "")]
         };
@@ -328,10 +348,13 @@ impl MetricMatcher {
                 } else {
                     canonical.replacen(from, to, 1)
                 };
-                let code = if damaged || share {
+                let code = if damaged {
                     None
+                } else if share {
+                    // A share (`占总人口的比重`) names its own metric only by a gloss.
+                    self.gloss_code(written)
                 } else {
-                    self.code_of(&c)
+                    self.code_of(&c).or_else(|| self.gloss_code(written))
                 };
                 ResolvedMetric {
                     written: written.to_string(),
@@ -384,13 +407,16 @@ pub(crate) fn unit_fits(class: UnitClass, unit: &str) -> bool {
         UnitClass::Money => {
             base.ends_with('元') || matches!(unit, "亿" | "万" | "万亿" | "千亿" | "百亿")
         }
-        UnitClass::Ratio => matches!(unit, "%" | "‰"),
+        // An intensity may be stated per output (`0.21吨标准煤/万元`).
+        UnitClass::Ratio => matches!(unit, "%" | "‰") || unit.contains("标准煤/"),
         UnitClass::People => matches!(base, "人" | "人次"),
         UnitClass::Count => matches!(
             base,
             "户" | "家" | "个" | "项" | "座" | "所" | "套" | "件" | "宗" | "辆"
         ),
-        UnitClass::Concentration => base.contains("/立方米"),
+        UnitClass::Concentration => {
+            base.contains("/立方米") || base.ends_with("/m³") || base.ends_with("/m3")
+        }
         UnitClass::Area => base.contains("平方") || matches!(base, "亩" | "公顷"),
         UnitClass::Mass => base.ends_with('吨'),
         UnitClass::Other => true,

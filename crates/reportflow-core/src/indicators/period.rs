@@ -60,6 +60,11 @@ fn unreachable_years() -> String {
 /// halves `年`, quarters `季`, months `月`, five-year plans `十四五`.
 const PERIOD_CHARS: [char; 4] = ['年', '季', '月', '五'];
 
+/// Verbs of change that, followed by `到`/`至` and a year, say when a level was reached.
+const CHANGE_VERBS: &[&str] = &[
+    "增加", "提高", "提升", "上升", "增长", "下降", "降低", "减少",
+];
+
 /// Finds time phrases in text.
 #[derive(Debug)]
 pub(crate) struct PeriodFinder {
@@ -112,7 +117,13 @@ impl PeriodFinder {
             let Some(whole) = caps.get(0).filter(|m| !m.as_str().is_empty()) else {
                 continue;
             };
-            if caps.name("pre").is_some()
+            // `增加到2007年13786元`: after a verb of change, `到` dates the level reached;
+            // elsewhere a year after `比`, `到`, `截至` is a baseline or a deadline.
+            let dated_level = caps.name("pre").is_some_and(|p| {
+                matches!(p.as_str(), "到" | "至")
+                    && CHANGE_VERBS.iter().any(|v| text[..p.start()].ends_with(v))
+            });
+            if (caps.name("pre").is_some() && !dated_level)
                 || caps.name("post").is_some_and(|m| m.as_str() == "同期")
                 || caps.name("day").or(caps.name("day_b")).is_some()
                 || caps

@@ -72,11 +72,10 @@ impl IndicatorExtractor {
             }
             return Some((offset, resolved));
         }
-        if have_current {
-            return None;
-        }
         // `固定资产投资、建安投资总量全市双第一,同比分别增长9%、0.4%`: the metrics were named
-        // in an earlier clause of the lead. Only headline metrics are taken from there.
+        // in an earlier clause of the lead. Only headline metrics are taken from there, and
+        // after a fact only a different one (`…分别增长19%,全省进出口总值创历史新高,达到5379
+        // 亿元`): a clause naming the current metric again continues it.
         for &(start, seg) in segs.iter().rev().skip(1) {
             let cleaned = self.without_ranks(seg);
             let phrase = self.noun_phrase(&cleaned);
@@ -84,7 +83,12 @@ impl IndicatorExtractor {
                 continue;
             }
             let resolved = self.resolve(phrase, topic, previous, ctx);
-            if resolved.iter().all(|r| r.code.is_some()) {
+            let all_coded = resolved.iter().all(|r| r.code.is_some());
+            let repeats = previous.is_some_and(|p| resolved.iter().any(|r| r.code == p.code));
+            // `化学需氧量、二氧化硫排放总量…,比上年分别下降3.14%和4.66%`: a list the figures
+            // are `分别` of, headline or not, is what they measure.
+            let listed = resolved.len() > 1 && last.contains("分别");
+            if (all_coded || listed) && !(have_current && repeats) {
                 return Some((start + leading_trim_len(seg), resolved));
             }
             return None;
@@ -221,11 +225,20 @@ impl IndicatorExtractor {
                         .filter(|p| p.canonical.ends_with(r.canonical.as_str()))
                         .map(|p| p.canonical.clone());
                     let narrowed = from_previous
+                        .or_else(|| self.subject_metric(previous, &r.canonical))
                         .or_else(|| topic.map(|t| format!("{}{}", t.text, r.canonical)));
                     if let Some(c) = narrowed {
                         r.code = self.metrics.code_of(&c);
                         r.canonical = c;
                     }
+                } else if let Some(c) = previous.and_then(|p| self.entrants(p, &r.canonical)) {
+                    // `经营主体总量达1461.4万户,新登记147万户`: new entrants of that subject.
+                    r.code = self.metrics.code_of(&c);
+                    r.canonical = c;
+                } else if let Some(c) = previous.and_then(|p| self.other_side(p, &r.canonical)) {
+                    // `收入增长2.3%、支出首次超过7000亿元`: the other side of the same budget.
+                    r.code = self.metrics.code_of(&c);
+                    r.canonical = c;
                 } else if let Some(t) = topic {
                     let narrows = if t.is_area {
                         !part.contains(t.text.as_str())
@@ -241,6 +254,44 @@ impl IndicatorExtractor {
             out.extend(resolved);
         }
         out
+    }
+}
+
+impl IndicatorExtractor {
+    /// A head that needs a subject (`利润总额`, `增加值`) completed with the enterprises
+    /// the previous metric of the sentence is about (`规模以上工业企业实现营业收入…;实现
+    /// 利润总额…`), if that names a headline metric.
+    fn subject_metric(&self, previous: Option<&ResolvedMetric>, head: &str) -> Option<String> {
+        let written = &previous?.written;
+        let end = written.find("企业")? + "企业".len();
+        let c = self
+            .metrics
+            .canonical(&format!("{}{head}", &written[..end]));
+        self.metrics.code_of(&c).is_some().then_some(c)
+    }
+
+    /// A bare entrant head (`新登记`) completed with the subject of the previous metric
+    /// (`经营主体总量`), if that names a headline metric.
+    fn entrants(&self, previous: &ResolvedMetric, head: &str) -> Option<String> {
+        if !lexicon::ENTRANT_HEADS.contains(&head) {
+            return None;
+        }
+        let subject = previous.canonical.as_str();
+        let subject = ["总量", "数量", "总数"]
+            .iter()
+            .find_map(|t| subject.strip_suffix(t))
+            .unwrap_or(subject);
+        let c = self.metrics.canonical(&format!("{head}{subject}"));
+        self.metrics.code_of(&c).is_some().then_some(c)
+    }
+
+    /// `支出` after a `…收入` metric: the expenditure of the same budget, if a headline.
+    fn other_side(&self, previous: &ResolvedMetric, head: &str) -> Option<String> {
+        if head != "支出" {
+            return None;
+        }
+        let c = format!("{}支出", previous.canonical.strip_suffix("收入")?);
+        self.metrics.code_of(&c).is_some().then_some(c)
     }
 }
 

@@ -256,6 +256,40 @@ fn coordinated_metrics_baselines_of_the_year_before_and_rates() {
     );
 }
 
+#[test]
+fn subjects_glosses_and_units_carried_by_the_wording() {
+    // The enterprises a sentence is about are the subject of its later bare heads.
+    assert_eq!(
+        render("规模以上工业企业实现营业收入452.7亿元,同比增长16.1%;实现利润总额50.1亿元,同比增长23.6%。"),
+        "(规模以上工业企业实现营业收入) Actual 2021H1 452.7亿元 yoy16.1 - -\nindustrial_profit Actual 2021H1 50.1亿元 yoy23.6 - -"
+    );
+    // A share glossed with its metric's name.
+    assert_eq!(
+        render("城镇常住人口占总人口的比重(常住人口城镇化率)为62.07%。"),
+        "urbanization_rate Actual 2021H1 62.07% - - -"
+    );
+    // Intensities per output and concentrations in symbols.
+    assert_eq!(
+        render("万元GDP能耗0.21吨标准煤/万元,PM2.5平均浓度为31μg/m³。"),
+        "energy_intensity Actual 2021H1 0.21吨标准煤/万元 - - -\npm25 Actual 2021H1 31μg/m³ - - -"
+    );
+    // A year after a verb of change dates the level reached.
+    assert_eq!(
+        render("人均地区生产总值从2019年的10.5万元提高到2020年的14万元。"),
+        "gdp_per_capita Actual 2019 10.5万元 - - -\ngdp_per_capita Actual 2020 14万元 - - -"
+    );
+    // A headline named in a clause without a figure, after another fact.
+    assert_eq!(
+        render("对东盟进出口增长19%,全区进出口总值创历史新高,达到537亿元。"),
+        "(东盟进出口) Actual 2021H1 - yoy19 - -\nforeign_trade Actual 2021H1 537亿元 - - -"
+    );
+    // The other side of a budget, and a growth over five years.
+    assert_eq!(
+        render("一般公共预算收入增长2.3%、支出首次超过700亿元,居民人均可支配收入五年增长30.8%。"),
+        "general_budget_revenue Actual 2021H1 - yoy2.3 - -\ngeneral_budget_expenditure Actual 2021H1 700亿元 - - 超过\ndisposable_income Actual 2021H1 - - 累计30.8 -"
+    );
+}
+
 /// The byte-level sentence splitter against the plain definition: split at the
 /// terminators, drop empty pieces.
 fn reference_sentences(text: &str) -> Vec<(usize, String, bool)> {
