@@ -8,6 +8,8 @@
 //!
 //! Without `--rate` all documents are published at once, so latency measures draining a
 //! backlog; `--rate R` publishes R documents per second, for latency at a steady load.
+//! `--exactly-once` runs the workers with `processing_guarantee = "exactly_once"` (one Kafka
+//! transaction per batch) instead of the default at-least-once.
 //!
 //! What it does: starts a one-node Apache Kafka (KRaft, `scripts/kafka.sh`) on free ports, creates the topics (4 partitions),
 //! starts one `reportflow-normalizer` and one `reportflow-extractor` process (the binaries next
@@ -40,7 +42,7 @@ use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
 use reportflow_e2e::broker::{ApacheKafka, Broker};
 use reportflow_e2e::data::{self, Input};
 use reportflow_e2e::kafka::{self, Record};
-use reportflow_e2e::pipeline::{spawn_worker, Collector, Stage};
+use reportflow_e2e::pipeline::{spawn_worker_with, Collector, Stage};
 use reportflow_e2e::topics;
 
 /// Output topics of the copy's two stages.
@@ -56,6 +58,7 @@ const PRODUCER_SETTINGS: &[(&str, &str)] = &[];
 fn main() {
     let mut docs = 300usize;
     let mut rate: Option<f64> = None;
+    let mut exactly_once = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -69,8 +72,9 @@ fn main() {
                         .expect("--rate DOCS_PER_SECOND"),
                 );
             }
+            "--exactly-once" => exactly_once = true,
             "-h" | "--help" => {
-                println!("usage: reportflow-bench [--docs N]   (needs Java 17 + Maven for the broker and the built worker binaries)");
+                println!("usage: reportflow-bench [--docs N] [--rate R] [--exactly-once]   (needs Java 17 + Maven for the broker and the built worker binaries)");
                 return;
             }
             other => panic!("unknown argument {other} (try --help)"),
@@ -94,20 +98,22 @@ fn main() {
     );
 
     let logs = tempfile::tempdir().expect("temp dir");
-    let normalizer = spawn_worker(
-        Stage::Normalizer,
-        &b,
-        "bench-normalizer",
-        logs.path(),
-        overrides,
-    );
-    let extractor = spawn_worker(
-        Stage::Extractor,
-        &b,
-        "bench-extractor",
-        logs.path(),
-        overrides,
-    );
+    // `--exactly-once`: the workers' processing_guarantee, with the stable instance ids it
+    // needs (transactional.id); everything downstream reads read_committed either way.
+    let worker = |stage: Stage, name: &str| {
+        let guarantee = if exactly_once {
+            "exactly_once"
+        } else {
+            "at_least_once"
+        };
+        let env = [
+            ("REPORTFLOW_PROCESSING_GUARANTEE", guarantee),
+            ("REPORTFLOW_INSTANCE_ID", name),
+        ];
+        spawn_worker_with(stage, &b, name, logs.path(), overrides, &env, "127.0.0.1:0")
+    };
+    let normalizer = worker(Stage::Normalizer, "bench-normalizer");
+    let extractor = worker(Stage::Extractor, "bench-extractor");
     let mut collector = Collector::new(&b);
 
     // Warm-up: group join, partition assignment, first fetches are not throughput.
@@ -207,7 +213,14 @@ fn main() {
     let copy_docs_per_s = (docs + 1) as f64 / copy_wall.as_secs_f64();
 
     println!();
-    println!("pipeline (1 normalizer + 1 extractor, Apache Kafka, 4 partitions)");
+    println!(
+        "pipeline (1 normalizer + 1 extractor, Apache Kafka, 4 partitions, {})",
+        if exactly_once {
+            "exactly_once"
+        } else {
+            "at_least_once"
+        }
+    );
     println!(
         "  documents            {docs} ({indicators} indicators), published in {published:.2?}"
     );
