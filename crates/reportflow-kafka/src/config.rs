@@ -876,7 +876,7 @@ fn check_property(table: &str, key: &str, value: &str) -> Result<(), ConfigError
             Some(ok) => Err(invalid(
                 format!("{table}.{key}"),
                 format!(
-                    "the runtime requires `{}` for at-least-once delivery, got `{value}`",
+                    "the runtime requires `{}` for its delivery guarantees, got `{value}`",
                     ok[0]
                 ),
             )),

@@ -9,6 +9,9 @@
 //!   contiguous watermark of messages whose outputs the broker acknowledged ([`offsets`]), with
 //!   an idempotent producer, produce retries that never skip, commits on revocation and on
 //!   shutdown;
+//! - optionally exactly-once processing (`processing_guarantee = "exactly_once"`): each batch's
+//!   outputs, dead letters and offsets in one Kafka transaction, every consumer reading
+//!   `read_committed` ([`ProcessingGuarantee`]);
 //! - dead letters for inputs that cannot be processed ([`dlq`]);
 //! - graceful shutdown within a deadline ([`shutdown_signal`]);
 //! - Prometheus metrics, `/health` and `/ready` ([`Metrics`]), JSON logs ([`init_logging`]);
