@@ -372,44 +372,35 @@ fn sasl_ssl_scram_every_command_apache_kafka() {
         ran.elapsed.as_secs_f64(),
         ran.stderr
     );
-    // A worker with the wrong password exits at once instead of retrying forever.
-    let mut bad = worker(Stage::Normalizer, &wrong, "normalizer-wrong", &logs_dir);
+    // A worker and the PostgreSQL sink with the wrong password exit at once instead of
+    // retrying forever.
+    exits_refused(
+        worker(Stage::Normalizer, &wrong, "normalizer-wrong", &logs_dir),
+        "a worker",
+    );
+    exits_refused(sink(&wrong, &db.url, &logs_dir), "the sink");
+    drop(procs);
+}
+
+/// Waits for `process`, started with a wrong password, to exit with a clear refusal.
+fn exits_refused(mut process: ChildGuard, what: &str) {
     let at = Instant::now();
     let status = poll_until(Duration::from_secs(40), Duration::from_millis(100), || {
-        bad.exited()
+        process.exited()
     });
-    let log = bad.log_tail(400);
+    let log = process.log_tail(400);
     assert!(
         status.is_some_and(|s| !s.success()) && log.contains("refused the connection"),
-        "a worker with a wrong password must exit with a clear error ({:?} after {:.1} s):\n{log}",
-        status,
+        "{what} with a wrong password must exit with a clear error ({status:?} after {:.1} s):\n{log}",
         at.elapsed().as_secs_f64()
     );
     eprintln!(
-        "[sasl] Apache Kafka SASL_SSL: a worker with a wrong password exited after {:.1} s: {}",
+        "[sasl] Apache Kafka SASL_SSL: {what} with a wrong password exited after {:.1} s: {}",
         at.elapsed().as_secs_f64(),
         log.lines()
-            .find(|l| l.starts_with("Error:"))
+            .find(|l| l.contains("refused the connection"))
             .unwrap_or_default()
     );
-    // So does the PostgreSQL sink (it retried forever before).
-    let mut bad = sink(&wrong, &db.url, &logs_dir);
-    let at = Instant::now();
-    let status = poll_until(Duration::from_secs(40), Duration::from_millis(100), || {
-        bad.exited()
-    });
-    let log = bad.log_tail(400);
-    assert!(
-        status.is_some_and(|s| !s.success()) && log.contains("refused the connection"),
-        "a sink with a wrong password must exit with a clear error ({:?} after {:.1} s):\n{log}",
-        status,
-        at.elapsed().as_secs_f64()
-    );
-    eprintln!(
-        "[sasl] Apache Kafka SASL_SSL: the sink with a wrong password exited after {:.1} s",
-        at.elapsed().as_secs_f64()
-    );
-    drop(procs);
 }
 
 /// `reportflow publish` to a port nobody listens on: fails after `--connect-timeout-secs`,
