@@ -79,7 +79,7 @@ impl IndicatorExtractor {
             IndicatorKind::Target => ctx.target_year,
             _ => ctx.actual_year,
         });
-        let time = cues.time_before(first);
+        let time = cues.time_dating(s, first, draft.from);
         let extent = if draft.from {
             Extent::From
         } else if is_cumulative(

@@ -168,12 +168,20 @@ fn split_figure(m: &str) -> Option<FigureParts<'_>> {
         return None;
     }
     let (num, rest) = body.split_at(num_len);
+    // `1000多万人`: a qualifier between the number and a magnitude; before anything else
+    // (`100多个`) the number is not the figure's value.
+    let mid = ["多", "余"].into_iter().find(|q| rest.starts_with(q));
+    let rest = match mid {
+        Some(q) if rest[q.len()..].starts_with(['万', '亿', '千', '百']) => &rest[q.len()..],
+        Some(_) => return None,
+        None => rest,
+    };
     let post = lexicon::QUALIFIERS_AFTER
         .iter()
         .find(|q| rest.len() > q.len() && rest.ends_with(**q));
     let unit = post.map_or(rest, |q| &rest[..rest.len() - q.len()]);
     Some(FigureParts {
-        qualifier: pre.or(post).copied(),
+        qualifier: pre.copied().or(mid).or(post.copied()),
         num,
         num_offset: m.len() - body.len(),
         unit,

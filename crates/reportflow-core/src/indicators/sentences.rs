@@ -98,6 +98,40 @@ impl SentenceCues {
             .and_then(|i| self.time.get(i))
             .map(|(_, t)| t)
     }
+
+    /// The time phrase that dates a figure starting at byte `first` of sentence `s`: the
+    /// last one before it, unless it dates the other end of a change (`由2020年的7.2%提升至
+    /// 7.4%`: 2020 is the start's year, not the level reached; `增加到2007年13786元,…由2476
+    /// 元`: 2007 is the end's year, not the start's). `from` says the figure is the start.
+    pub(super) fn time_dating(
+        &self,
+        s: &str,
+        first: usize,
+        from: bool,
+    ) -> Option<&period::TimeRef> {
+        let before = self.time.partition_point(|(end, _)| *end <= first);
+        let (end, t) = self.time.get(before.checked_sub(1)?)?;
+        let head = s.get(..*end)?;
+        let head = head
+            .strip_suffix(['末', '底'])
+            .unwrap_or(head)
+            .strip_suffix('年');
+        let start = head.and_then(|h| {
+            let digits = h.bytes().rev().take_while(u8::is_ascii_digit).count();
+            (digits == 4).then(|| h.len() - 4)
+        });
+        let Some(start) = start else {
+            return Some(t);
+        };
+        let opener = &s[..start];
+        let after = s.get(*end..first).unwrap_or("");
+        let start_year = opener.ends_with(['从', '由']);
+        let end_year = opener.ends_with(['到', '至']);
+        if (start_year && !from && after.contains(['到', '至'])) || (end_year && from) {
+            return None;
+        }
+        Some(t)
+    }
 }
 
 /// Character offsets of byte offsets of a text, asked for in increasing order: counts

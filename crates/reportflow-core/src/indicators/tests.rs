@@ -283,6 +283,16 @@ fn subjects_glosses_and_units_carried_by_the_wording() {
         render("对东盟进出口增长19%,全区进出口总值创历史新高,达到537亿元。"),
         "(东盟进出口) Actual 2021H1 - yoy19 - -\nforeign_trade Actual 2021H1 537亿元 - - -"
     );
+    // A qualifier between the number and its magnitude.
+    assert_eq!(
+        render("城镇新增就业1000多万人。"),
+        "new_urban_jobs Actual 2021H1 1000万人 - - 多"
+    );
+    // The start's year does not date the level reached.
+    assert_eq!(
+        render("人均地区生产总值由2019年的7.34万元提升至10.26万元。"),
+        "gdp_per_capita Actual 2019 7.34万元 - - -\ngdp_per_capita Actual 2021H1 10.26万元 - - -"
+    );
     // The other side of a budget, and a growth over five years.
     assert_eq!(
         render("一般公共预算收入增长2.3%、支出首次超过700亿元,居民人均可支配收入五年增长30.8%。"),

@@ -45,7 +45,7 @@ pub(crate) struct TimelineFinder {
 /// Cues that open a stage. `plan` names a numbered five-year plan (`十四五`), whose years
 /// say whether it is being reviewed or planned.
 const CUES: &str = concat!(
-    r"(?P<five_review>过去五年|五年来|过去的五年)",
+    r"(?P<five_review>过去五年|五年来|过去的五年|这五年|经过五年)",
     r"|(?P<year_review>过去一年|过去的一年|一年来|去年以来)",
     r"|(?P<plan>[“\x22]?十(?P<ordinal>[一二三四五六七八九])五[”\x22]?(?:时期|期间|以来|规划|发展|主要目标))",
     r"|(?P<five_plan>今后五年|未来五年)",
