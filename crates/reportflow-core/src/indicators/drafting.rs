@@ -2,8 +2,9 @@
 //! (actual, target, forecast), its period, its baselines and quantity, and its quote.
 
 use super::context::{current_part, innermost_section, DocContext};
+use super::figures::unit_fits;
 use super::lexicon;
-use super::metric::{unit_fits, ResolvedMetric};
+use super::metric::ResolvedMetric;
 use super::sentences::{count_chars, CharIndex, SentenceCues};
 use super::timeline::{period_in, stage_at, Extent};
 use super::IndicatorExtractor;

@@ -5,6 +5,7 @@
 use super::lexicon;
 use super::IndicatorExtractor;
 use crate::numbers::parse_number;
+use crate::taxonomy::UnitClass;
 
 impl IndicatorExtractor {
     /// The figures of a sentence that state something: damaged digits and figures that
@@ -209,4 +210,38 @@ pub(super) fn unit_family(unit: &str) -> &'static str {
         "个百分点" => "pp",
         _ => "level",
     }
+}
+
+/// Whether a unit as written measures values of a unit class.
+pub(crate) fn unit_fits(class: UnitClass, unit: &str) -> bool {
+    let (_, base) = crate::numbers::split_unit(unit);
+    match class {
+        UnitClass::Money => {
+            base.ends_with('元') || matches!(unit, "亿" | "万" | "万亿" | "千亿" | "百亿")
+        }
+        // An intensity may be stated per output (`0.21吨标准煤/万元`).
+        UnitClass::Ratio => matches!(unit, "%" | "‰") || unit.contains("标准煤/"),
+        UnitClass::People => matches!(base, "人" | "人次"),
+        UnitClass::Count => matches!(
+            base,
+            "户" | "家" | "个" | "项" | "座" | "所" | "套" | "件" | "宗" | "辆"
+        ),
+        UnitClass::Concentration => {
+            base.contains("/立方米") || base.ends_with("/m³") || base.ends_with("/m3")
+        }
+        UnitClass::Area => base.contains("平方") || matches!(base, "亩" | "公顷"),
+        UnitClass::Mass => base.ends_with('吨'),
+        UnitClass::Other => true,
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn units_fit_classes() {
+    assert!(unit_fits(UnitClass::Money, "亿元"));
+    assert!(unit_fits(UnitClass::Money, "亿"));
+    assert!(!unit_fits(UnitClass::Money, "%"));
+    assert!(unit_fits(UnitClass::Count, "万户"));
+    assert!(unit_fits(UnitClass::People, "万人"));
+    assert!(unit_fits(UnitClass::Concentration, "微克/立方米"));
 }

@@ -195,7 +195,12 @@ impl MetricMatcher {
     fn core_code(&self, canonical: &str) -> Option<String> {
         let stripped = self.strip_ends(canonical);
         if stripped != canonical {
-            if let Some(code) = self.code_of_exact(stripped) {
+            // The rewrites anchored at the start (`^居民消费价格指数`) apply only once the
+            // place words before them are gone (`我省居民消费价格指数`).
+            if let Some(code) = self
+                .code_of_exact(stripped)
+                .or_else(|| self.code_of_exact(&self.canonical(stripped)))
+            {
                 return Some(code);
             }
         }
@@ -334,6 +339,9 @@ impl MetricMatcher {
             &[("存贷款", "存款"), ("存贷款", "贷款")]
         } else if canonical.contains("城乡居民") {
             &[("城乡居民", "城镇居民"), ("城乡居民", "农村居民")]
+        } else if canonical.contains("预算收支") || canonical.contains("财政收支") {
+            // `一般公共预算收支累计分别突破9千亿元、3万亿元`: revenue, then expenditure.
+            &[("收支", "收入"), ("收支", "支出")]
         } else if canonical.contains("内外资") {
             // `实际使用内外资分别增长10%、6.4%`: domestic, then foreign capital.
             &[("内外资", "内资"), ("内外资", "外资")]
@@ -398,29 +406,6 @@ fn trigger_table() -> (Vec<&'static str>, Vec<u32>) {
         }
     }
     (literals, rules)
-}
-
-/// Whether a unit as written measures values of a unit class.
-pub(crate) fn unit_fits(class: UnitClass, unit: &str) -> bool {
-    let (_, base) = crate::numbers::split_unit(unit);
-    match class {
-        UnitClass::Money => {
-            base.ends_with('元') || matches!(unit, "亿" | "万" | "万亿" | "千亿" | "百亿")
-        }
-        // An intensity may be stated per output (`0.21吨标准煤/万元`).
-        UnitClass::Ratio => matches!(unit, "%" | "‰") || unit.contains("标准煤/"),
-        UnitClass::People => matches!(base, "人" | "人次"),
-        UnitClass::Count => matches!(
-            base,
-            "户" | "家" | "个" | "项" | "座" | "所" | "套" | "件" | "宗" | "辆"
-        ),
-        UnitClass::Concentration => {
-            base.contains("/立方米") || base.ends_with("/m³") || base.ends_with("/m3")
-        }
-        UnitClass::Area => base.contains("平方") || matches!(base, "亩" | "公顷"),
-        UnitClass::Mass => base.ends_with('吨'),
-        UnitClass::Other => true,
-    }
 }
 
 #[cfg(test)]
@@ -497,6 +482,11 @@ mod tests {
             ("服务业增加值比重", "tertiary_share"),
             ("新登记经营主体", "new_enterprises"),
             ("五年实际使用外资", "foreign_capital_used"),
+            ("全社会研发经费投入强度", "rd_intensity"),
+            ("新登记各类经营主体", "new_enterprises"),
+            ("经营主体净增", "new_enterprises"),
+            ("地区生产总值历史性", "gdp"),
+            ("占总人口的比重(常住人口城镇化率)", "urbanization_rate"),
         ] {
             assert_eq!(code(phrase).as_deref(), Some(want), "{phrase}");
         }
@@ -585,15 +575,5 @@ mod tests {
         ] {
             assert_eq!(m.canonical(phrase), naive(phrase), "{phrase}");
         }
-    }
-
-    #[test]
-    fn units_fit_classes() {
-        assert!(unit_fits(UnitClass::Money, "亿元"));
-        assert!(unit_fits(UnitClass::Money, "亿"));
-        assert!(!unit_fits(UnitClass::Money, "%"));
-        assert!(unit_fits(UnitClass::Count, "万户"));
-        assert!(unit_fits(UnitClass::People, "万人"));
-        assert!(unit_fits(UnitClass::Concentration, "微克/立方米"));
     }
 }
