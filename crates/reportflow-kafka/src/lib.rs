@@ -52,6 +52,7 @@ mod context;
 pub mod dlq;
 mod error;
 mod http;
+pub mod isolate;
 mod logging;
 pub mod metrics;
 pub mod offsets;

@@ -17,6 +17,9 @@
 //!   `sink_retry_max_backoff_ms`), forever: nothing is skipped. Meanwhile the assigned
 //!   partitions are paused, and the consumer keeps being polled so that the group membership
 //!   and rebalances are served. Every retry counts in `reportflow_sink_retries_total`;
+//! - on [`SinkError::Permanent`] (or a panicking writer) the batch is written in halves, down
+//!   to single records, and the records the store refuses alone are dead-lettered with kind
+//!   `rejected` and the store's reason; the rest is stored ([`crate::isolate`]);
 //! - [`SinkError::Fatal`] stops the loop (nothing of the batch is committed);
 //! - on shutdown the pending batch gets one write attempt (no retries) within the shutdown
 //!   deadline; if it fails it is dropped, uncommitted, and redone after restart. A partition
@@ -88,6 +91,12 @@ pub enum SinkError {
     /// written again after a backoff, forever.
     #[error("transient sink error: {0}")]
     Transient(String),
+    /// The batch cannot be stored as it is, and writing it again will not change that (a row
+    /// the database refuses by its constraints or types, data the file format cannot encode):
+    /// the loop writes smaller parts to find the records refused alone and dead-letters them
+    /// (kind `rejected`, see [`crate::isolate`]). A panicking writer counts the same.
+    #[error("permanent sink error: {0}")]
+    Permanent(String),
     /// The sink cannot go on (a schema it cannot migrate, a bad configuration): the loop stops
     /// without committing the batch.
     #[error("fatal sink error: {0}")]
@@ -470,7 +479,8 @@ where
         let err = match prepared {
             Some(Ok(())) => break,
             Some(Err(SinkError::Transient(err))) => err,
-            Some(Err(SinkError::Fatal(err))) => {
+            // A store that refuses for good before any record is read cannot start.
+            Some(Err(SinkError::Fatal(err) | SinkError::Permanent(err))) => {
                 let _ = http_stop.send(());
                 let _ = tokio::time::timeout(Duration::from_secs(1), http.task).await;
                 return Err(RunSinkError::Sink(err));
@@ -721,7 +731,7 @@ impl<S: Sink> Loop<S> {
             let result = if writable.is_empty() {
                 Ok(Vec::new())
             } else {
-                self.sink.write(&writable).await
+                crate::isolate::write_isolating(&mut self.sink, &writable).await
             };
             match result {
                 Ok(sink_rejects) => {
@@ -735,7 +745,8 @@ impl<S: Sink> Loop<S> {
                     }
                     break None;
                 }
-                Err(SinkError::Fatal(message)) => {
+                // write_isolating resolves every permanent error into rejects.
+                Err(SinkError::Fatal(message) | SinkError::Permanent(message)) => {
                     tracing::error!(sink = self.sink.name(), error = %message, "The sink failed fatally; stopping.");
                     break Some(Err(RunSinkError::Sink(message)));
                 }

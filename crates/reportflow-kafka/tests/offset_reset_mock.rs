@@ -70,5 +70,12 @@ async fn records_deleted_before_they_were_consumed_are_counted_as_skipped() {
         skipped(&metrics)
     );
     let (summary, _) = second.stop().await;
-    assert_eq!(summary.messages_in, (13 - low) as u64);
+    // Every record still in the log was consumed; at least once, so a rebalance under load
+    // may deliver one twice.
+    assert!(
+        summary.messages_in >= (13 - low) as u64,
+        "{} consumed of the {} left",
+        summary.messages_in,
+        13 - low
+    );
 }

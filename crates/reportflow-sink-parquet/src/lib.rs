@@ -185,15 +185,15 @@ impl RangeRows {
         for (dir, rows) in split(self.documents, |d| {
             format!("documents/year={}", document_year(d))
         }) {
-            out.insert(dir, columns::documents_batch(&rows).map_err(io_err)?);
+            out.insert(dir, columns::documents_batch(&rows).map_err(encode_err)?);
         }
         for (dir, rows) in split(self.sections, |_| "sections".to_string()) {
-            out.insert(dir, columns::sections_batch(&rows).map_err(io_err)?);
+            out.insert(dir, columns::sections_batch(&rows).map_err(encode_err)?);
         }
         for (dir, rows) in split(self.indicators, |x| {
             format!("indicators/year={}", period_year(&x.period))
         }) {
-            out.insert(dir, columns::indicators_batch(&rows).map_err(io_err)?);
+            out.insert(dir, columns::indicators_batch(&rows).map_err(encode_err)?);
         }
         Ok(out)
     }
@@ -434,6 +434,31 @@ fn io_err(e: impl std::error::Error + Send + Sync + 'static) -> std::io::Error {
     std::io::Error::other(e)
 }
 
+/// Arrow could not build the columns of some records: the data, not the disk, so writing
+/// the same records again cannot succeed ([`SinkError::Permanent`]: the loop isolates them).
+/// Errors of the Parquet writer itself stay [`io_err`]s: they may be a full disk.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot encode the records as Arrow columns: {0}")]
+struct EncodeError(String);
+
+fn encode_err(e: impl std::fmt::Display) -> std::io::Error {
+    std::io::Error::other(EncodeError(e.to_string()))
+}
+
+/// How the batch loop should treat a failed write (see [`Sink::write`]).
+fn classify(dir: &Path, e: &std::io::Error) -> SinkError {
+    if e.get_ref().is_some_and(|inner| inner.is::<EncodeError>()) {
+        return SinkError::Permanent(e.to_string());
+    }
+    match e.kind() {
+        // A dataset cut at another size, or a damaged state file: retrying cannot help.
+        std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData => {
+            SinkError::Fatal(format!("{}: {e}", dir.display()))
+        }
+        _ => SinkError::Transient(format!("cannot write below {}: {e}", dir.display())),
+    }
+}
+
 /// The partition year of a document: its date's year, else its first year.
 pub fn document_year(d: &v1::ReportDocument) -> String {
     let m = d.metadata.clone().unwrap_or_default();
@@ -472,27 +497,22 @@ impl Sink for ParquetSink {
     async fn write(&mut self, batch: &[InputRecord]) -> Result<Vec<(usize, Reject)>, SinkError> {
         let sink = self.clone();
         let batch = batch.to_vec();
-        let result = tokio::task::spawn_blocking(move || sink.write_batch(&batch))
-            .await
-            .map_err(|e| SinkError::Transient(format!("the writer task failed: {e}")))?;
+        let result = match tokio::task::spawn_blocking(move || sink.write_batch(&batch)).await {
+            Ok(result) => result,
+            // A panicking writer is permanent for this batch: the loop isolates the record.
+            Err(e) if e.is_panic() => {
+                return Err(SinkError::Permanent(format!(
+                    "the Parquet writer panicked: {e}"
+                )))
+            }
+            Err(e) => return Err(SinkError::Transient(format!("the writer task failed: {e}"))),
+        };
         match result {
             Ok((rejects, files)) => {
                 tracing::debug!(files = files.len(), "Wrote Parquet files.");
                 Ok(rejects)
             }
-            // A dataset cut at another size, or a damaged state file: retrying cannot help.
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData
-                ) =>
-            {
-                Err(SinkError::Fatal(format!("{}: {e}", self.dir.display())))
-            }
-            Err(e) => Err(SinkError::Transient(format!(
-                "cannot write below {}: {e}",
-                self.dir.display()
-            ))),
+            Err(e) => Err(classify(&self.dir, &e)),
         }
     }
 }
@@ -705,6 +725,24 @@ pub async fn run(args: &Args) -> Result<SinkSummary, Error> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn encoding_errors_are_permanent_disk_errors_transient_layout_errors_fatal() {
+        let dir = Path::new("/data/pq");
+        assert!(matches!(
+            classify(dir, &encode_err("list too long")),
+            SinkError::Permanent(m) if m.contains("Arrow columns: list too long")
+        ));
+        let full = std::io::Error::new(std::io::ErrorKind::StorageFull, "no space left");
+        assert!(matches!(classify(dir, &full), SinkError::Transient(_)));
+        assert!(matches!(
+            classify(dir, &io_err(std::io::Error::other("parquet writer"))),
+            SinkError::Transient(_)
+        ));
+        let cut = std::io::Error::new(std::io::ErrorKind::InvalidInput, "cut at 5000");
+        assert!(matches!(classify(dir, &cut), SinkError::Fatal(_)));
+    }
+
     use super::*;
 
     #[test]

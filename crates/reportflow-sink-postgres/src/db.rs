@@ -61,6 +61,20 @@ pub enum DbError {
 }
 
 impl DbError {
+    /// Whether the database refuses the data itself, so that writing the same rows again
+    /// cannot succeed: SQLSTATE class 22 (data exception: a NUL byte in text, a value out of
+    /// range), 23 (integrity constraint violation) or 54 (program limit exceeded: a row too
+    /// large). Everything else (connection, missing table, deadlock, timeout) may pass later.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            DbError::Statement(e) => e
+                .code()
+                .and_then(|c| c.code().get(..2))
+                .is_some_and(|class| matches!(class, "22" | "23" | "54")),
+            _ => false,
+        }
+    }
+
     /// Classifies a driver error: server-side errors are statement errors, the rest
     /// (connection refused, closed, I/O) mean the database is unavailable.
     pub fn from_pg(e: tokio_postgres::Error) -> Self {

@@ -127,6 +127,11 @@ impl PostgresSink {
             Err(DbError::SchemaTooNew { found, known }) => Err(SinkError::Fatal(
                 DbError::SchemaTooNew { found, known }.to_string(),
             )),
+            // The loop writes smaller parts to find the refused rows and dead-letters them.
+            Err(err) if err.is_permanent() => Err(SinkError::Permanent(format!(
+                "PostgreSQL refuses the rows: {err}: {}",
+                source_chain(&err)
+            ))),
             Err(err) => {
                 // Whatever went wrong, start the retry on a fresh connection.
                 self.client = None;

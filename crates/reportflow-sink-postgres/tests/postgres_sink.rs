@@ -362,3 +362,86 @@ async fn kill_dash_nine_mid_stream_loses_and_duplicates_nothing() {
     assert_eq!(ids, expected_ids);
     assert_rows_equal_messages(&db, &seeds).await;
 }
+
+/// A row the database refuses for good costs one dead letter, kind `rejected`, with
+/// PostgreSQL's reason; every other row of its batch is stored and the sink goes on (it
+/// retried the whole batch forever before). The sink already cleans what it knows PostgreSQL
+/// refuses (NUL characters, impossible dates), so the refusal here is one a database owner
+/// adds: a CHECK constraint (SQLSTATE 23514).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_the_database_refuses_is_dead_lettered_and_the_rest_stored() {
+    let seeds = Seeds::load();
+    let want = expected(&seeds);
+    let topics = Topics::default();
+    let cluster = cluster();
+    let bootstrap = cluster.bootstrap_servers();
+    let db = TestDb::create().await;
+    // The sink's own migrations run at its start; the constraint comes after them.
+    let admin = db.client().await;
+
+    let mut poisoned = seeds.indicators[0].clone();
+    poisoned.indicator_id = format!("{}-refused", poisoned.indicator_id);
+    poisoned.metric = "refused by a CHECK constraint".into();
+    let mut messages = seeds.messages(&topics);
+    // In the middle of the indicators, so it shares its batch with good rows.
+    let at = messages.len() - seeds.indicators.len() / 2;
+    messages.insert(
+        at,
+        (
+            topics.indicators.clone(),
+            poisoned.doc_id.clone(),
+            reportflow_proto::Message::encode_to_vec(&poisoned),
+        ),
+    );
+    let settings = PostgresSettings {
+        database_url: db.url.clone(),
+        topics: topics.clone(),
+    };
+    let sink_config = SinkConfig {
+        batch_max_records: 500,
+        batch_max: Duration::from_millis(200),
+        retry_backoff: Duration::from_millis(50),
+        retry_max_backoff: Duration::from_millis(400),
+        ..SinkConfig::default()
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(reportflow_kafka::run_sink(
+        runtime_config(&bootstrap, "sink-pg-poison"),
+        sink_config,
+        PostgresSink::new(settings),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while admin
+        .batch_execute(
+            "ALTER TABLE indicators ADD CONSTRAINT no_refused_metric \
+             CHECK (metric <> 'refused by a CHECK constraint')",
+        )
+        .await
+        .is_err()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sink never migrated"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    produce(&bootstrap, &messages).await;
+    let got = db.wait_counts(want, Duration::from_secs(60)).await;
+    assert_eq!(got, want, "every good row is stored");
+    assert_rows_equal_messages(&db, &seeds).await;
+    stop.send(()).unwrap();
+    let summary = task.await.unwrap().expect("the sink stops cleanly");
+    assert_eq!(summary.dead_lettered, 1, "{summary:?}");
+    assert_eq!(
+        summary.retries, 0,
+        "a permanent refusal is not retried: {summary:?}"
+    );
+    let letters = dead_letters(&bootstrap, 1).await;
+    assert_eq!(letters.len(), 1);
+    let (kind, message) = &letters[0];
+    assert_eq!(kind, "rejected");
+    assert!(message.contains("PostgreSQL refuses the rows"), "{message}");
+}

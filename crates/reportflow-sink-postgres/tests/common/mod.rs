@@ -248,3 +248,42 @@ pub async fn connect(url: &str) -> Client {
     });
     client
 }
+
+/// The dead letters on [`DLQ`] as (`reportflow.error.kind`, `reportflow.error.message`),
+/// once `n` arrived or after 20 s.
+pub async fn dead_letters(bootstrap: &str, n: usize) -> Vec<(String, String)> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::message::{Headers, Message};
+    let bootstrap = bootstrap.to_string();
+    tokio::task::spawn_blocking(move || {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", &bootstrap)
+            .set("group.id", "dlq-reader")
+            .set("enable.auto.commit", "false")
+            .create()
+            .unwrap();
+        let mut tpl = rdkafka::TopicPartitionList::new();
+        tpl.add_partition_offset(DLQ, 0, rdkafka::Offset::Beginning)
+            .unwrap();
+        consumer.assign(&tpl).unwrap();
+        let header = |m: &rdkafka::message::BorrowedMessage<'_>, name: &str| {
+            m.headers()
+                .and_then(|hs| hs.iter().find(|h| h.key == name))
+                .map(|h| String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned())
+                .unwrap_or_default()
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut out = Vec::new();
+        while out.len() < n && Instant::now() < deadline {
+            if let Some(Ok(m)) = consumer.poll(Duration::from_millis(200)) {
+                out.push((
+                    header(&m, "reportflow.error.kind"),
+                    header(&m, "reportflow.error.message"),
+                ));
+            }
+        }
+        out
+    })
+    .await
+    .unwrap()
+}
