@@ -384,10 +384,18 @@ fn strip_threshold(s: &str) -> Option<&str> {
         return None;
     }
     let rest = &s[digits..];
-    ["万元以上", "万元及以上", "亿元以上", "亿元及以上"]
-        .iter()
-        .find_map(|t| rest.strip_prefix(t))
-        .filter(|r| !r.is_empty())
+    // `500万元以上项目固定资产投资`: the projects counted, not what is measured.
+    [
+        "万元以上项目",
+        "万元及以上项目",
+        "万元以上",
+        "万元及以上",
+        "亿元以上",
+        "亿元及以上",
+    ]
+    .iter()
+    .find_map(|t| rest.strip_prefix(t))
+    .filter(|r| !r.is_empty())
 }
 
 /// The distinct trigger literals of [`REWRITES`] and, for each, the rewrites it triggers.
@@ -483,6 +491,7 @@ mod tests {
             ("新登记经营主体", "new_enterprises"),
             ("五年实际使用外资", "foreign_capital_used"),
             ("全社会研发经费投入强度", "rd_intensity"),
+            ("500万元以上项目固定资产投资", "fixed_asset_investment"),
             ("新登记各类经营主体", "new_enterprises"),
             ("经营主体净增", "new_enterprises"),
             ("地区生产总值历史性", "gdp"),
