@@ -88,7 +88,10 @@ impl IndicatorExtractor {
             // `化学需氧量、二氧化硫排放总量…,比上年分别下降3.14%和4.66%`: a list the figures
             // are `分别` of, headline or not, is what they measure.
             let listed = resolved.len() > 1 && last.contains("分别");
-            if (all_coded || listed) && !(have_current && repeats) {
+            // With no fact yet, a subject named before a bare change (`全社会研究与实验发展
+            // 经费,从2002年1288亿元增加到…`) is what the figures measure, headline or not.
+            let subject = !have_current && last.trim().starts_with(['从', '由']);
+            if (all_coded || listed || subject) && !(have_current && repeats) {
                 return Some((start + leading_trim_len(seg), resolved));
             }
             return None;
@@ -231,6 +234,10 @@ impl IndicatorExtractor {
                         r.code = self.metrics.code_of(&c);
                         r.canonical = c;
                     }
+                } else if let Some(c) = previous.and_then(|p| self.share_of(p, r)) {
+                    // `第三产业增加值…,占地区生产总值比重为55%`: the share of that metric.
+                    r.code = self.metrics.code_of(&c);
+                    r.canonical = c;
                 } else if let Some(c) = previous.and_then(|p| self.entrants(p, &r.canonical)) {
                     // `经营主体总量达1461.4万户,新登记147万户`: new entrants of that subject.
                     r.code = self.metrics.code_of(&c);
@@ -282,6 +289,18 @@ impl IndicatorExtractor {
             .find_map(|t| subject.strip_suffix(t))
             .unwrap_or(subject);
         let c = self.metrics.canonical(&format!("{head}{subject}"));
+        self.metrics.code_of(&c).is_some().then_some(c)
+    }
+
+    /// A bare share (`占国内生产总值比重`) completed with the previous metric of the
+    /// sentence as its subject, if that names a headline metric.
+    fn share_of(&self, previous: &ResolvedMetric, share: &ResolvedMetric) -> Option<String> {
+        if share.code.is_some() || !share.canonical.starts_with('占') {
+            return None;
+        }
+        let c = self
+            .metrics
+            .canonical(&format!("{}{}", previous.canonical, share.canonical));
         self.metrics.code_of(&c).is_some().then_some(c)
     }
 

@@ -293,6 +293,11 @@ fn subjects_glosses_and_units_carried_by_the_wording() {
         render("人均地区生产总值由2019年的7.34万元提升至10.26万元。"),
         "gdp_per_capita Actual 2019 7.34万元 - - -\ngdp_per_capita Actual 2021H1 10.26万元 - - -"
     );
+    // A bare share takes the metric before it as its subject.
+    assert_eq!(
+        render("第三产业增加值123.4亿元,增长5.1%,占地区生产总值比重为55.2%。"),
+        "(第三产业增加值) Actual 2021H1 123.4亿元 yoy5.1 - -\ntertiary_share Actual 2021H1 55.2% - - -"
+    );
     // The other side of a budget, and a growth over five years.
     assert_eq!(
         render("一般公共预算收入增长2.3%、支出首次超过700亿元,居民人均可支配收入五年增长30.8%。"),
