@@ -93,6 +93,7 @@ impl IndicatorExtractor {
         };
         let period = match time {
             Some(t) => t.render(default_year),
+            None if draft.milestone => "unknown".to_string(),
             None => stage
                 .and_then(|st| period_in(st, extent))
                 .unwrap_or_else(|| default_period(ctx.report_kind, kind, default_year)),
@@ -205,6 +206,9 @@ pub(super) struct Draft {
     pub(super) rank: Vec<String>,
     /// The first end of `从 A 提高到 B`: a level before the period the text is about.
     pub(super) from: bool,
+    /// A milestone passed before the last one of a list (`连跨5万亿元、6万亿元`): when it
+    /// was passed the text does not say.
+    pub(super) milestone: bool,
 }
 
 impl Draft {
@@ -221,6 +225,7 @@ impl Draft {
             qualifier: None,
             rank: Vec::new(),
             from: false,
+            milestone: false,
         }
     }
 

@@ -182,6 +182,19 @@ pub(crate) const SPAN_OPENINGS: &[&str] = &["五年累计", "五年合计", "五
 /// (`经营主体总量达1461.4万户,新登记147万户`).
 pub(crate) const ENTRANT_HEADS: &[&str] = &["新登记", "新设", "新注册", "新增", "净增"];
 
+/// Verbs that pass a list of milestones (`连跨5万亿元、6万亿元`, `接连突破8万亿元、9万亿元`).
+pub(crate) const MILESTONE_VERBS: &[&str] = &[
+    "连跨",
+    "接连突破",
+    "连续突破",
+    "相继突破",
+    "先后突破",
+    "连续跨越",
+    "接连跨越",
+    "连续跨过",
+    "连续迈上",
+];
+
 /// Metrics that count what happened during a period (new jobs, new businesses): over a span
 /// of years their figures are sums, never a level at its end.
 pub(crate) const FLOW_METRICS: &[&str] = &["new_urban_jobs", "new_enterprises"];

@@ -109,7 +109,15 @@ impl IndicatorExtractor {
             } else {
                 (0..current.len()).collect()
             };
+            // `经济总量连跨5万亿元、6万亿元两个台阶`: each listed level but the last is a
+            // milestone passed on the way.
+            let passed = is_list_next
+                && role == FigureRole::Value
+                && lexicon::MILESTONE_VERBS
+                    .iter()
+                    .any(|v| s[..fig.start].contains(v));
             for i in targets {
+                current[i].milestone |= passed && current[i].value.is_some();
                 self.apply(&mut current[i], &mut done, &role, fig, s, seg_start);
             }
             prev_end = fig.end;
