@@ -42,6 +42,9 @@ pub const DEFAULT_COMMIT_INTERVAL_MS: u64 = 1_000;
 pub const DEFAULT_SHUTDOWN_TIMEOUT_MS: u64 = 30_000;
 /// Default longest wait for in-flight work of revoked partitions.
 pub const DEFAULT_REVOKE_TIMEOUT_MS: u64 = 5_000;
+/// Default time without progress, with partitions and pending input, after which `/health`
+/// fails (see [`crate::liveness`]).
+pub const DEFAULT_LIVENESS_TIMEOUT_MS: u64 = 300_000;
 /// Default librdkafka statistics interval (drives the consumer-lag gauge).
 pub const DEFAULT_STATS_INTERVAL_MS: u64 = 5_000;
 /// Default first backoff of the runtime's own produce retries.
@@ -213,6 +216,10 @@ pub struct RawConfig {
     /// messages to finish before committing and handing them over, in milliseconds; what is
     /// still in flight then is redone by the new owner. Default 5000.
     pub revoke_timeout_ms: Option<u64>,
+    /// `/health` fails (503) after this many milliseconds without progress (a commit) while
+    /// the process holds partitions and its consumer lag is above 0: a stuck loop gets
+    /// restarted by the liveness probe. 0 disables the check. Default 300000.
+    pub liveness_timeout_ms: Option<u64>,
     /// librdkafka statistics interval in milliseconds; drives the consumer-lag gauge. 0
     /// disables statistics (and the lag gauge). Default 5000.
     pub stats_interval_ms: Option<u64>,
@@ -426,6 +433,7 @@ impl RawConfig {
                 "COMMIT_INTERVAL_MS" => raw.commit_interval_ms = Some(number(&value)?),
                 "SHUTDOWN_TIMEOUT_MS" => raw.shutdown_timeout_ms = Some(number(&value)?),
                 "REVOKE_TIMEOUT_MS" => raw.revoke_timeout_ms = Some(number(&value)?),
+                "LIVENESS_TIMEOUT_MS" => raw.liveness_timeout_ms = Some(number(&value)?),
                 "STATS_INTERVAL_MS" => raw.stats_interval_ms = Some(number(&value)?),
                 "PRODUCE_RETRY_BACKOFF_MS" => raw.produce_retry_backoff_ms = Some(number(&value)?),
                 "PRODUCE_RETRY_MAX_BACKOFF_MS" => {
@@ -473,6 +481,7 @@ impl RawConfig {
             commit_interval_ms: over.commit_interval_ms.or(self.commit_interval_ms),
             shutdown_timeout_ms: over.shutdown_timeout_ms.or(self.shutdown_timeout_ms),
             revoke_timeout_ms: over.revoke_timeout_ms.or(self.revoke_timeout_ms),
+            liveness_timeout_ms: over.liveness_timeout_ms.or(self.liveness_timeout_ms),
             stats_interval_ms: over.stats_interval_ms.or(self.stats_interval_ms),
             produce_retry_backoff_ms: over
                 .produce_retry_backoff_ms
@@ -521,6 +530,9 @@ impl RawConfig {
         }
         if let Some(v) = self.revoke_timeout_ms {
             config.revoke_timeout = Duration::from_millis(v);
+        }
+        if let Some(v) = self.liveness_timeout_ms {
+            config.liveness_timeout = (v > 0).then(|| Duration::from_millis(v));
         }
         if let Some(v) = self.stats_interval_ms {
             config.stats_interval = Duration::from_millis(v);
@@ -619,6 +631,8 @@ pub struct RuntimeConfig {
     pub shutdown_timeout: Duration,
     /// Longest wait for in-flight work of revoked partitions.
     pub revoke_timeout: Duration,
+    /// Time without progress after which `/health` fails (`None`: never).
+    pub liveness_timeout: Option<Duration>,
     /// librdkafka statistics interval (zero: off).
     pub stats_interval: Duration,
     /// First backoff of the runtime's produce retries.
@@ -666,6 +680,7 @@ impl RuntimeConfig {
             commit_interval: Duration::from_millis(DEFAULT_COMMIT_INTERVAL_MS),
             shutdown_timeout: Duration::from_millis(DEFAULT_SHUTDOWN_TIMEOUT_MS),
             revoke_timeout: Duration::from_millis(DEFAULT_REVOKE_TIMEOUT_MS),
+            liveness_timeout: Some(Duration::from_millis(DEFAULT_LIVENESS_TIMEOUT_MS)),
             stats_interval: Duration::from_millis(DEFAULT_STATS_INTERVAL_MS),
             produce_retry_backoff: Duration::from_millis(DEFAULT_PRODUCE_RETRY_BACKOFF_MS),
             produce_retry_max_backoff: Duration::from_millis(DEFAULT_PRODUCE_RETRY_MAX_BACKOFF_MS),

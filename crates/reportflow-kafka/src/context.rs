@@ -30,6 +30,7 @@ use rdkafka::error::{KafkaError, KafkaResult};
 use rdkafka::statistics::Statistics;
 use rdkafka::{Offset, TopicPartitionList};
 
+use crate::liveness::Liveness;
 use crate::metrics::{LostReason, Metrics};
 use crate::partitions::{PartitionTable, TopicPartition};
 use crate::resets::Resets;
@@ -59,10 +60,12 @@ pub(crate) struct Shared {
     pub log_throttle: LogThrottle,
     /// Partitions reset after missing data (see [`crate::resets`]).
     pub resets: Resets,
+    /// When the loop last made progress: `/health` (see [`crate::liveness`]).
+    pub liveness: Liveness,
 }
 
 impl Shared {
-    pub fn new(metrics: Metrics, revoke_timeout: Duration) -> Self {
+    pub fn new(metrics: Metrics, revoke_timeout: Duration, stall_after: Option<Duration>) -> Self {
         Shared {
             table: Mutex::new(PartitionTable::default()),
             table_changed: Condvar::new(),
@@ -74,6 +77,7 @@ impl Shared {
             fatal_notify: tokio::sync::Notify::new(),
             log_throttle: LogThrottle::new(REPEAT_LOG_INTERVAL),
             resets: Resets::default(),
+            liveness: Liveness::new(stall_after),
         }
     }
 
@@ -133,6 +137,7 @@ impl Shared {
         match consumer.commit(&tpl, CommitMode::Sync) {
             Ok(()) => {
                 self.metrics.commit(true);
+                self.liveness.progressed();
                 let mut table = self.table();
                 for ((topic, partition), offset) in offsets {
                     table.mark_committed(topic, *partition, *offset);

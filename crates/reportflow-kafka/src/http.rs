@@ -1,5 +1,6 @@
 //! The small HTTP server: `/metrics` (Prometheus text format), `/health` (200 while the
-//! process serves requests) and `/ready` (200 once the consumer has joined its group and holds
+//! process serves requests and its loop is not stalled: 503 after `liveness_timeout_ms` with
+//! partitions, pending input and no progress, see [`crate::liveness`]) and `/ready` (200 once the consumer has joined its group and holds
 //! at least one partition, 503 before that and once shutdown has started).
 
 use std::future::Future;
@@ -66,8 +67,21 @@ async fn metrics(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
     )
 }
 
-async fn health() -> impl IntoResponse {
-    (StatusCode::OK, "ok\n")
+async fn health(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
+    let assigned = shared.metrics.assigned_partitions.get();
+    // Input waiting: the consumer lag, or inputs taken and not finished (a stuck loop stops
+    // polling its consumer, so the lag from librdkafka's statistics goes stale).
+    let pending = shared.metrics.total_lag() + shared.metrics.in_flight.get();
+    match shared.liveness.stalled(assigned, pending) {
+        None => (StatusCode::OK, "ok\n".to_string()),
+        Some(since) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "stalled: no progress for {} s with {assigned} partitions and {pending} records pending\n",
+                since.as_secs()
+            ),
+        ),
+    }
 }
 
 async fn ready(State(shared): State<Arc<Shared>>) -> impl IntoResponse {

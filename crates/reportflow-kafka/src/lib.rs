@@ -53,6 +53,7 @@ pub mod dlq;
 mod error;
 mod http;
 pub mod isolate;
+mod liveness;
 mod logging;
 pub mod metrics;
 pub mod offsets;

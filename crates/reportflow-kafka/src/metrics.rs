@@ -271,6 +271,18 @@ impl Metrics {
         }
     }
 
+    /// The consumer lag of every assigned partition together (0 when statistics are off).
+    pub(crate) fn total_lag(&self) -> i64 {
+        use prometheus::core::Collector as _;
+        self.consumer_lag
+            .collect()
+            .iter()
+            .flat_map(|family| family.get_metric())
+            .map(|m| m.get_gauge().get_value() as i64)
+            .filter(|lag| *lag > 0)
+            .sum()
+    }
+
     /// The registry, to add application metrics next to the runtime's.
     pub fn registry(&self) -> &Registry {
         &self.registry

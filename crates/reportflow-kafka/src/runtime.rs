@@ -140,7 +140,11 @@ impl Worker {
     ) -> Result<Self, Error> {
         config.validate()?;
         let metrics = Metrics::new()?;
-        let shared = Arc::new(Shared::new(metrics, config.revoke_timeout));
+        let shared = Arc::new(Shared::new(
+            metrics,
+            config.revoke_timeout,
+            config.liveness_timeout,
+        ));
 
         let consumer: Consumer_ = client_config(&config.consumer_properties())
             .create_with_context(ConsumerCtx {

@@ -445,7 +445,11 @@ where
     .await?;
     let metrics = Metrics::new()?;
     let sink_metrics = SinkMetrics::new(&metrics, sink.name())?;
-    let shared = Arc::new(Shared::new(metrics, config.revoke_timeout));
+    let shared = Arc::new(Shared::new(
+        metrics,
+        config.revoke_timeout,
+        config.liveness_timeout,
+    ));
     let consumer: Consumer_ = client_config(&config.consumer_properties())
         .create_with_context(ConsumerCtx {
             shared: shared.clone(),

@@ -466,6 +466,7 @@ impl Transactor {
                 Err(err) => return self.abort(err, "committing the transaction").await,
             }
         }
+        self.shared.liveness.progressed();
         self.committed(batch, &planned);
         Ended::Committed
     }
