@@ -760,6 +760,9 @@ impl<S: Sink> Loop<S> {
                     }
                     self.metrics.retries.inc();
                     self.summary.retries += 1;
+                    // Retrying an unavailable store is the loop working, not stuck: a restart
+                    // would only retry the same way.
+                    self.shared.liveness.progressed();
                     tracing::warn!(
                         sink = self.sink.name(),
                         error = %message,
