@@ -193,6 +193,38 @@ pub struct RawSinkConfig {
 }
 
 impl RawSinkConfig {
+    /// The keys of the `[sink]` table this type reads; a sink adds its own.
+    pub const KEYS: [&'static str; 5] = [
+        "batch_max_records",
+        "batch_max_bytes",
+        "batch_max_ms",
+        "sink_retry_backoff_ms",
+        "sink_retry_max_backoff_ms",
+    ];
+
+    /// Refuses a `[sink]` table with a key that is neither a batch key ([`Self::KEYS`]) nor
+    /// one of the sink's `own` keys, naming it: a typo must not fall back to a default
+    /// silently.
+    pub fn check_keys(table: &toml::Table, own: &[&str]) -> Result<(), ConfigError> {
+        match table
+            .keys()
+            .find(|k| !Self::KEYS.contains(&k.as_str()) && !own.contains(&k.as_str()))
+        {
+            None => Ok(()),
+            Some(unknown) => {
+                let mut known: Vec<&str> = Self::KEYS.iter().chain(own).copied().collect();
+                known.sort_unstable();
+                Err(ConfigError::Parse {
+                    path: "[sink]".into(),
+                    message: format!(
+                        "unknown key `{unknown}`, expected one of {}",
+                        known.join(", ")
+                    ),
+                })
+            }
+        }
+    }
+
     /// Reads the batch keys of a `[sink]` table (other keys are ignored).
     pub fn from_table(table: &toml::Table) -> Result<Self, ConfigError> {
         toml::Value::Table(table.clone())
@@ -942,6 +974,17 @@ database_url = "postgres://x"
         assert_eq!(c.batch_max_records, 10);
         assert_eq!(c.batch_max, Duration::from_millis(DEFAULT_BATCH_MAX_MS));
         assert!(split_sink_table("nope = 1", Path::new("t")).is_err());
+    }
+
+    #[test]
+    fn unknown_sink_keys_are_refused_by_name() {
+        let table: toml::Table = toml::from_str("batch_max_records = 10\ndir = \"x\"").unwrap();
+        assert!(RawSinkConfig::check_keys(&table, &["dir"]).is_ok());
+        let typo: toml::Table = toml::from_str("batch_max_recods = 10").unwrap();
+        let err = RawSinkConfig::check_keys(&typo, &["dir"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown key `batch_max_recods`"), "{err}");
     }
 
     #[test]

@@ -581,6 +581,16 @@ pub struct Loaded {
 /// Layers defaults < file < environment < flags.
 pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
     let (file_raw, sink_table) = read_sink_file(args.config.as_deref())?;
+    RawSinkConfig::check_keys(
+        &sink_table,
+        &[
+            "dir",
+            "documents_topic",
+            "sections_topic",
+            "indicators_topic",
+            "offsets_per_file",
+        ],
+    )?;
     let pq: RawParquet =
         toml::Value::Table(sink_table.clone())
             .try_into()

@@ -230,6 +230,15 @@ pub struct Loaded {
 /// Layers defaults < file < environment < flags into a [`Loaded`] configuration.
 pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
     let (file_raw, sink_table) = read_sink_file(args.config.as_deref())?;
+    RawSinkConfig::check_keys(
+        &sink_table,
+        &[
+            "database_url",
+            "documents_topic",
+            "sections_topic",
+            "indicators_topic",
+        ],
+    )?;
     let pg: RawPostgres =
         toml::Value::Table(sink_table.clone())
             .try_into()
