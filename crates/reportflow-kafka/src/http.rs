@@ -1,7 +1,8 @@
 //! The small HTTP server: `/metrics` (Prometheus text format), `/health` (200 while the
 //! process serves requests and its loop is not stalled: 503 after `liveness_timeout_ms` with
-//! partitions, pending input and no progress, see [`crate::liveness`]) and `/ready` (200 once the consumer has joined its group and holds
-//! at least one partition, 503 before that and once shutdown has started).
+//! partitions, pending input and no progress, see [`crate::liveness`]) and `/ready` (200 once
+//! the consumer has joined its group and holds at least one partition, 503 before that and
+//! once shutdown has started).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -68,10 +69,15 @@ async fn metrics(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
 }
 
 async fn health(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
-    let assigned = shared.metrics.assigned_partitions.get();
-    // Input waiting: the consumer lag, or inputs taken and not finished (a stuck loop stops
-    // polling its consumer, so the lag from librdkafka's statistics goes stale).
-    let pending = shared.metrics.total_lag() + shared.metrics.in_flight.get();
+    // From the partition table every loop keeps: its partitions, and the inputs taken and not
+    // finished (a worker's in-flight messages, a sink's batch being written). A stuck loop
+    // stops polling its consumer, so the lag from librdkafka's statistics goes stale; it
+    // counts too, for input not yet taken.
+    let (assigned, in_flight) = {
+        let table = shared.table();
+        (table.len() as i64, table.in_flight() as i64)
+    };
+    let pending = shared.metrics.total_lag() + in_flight;
     match shared.liveness.stalled(assigned, pending) {
         None => (StatusCode::OK, "ok\n".to_string()),
         Some(since) => (

@@ -63,11 +63,7 @@ async fn guarded_write<S: Sink>(
     match AssertUnwindSafe(sink.write(part)).catch_unwind().await {
         Ok(result) => result,
         Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic".to_string());
+            let what = crate::record::panic_text(&*panic).unwrap_or_else(|| "a panic".to_string());
             Err(SinkError::Permanent(format!("the writer panicked: {what}")))
         }
     }

@@ -132,7 +132,6 @@ impl PartitionTable {
     }
 
     /// Messages in flight across all assigned partitions.
-    #[cfg(test)]
     pub fn in_flight(&self) -> usize {
         self.entries.values().map(|e| e.tracker.in_flight()).sum()
     }

@@ -97,3 +97,12 @@ pub trait Processor: Send + Sync + 'static {
     /// Processes one input into zero or more outputs, or rejects it.
     fn process(&self, input: &InputRecord) -> Result<Vec<OutputRecord>, Reject>;
 }
+
+/// The message of a panic's payload (a `&str` or `String`, as `panic!` makes them), if it has
+/// one.
+pub(crate) fn panic_text(payload: &(dyn std::any::Any + Send)) -> Option<String> {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+}

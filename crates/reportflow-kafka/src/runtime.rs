@@ -704,11 +704,7 @@ pub(crate) async fn process_input(
         Ok(result) => result,
         Err(err) => {
             let message = if err.is_panic() {
-                let payload = err.into_panic();
-                payload
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                crate::record::panic_text(&*err.into_panic())
                     .unwrap_or_else(|| "the processor panicked".to_string())
             } else {
                 format!("the processing task was cancelled: {err}")
