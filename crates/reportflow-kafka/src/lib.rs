@@ -63,6 +63,7 @@ mod produce;
 mod record;
 mod resets;
 mod runtime;
+mod session;
 mod signal;
 pub mod sink;
 mod throttle;

@@ -33,33 +33,28 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::Consumer;
 use rdkafka::error::{KafkaError, KafkaResult};
-use rdkafka::producer::{FutureProducer, Producer};
+use rdkafka::producer::Producer;
 use rdkafka::{Offset, TopicPartitionList};
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::Semaphore;
 
-use crate::config::{ConfigError, RuntimeConfig};
-use crate::context::{ProducerCtx, Shared};
+use crate::config::ConfigError;
 use crate::dlq;
 use crate::error::Error;
-use crate::produce::{classify, Failure, ProduceRecord, Sender};
+use crate::produce::{classify, Failure, ProduceRecord};
 use crate::record::{InputRecord, Processor, Reject};
-use crate::runtime::{
-    finish, process_input, refusal_reject, to_input, Consumer_, Counters, RunSummary, Worker,
-};
+use crate::runtime::{finish, process_input, refusal_reject, RunSummary, Worker};
+use crate::session::{unsendable, Producer_, Session};
 
 /// Longest wait for one transaction call (init, begin, offsets, commit, abort) and for a seek.
 const TXN_TIMEOUT: Duration = Duration::from_secs(60);
 /// How often a commit that failed with a retriable error is tried again before the batch is
 /// aborted and redone.
 const COMMIT_RETRIES: usize = 3;
-
-type Producer_ = FutureProducer<ProducerCtx>;
 
 /// Runs a transaction call on a blocking thread (they block up to their timeout).
 async fn blocking<F>(producer: &Producer_, call: F) -> KafkaResult<()>
@@ -115,15 +110,19 @@ struct Planned {
     dead_letter: Option<Reject>,
 }
 
-/// An input whose output (or dead letter) the broker refused for good: on the redo it is
-/// dead-lettered with `reject`, its dead letter shrunk `shrunk` times.
+/// An input whose output (or dead letter) the broker refused for good (with `error`): on the
+/// redo it is dead-lettered with `reject`, its dead letter shrunk `shrunk` times.
 #[derive(Clone)]
 struct Refusal {
     reject: Reject,
     shrunk: usize,
+    error: String,
 }
 
 type InputKey = (String, i32, i64);
+
+/// How the send of one record ended (see [`crate::produce::Sender::try_send`]).
+type Sent = Result<KafkaResult<()>, crate::produce::SendError>;
 
 fn key_of(input: &InputRecord) -> InputKey {
     (input.topic.clone(), input.partition, input.offset)
@@ -151,155 +150,98 @@ pub(crate) async fn run<F>(worker: Worker, shutdown: F) -> Result<RunSummary, Er
 where
     F: Future + Send,
 {
-    let Worker {
-        config,
-        processor,
-        shared,
-        consumer,
-        producer,
-        http,
-        http_stop,
-    } = worker;
-    // Never set: a batch is either committed or aborted, never abandoned half-way.
-    let (_abandon_tx, abandon_rx) = watch::channel(false);
+    let Worker { session, processor } = worker;
+    // The sender's abandon signal is never raised: a batch is either committed or aborted,
+    // never abandoned half-way.
     let mut txn = Transactor {
-        sender: Sender::new(producer.clone(), shared.clone(), &config, abandon_rx),
-        cpu: Semaphore::new(config.processing_threads),
-        counters: Counters::default(),
+        cpu: Semaphore::new(session.config.processing_threads),
         refusals: HashMap::new(),
-        config,
+        session,
         processor,
-        shared: shared.clone(),
-        consumer: consumer.clone(),
-        producer: producer.clone(),
     };
-    let stage = txn.processor.stage();
-    let mut backoff = txn.config.produce_retry_backoff;
-    let mut consumer_fatal = None;
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        if shared.fatal().is_some() {
-            break;
-        }
-        let batch = match txn.collect(shutdown.as_mut()).await {
-            Collected::Batch(batch) => batch,
-            Collected::Shutdown => break,
-            Collected::ConsumerFatal(err) => {
-                tracing::error!(error = %err, "The consumer failed fatally.");
-                consumer_fatal = Some(err);
-                break;
-            }
-        };
-        let batch = txn.still_owned(batch);
-        if batch.is_empty() {
-            continue;
-        }
-        shared
-            .metrics
-            .messages_in
-            .with_label_values(&[stage])
-            .inc_by(batch.len() as u64);
-        txn.counters
-            .messages_in
-            .fetch_add(batch.len() as u64, Ordering::Relaxed);
-        match txn.transact(&batch).await {
-            Ended::Committed => backoff = txn.config.produce_retry_backoff,
-            Ended::Redo => {
-                if let Err(message) = txn.seek_back(&batch).await {
-                    shared.set_fatal(message);
-                    break;
-                }
-                tracing::warn!(
-                    inputs = batch.len(),
-                    backoff_ms = backoff.as_millis() as u64,
-                    "The batch's transaction was aborted; the batch will be redone."
-                );
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(txn.config.produce_retry_max_backoff);
-            }
-            Ended::Fatal(message) => {
-                tracing::error!(error = %message, "The transactional producer failed fatally (fenced by a newer instance with the same transactional.id, or broken); the open transaction is left to the broker to abort.");
-                shared.set_fatal(message);
-                break;
-            }
-        }
-    }
+    let consumer_fatal = txn.run(shutdown).await;
 
     let started = Instant::now();
-    shared.shutting_down.store(true, Ordering::SeqCst);
     tracing::info!("The worker is shutting down: no transaction is open.");
-    let Transactor {
-        counters, sender, ..
-    } = txn;
-    drop(sender);
-    drop(producer);
-    let close = tokio::task::spawn_blocking(move || drop(consumer));
-    if tokio::time::timeout(TXN_TIMEOUT, close).await.is_err() {
-        tracing::warn!("Leaving the consumer group took too long; exiting anyway.");
-    }
-    finish(
-        http,
-        http_stop,
-        &shared,
-        &counters,
-        0,
-        started,
-        consumer_fatal,
-    )
-    .await
+    let deadline = started + txn.session.config.shutdown_timeout;
+    let closed = txn.session.close(deadline).await;
+    finish(closed, 0, started, consumer_fatal)
 }
 
 /// The state of the exactly-once loop.
 struct Transactor {
-    config: RuntimeConfig,
+    session: Session,
     processor: Arc<dyn Processor>,
-    shared: Arc<Shared>,
-    consumer: Arc<Consumer_>,
-    producer: Producer_,
-    sender: Sender,
     cpu: Semaphore,
-    counters: Counters,
     refusals: HashMap<InputKey, Refusal>,
 }
 
 impl Transactor {
+    /// Collects, processes and commits batches until `shutdown` resolves or a fatal error;
+    /// returns the consumer's fatal error, if that ended it.
+    async fn run<F: Future>(&mut self, shutdown: F) -> Option<KafkaError> {
+        let mut backoff = self.session.config.produce_retry_backoff;
+        let mut shutdown = std::pin::pin!(shutdown);
+        while self.session.shared.fatal().is_none() {
+            let batch = match self.collect(shutdown.as_mut()).await {
+                Collected::Batch(batch) => self.still_owned(batch),
+                Collected::Shutdown => return None,
+                Collected::ConsumerFatal(err) => return Some(err),
+            };
+            if batch.is_empty() {
+                continue;
+            }
+            self.session.count_in(batch.len() as u64);
+            let ended = self.transact(&batch).await;
+            let config = &self.session.config;
+            match ended {
+                Ended::Committed => backoff = config.produce_retry_backoff,
+                Ended::Redo => {
+                    if let Err(message) = self.seek_back(&batch).await {
+                        self.session.shared.set_fatal(message);
+                        return None;
+                    }
+                    tracing::warn!(
+                        inputs = batch.len(),
+                        backoff_ms = backoff.as_millis() as u64,
+                        "The batch's transaction was aborted; the batch will be redone."
+                    );
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(config.produce_retry_max_backoff);
+                }
+                Ended::Fatal(message) => {
+                    tracing::error!(error = %message, "The transactional producer failed fatally (fenced by a newer instance with the same transactional.id, or broken); the open transaction is left to the broker to abort.");
+                    self.session.shared.set_fatal(message);
+                    return None;
+                }
+            }
+        }
+        None
+    }
+
     /// Collects up to `max_in_flight` inputs, for at most `commit_interval` after the first.
     async fn collect<F: Future>(&self, mut shutdown: std::pin::Pin<&mut F>) -> Collected {
+        let session = &self.session;
         let mut batch = Vec::new();
         let mut deadline = Instant::now();
-        while batch.len() < self.config.max_in_flight {
+        while batch.len() < session.config.max_in_flight {
             let until = tokio::time::Instant::from_std(deadline);
-            let next = tokio::select! {
+            let input = tokio::select! {
                 biased;
                 _ = &mut shutdown => return Collected::Shutdown,
-                _ = self.shared.fatal_notify.notified() => return Collected::Shutdown,
+                _ = session.failed() => return Collected::Shutdown,
                 _ = tokio::time::sleep_until(until), if !batch.is_empty() => break,
-                next = self.consumer.recv() => next,
+                input = session.recv() => match input {
+                    Ok(input) => input,
+                    Err(err) => return Collected::ConsumerFatal(err),
+                },
             };
-            let message = match next {
-                Ok(message) => message,
-                Err(KafkaError::MessageConsumptionFatal(code)) => {
-                    return Collected::ConsumerFatal(KafkaError::MessageConsumptionFatal(code))
-                }
-                Err(err) => {
-                    crate::context::log_consumer_error(&self.shared, &err, "consume");
-                    continue;
-                }
-            };
-            let input = to_input(&message);
-            drop(message);
-            self.shared.resets.arrived(
-                &self.shared.metrics,
-                &input.topic,
-                input.partition,
-                input.offset,
-            );
-            let Some(epoch) = self.shared.table().epoch(&input.topic, input.partition) else {
+            let Some(epoch) = session.shared.table().epoch(&input.topic, input.partition) else {
                 tracing::debug!(topic = %input.topic, partition = input.partition, offset = input.offset, "Skipped a message of a partition that is not assigned.");
                 continue;
             };
             if batch.is_empty() {
-                deadline = Instant::now() + self.config.commit_interval;
+                deadline = Instant::now() + session.config.commit_interval;
             }
             batch.push(Item {
                 input: Arc::new(input),
@@ -311,7 +253,7 @@ impl Transactor {
 
     /// The inputs whose partition is still assigned under the epoch they arrived in.
     fn still_owned_items<'a>(&self, batch: &'a [Item]) -> Vec<&'a Item> {
-        let table = self.shared.table();
+        let table = self.session.shared.table();
         batch
             .iter()
             .filter(|item| table.epoch(&item.input.topic, item.input.partition) == Some(item.epoch))
@@ -338,15 +280,13 @@ impl Transactor {
     async fn plan(&self, index: usize, item: &Item) -> Result<Vec<Planned>, String> {
         let result = match self.refusals.get(&key_of(&item.input)) {
             Some(refusal) => Err(refusal.clone()),
-            None => process_input(
-                &self.config,
-                &self.processor,
-                &self.shared,
-                &self.cpu,
-                &item.input,
-            )
-            .await
-            .map_err(|reject| Refusal { reject, shrunk: 0 }),
+            None => process_input(&self.session, &self.processor, &self.cpu, &item.input)
+                .await
+                .map_err(|reject| Refusal {
+                    reject,
+                    shrunk: 0,
+                    error: String::new(),
+                }),
         };
         match result {
             Ok(outputs) => Ok(outputs
@@ -357,18 +297,21 @@ impl Transactor {
                     dead_letter: None,
                 })
                 .collect()),
-            Err(Refusal { reject, shrunk }) => {
-                let mut record = dlq::dead_letter(
-                    &self.config.dlq_topic,
-                    &item.input,
-                    &reject,
-                    &self.config.worker_name,
-                );
+            Err(Refusal {
+                reject,
+                shrunk,
+                error,
+            }) => {
+                let config = &self.session.config;
+                let input = &item.input;
+                let mut record =
+                    dlq::dead_letter(&config.dlq_topic, input, &reject, &config.worker_name);
                 for _ in 0..shrunk {
                     record = dlq::shrink(&record).ok_or_else(|| {
+                        unsendable(input, &error);
                         format!(
                             "the broker refuses even the smallest dead letter of {}/{} offset {}: the partition cannot advance past this input",
-                            item.input.topic, item.input.partition, item.input.offset
+                            input.topic, input.partition, input.offset
                         )
                     })?;
                 }
@@ -385,15 +328,34 @@ impl Transactor {
     /// the batch is processed: each input's records are sent as soon as they exist, so
     /// processing and producing overlap.
     async fn transact(&mut self, batch: &[Item]) -> Ended {
-        if let Err(err) = blocking(&self.producer, |p| p.begin_transaction()).await {
+        if let Err(err) = blocking(&self.session.producer, |p| p.begin_transaction()).await {
             return self.abort(err, "beginning the transaction").await;
         }
-        let this = &*self;
+        let (planned, sent) = match self.produce(batch).await {
+            Ok(produced) => produced,
+            Err(message) => return Ended::Fatal(message),
+        };
+        if let Some(err) = self.note_refusals(batch, &planned, sent) {
+            return self.abort(err, "producing the batch").await;
+        }
+        if let Err((err, doing)) = self.commit(batch).await {
+            return self.abort(err, doing).await;
+        }
+        self.session.shared.liveness.progressed();
+        self.committed(batch, &planned);
+        Ended::Committed
+    }
+
+    /// Processes every input of the batch and sends its records; returns them with how their
+    /// sends ended. An error is fatal: a dead letter that cannot be sent at all.
+    async fn produce(&self, batch: &[Item]) -> Result<(Vec<Planned>, Vec<Sent>), String> {
         let results =
             futures::future::join_all(batch.iter().enumerate().map(|(index, item)| async move {
-                let planned = this.plan(index, item).await?;
+                let planned = self.plan(index, item).await?;
                 let sent = futures::future::join_all(
-                    planned.iter().map(|p| this.sender.try_send(&p.record)),
+                    planned
+                        .iter()
+                        .map(|p| self.session.sender.try_send(&p.record)),
                 )
                 .await;
                 Ok::<_, String>(planned.into_iter().zip(sent))
@@ -401,17 +363,24 @@ impl Transactor {
             .await;
         let mut planned = Vec::new();
         let mut sent = Vec::new();
-        for result in results {
-            match result {
-                Ok(records) => {
-                    for (p, s) in records {
-                        planned.push(p);
-                        sent.push(s);
-                    }
-                }
-                Err(message) => return Ended::Fatal(message),
+        for records in results {
+            for (p, s) in records? {
+                planned.push(p);
+                sent.push(s);
             }
         }
+        Ok((planned, sent))
+    }
+
+    /// The first failed send of the batch, if any; every record the broker refused for good
+    /// is remembered, so that on the redo its input is dead-lettered (or its dead letter
+    /// shrunk).
+    fn note_refusals(
+        &mut self,
+        batch: &[Item],
+        planned: &[Planned],
+        sent: Vec<Sent>,
+    ) -> Option<KafkaError> {
         let mut failed = None;
         for (p, result) in planned.iter().zip(sent) {
             let err = match result {
@@ -426,10 +395,12 @@ impl Transactor {
                     Some(reject) => Refusal {
                         reject: reject.clone(),
                         shrunk: self.refusals.get(&key_of(input)).map_or(0, |r| r.shrunk) + 1,
+                        error: err.to_string(),
                     },
                     None => Refusal {
-                        reject: refusal_reject(&self.config, &p.record, &err),
+                        reject: refusal_reject(&self.session.config, &p.record, &err),
                         shrunk: 0,
+                        error: err.to_string(),
                     },
                 };
                 tracing::warn!(error = %err, topic = %p.record.topic, source_topic = %input.topic, partition = input.partition, offset = input.offset, "The broker refused a record for good; after the abort its input is dead-lettered.");
@@ -437,63 +408,45 @@ impl Transactor {
             }
             failed.get_or_insert(err);
         }
-        if let Some(err) = failed {
-            return self.abort(err, "producing the batch").await;
-        }
+        failed
+    }
+
+    /// Adds the batch's offsets to the open transaction and commits it (retrying a
+    /// retriable commit error a few times); the error and what failed otherwise.
+    async fn commit(&self, batch: &[Item]) -> Result<(), (KafkaError, &'static str)> {
         let offsets = next_offsets(batch);
-        let Some(group) = self.consumer.group_metadata() else {
-            return self
-                .abort(KafkaError::Canceled, "reading the consumer group metadata")
-                .await;
+        let Some(group) = self.session.consumer.group_metadata() else {
+            return Err((KafkaError::Canceled, "reading the consumer group metadata"));
         };
-        let sent_offsets = blocking(&self.producer, move |p| {
+        blocking(&self.session.producer, move |p| {
             p.send_offsets_to_transaction(&offsets, &group, TXN_TIMEOUT)
         })
-        .await;
-        if let Err(err) = sent_offsets {
-            return self
-                .abort(err, "adding the offsets to the transaction")
-                .await;
-        }
+        .await
+        .map_err(|err| (err, "adding the offsets to the transaction"))?;
         let mut attempt = 0;
         loop {
-            match blocking(&self.producer, |p| p.commit_transaction(TXN_TIMEOUT)).await {
-                Ok(()) => break,
+            match blocking(&self.session.producer, |p| {
+                p.commit_transaction(TXN_TIMEOUT)
+            })
+            .await
+            {
+                Ok(()) => return Ok(()),
                 Err(err) if retriable(&err) && attempt < COMMIT_RETRIES => {
                     attempt += 1;
                     tracing::info!(error = %err, attempt, "Committing the transaction failed; trying again.");
                 }
-                Err(err) => return self.abort(err, "committing the transaction").await,
+                Err(err) => return Err((err, "committing the transaction")),
             }
         }
-        self.shared.liveness.progressed();
-        self.committed(batch, &planned);
-        Ended::Committed
     }
 
     /// Counts a committed batch.
     fn committed(&mut self, batch: &[Item], planned: &[Planned]) {
-        let stage = self.processor.stage();
-        let metrics = &self.shared.metrics;
-        metrics.commit(true);
+        self.session.shared.metrics.commit(true);
         for p in planned {
             match &p.dead_letter {
-                None => {
-                    metrics
-                        .messages_out
-                        .with_label_values(&[stage, &p.record.topic])
-                        .inc();
-                    self.counters.messages_out.fetch_add(1, Ordering::Relaxed);
-                }
-                Some(reject) => {
-                    metrics
-                        .dead_lettered
-                        .with_label_values(&[&reject.stage, &reject.kind])
-                        .inc();
-                    self.counters.dead_lettered.fetch_add(1, Ordering::Relaxed);
-                    let input = &batch[p.index].input;
-                    tracing::info!(stage = %reject.stage, kind = %reject.kind, error = %reject.message, topic = %input.topic, partition = input.partition, offset = input.offset, "An input was dead-lettered.");
-                }
+                None => self.session.count_output(&p.record.topic),
+                Some(reject) => self.session.dead_lettered(&batch[p.index].input, reject),
             }
         }
         for item in batch {
@@ -508,12 +461,12 @@ impl Transactor {
 
     /// Aborts the open transaction after `err`; fatal errors end the worker instead.
     async fn abort(&self, err: KafkaError, doing: &'static str) -> Ended {
-        self.shared.metrics.commit(false);
+        self.session.shared.metrics.commit(false);
         if fatal(&err) {
             return Ended::Fatal(format!("{doing}: {err}"));
         }
         tracing::warn!(error = %err, doing, "A transaction failed; aborting it.");
-        match blocking(&self.producer, |p| p.abort_transaction(TXN_TIMEOUT)).await {
+        match blocking(&self.session.producer, |p| p.abort_transaction(TXN_TIMEOUT)).await {
             Ok(()) => Ended::Redo,
             // Nothing open (begin failed): nothing to abort.
             Err(abort) if !fatal(&abort) && doing == "beginning the transaction" => Ended::Redo,
@@ -542,7 +495,7 @@ impl Transactor {
             tpl.add_partition_offset(topic, *partition, Offset::Offset(*offset))
                 .map_err(|e| format!("building the seek list: {e}"))?;
         }
-        let consumer = self.consumer.clone();
+        let consumer = self.session.consumer.clone();
         let sought =
             tokio::task::spawn_blocking(move || consumer.seek_partitions(tpl, TXN_TIMEOUT))
                 .await
@@ -551,6 +504,7 @@ impl Transactor {
         for elem in sought.elements() {
             if let Err(err) = elem.error() {
                 let owned = self
+                    .session
                     .shared
                     .table()
                     .epoch(elem.topic(), elem.partition())
