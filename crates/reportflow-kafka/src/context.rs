@@ -360,24 +360,7 @@ impl ConsumerCtx {
             );
         }
         let _commits = self.shared.lock_commits();
-        let mut commits = Vec::new();
-        let mut abandoned = Vec::new();
-        let mut table = self.shared.table();
-        for (topic, partition) in &partitions {
-            if let Some(revoked) = table.revoke(topic, *partition) {
-                if revoked.abandoned > 0 {
-                    abandoned.push(((topic.clone(), *partition), revoked.abandoned));
-                }
-                if let Some(offset) = revoked.commit {
-                    commits.push(((topic.clone(), *partition), offset));
-                }
-            }
-            self.shared.metrics.set_lag(topic, *partition, None);
-            self.shared.resets.forget(topic, *partition);
-        }
-        let total = table.len();
-        drop(table);
-        self.shared.metrics.assigned_partitions.set(total as i64);
+        let (commits, abandoned, total) = self.untrack(&partitions);
         if lost {
             self.shared
                 .metrics
@@ -392,11 +375,47 @@ impl ConsumerCtx {
             return;
         }
         let committed = self.shared.commit_offsets(consumer, &commits, "revoke");
-        // Each partition counts once: commit failure first, then abandoned work, else clean.
+        self.count_revoked(&partitions, &commits, committed, &abandoned, total);
+    }
+
+    /// Stops tracking the revoked `partitions`: their safe offsets to commit, their in-flight
+    /// messages abandoned, and how many partitions are still assigned.
+    fn untrack(&self, partitions: &[TopicPartition]) -> RevokedParts {
+        let mut commits = Vec::new();
+        let mut abandoned = Vec::new();
+        let mut table = self.shared.table();
+        for (topic, partition) in partitions {
+            if let Some(revoked) = table.revoke(topic, *partition) {
+                if revoked.abandoned > 0 {
+                    abandoned.push(((topic.clone(), *partition), revoked.abandoned));
+                }
+                if let Some(offset) = revoked.commit {
+                    commits.push(((topic.clone(), *partition), offset));
+                }
+            }
+            self.shared.metrics.set_lag(topic, *partition, None);
+            self.shared.resets.forget(topic, *partition);
+        }
+        let total = table.len();
+        drop(table);
+        self.shared.metrics.assigned_partitions.set(total as i64);
+        (commits, abandoned, total)
+    }
+
+    /// Counts and logs each revoked partition once: commit failure first, then abandoned
+    /// work, else clean.
+    fn count_revoked(
+        &self,
+        partitions: &[TopicPartition],
+        commits: &[(TopicPartition, i64)],
+        committed: bool,
+        abandoned: &[(TopicPartition, usize)],
+        total: usize,
+    ) {
         let mut commit_failed = Vec::new();
         let mut left_in_flight = Vec::new();
         let mut clean = Vec::new();
-        for tp in &partitions {
+        for tp in partitions {
             if !committed && commits.iter().any(|(c, _)| c == tp) {
                 commit_failed.push(tp);
             } else if abandoned.iter().any(|(a, _)| a == tp) {
@@ -411,19 +430,19 @@ impl ConsumerCtx {
         metrics.partitions_lost(LostReason::InFlightAbandoned, left_in_flight.len());
         if commit_failed.is_empty() && left_in_flight.is_empty() {
             tracing::info!(
-                partitions = ?names(&partitions),
+                partitions = ?names(partitions),
                 committed = ?commits,
                 assigned = total,
                 "Partitions revoked."
             );
         } else {
             tracing::warn!(
-                partitions = ?names(&partitions),
+                partitions = ?names(partitions),
                 clean = ?names(clean),
                 commit_failed = ?names(commit_failed),
                 in_flight_abandoned = ?names(left_in_flight),
-                committed = ?if committed { commits.clone() } else { Vec::new() },
-                uncommitted = ?if committed { Vec::new() } else { commits.clone() },
+                committed = ?if committed { commits.to_vec() } else { Vec::new() },
+                uncommitted = ?if committed { Vec::new() } else { commits.to_vec() },
                 abandoned = ?abandoned,
                 assigned = total,
                 "Partitions revoked without a clean hand-over; the new owner will redo their uncommitted messages."
@@ -431,6 +450,14 @@ impl ConsumerCtx {
         }
     }
 }
+
+/// What [`ConsumerCtx::untrack`] gives: the offsets to commit, the in-flight messages
+/// abandoned per partition, and how many partitions stay assigned.
+type RevokedParts = (
+    Vec<(TopicPartition, i64)>,
+    Vec<(TopicPartition, usize)>,
+    usize,
+);
 
 /// `topic/partition` names, for logs.
 fn names<'a>(tps: impl IntoIterator<Item = &'a TopicPartition>) -> Vec<String> {
