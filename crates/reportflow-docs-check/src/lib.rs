@@ -10,9 +10,9 @@
 //!   histogram suffixes `_bucket`, `_sum`, `_count` stripped) must be a string literal
 //!   (`"reportflow_…"`) in the Rust source under `crates/`.
 //! - **Environment variables named in docs**: `REPORTFLOW_<KEY>` must be a top-level config
-//!   key (a field of `RawConfig` in `crates/reportflow-kafka/src/config.rs`) or appear
+//!   key (a field of `RawConfig` in `crates/reportflow-kafka/src/config/keys.rs`) or appear
 //!   literally in the source (e.g. `REPORTFLOW_DATABASE_URL` read by a binary);
-//!   `REPORTFLOW_<TABLE>__<NAME>` needs the prefix `<TABLE>__` in the source, and for
+//!   `REPORTFLOW_<TABLE>__<NAME>` needs `<table>` to be a table of `RawConfig`, and for
 //!   `TOPICS__<NAME>` the logical name as a string literal.
 //! - **Config keys named in docs**: `key = …` lines of ```` ```toml ```` blocks must be
 //!   `RawConfig` fields (tables: `[kafka]`, `[kafka_consumer]`, `[kafka_producer]`,
@@ -144,8 +144,8 @@ pub fn read_code(root: &Path) -> Code {
         }
     }
     crate_idents.insert(SELF_DIR.replace('-', "_"));
-    let config_rs =
-        fs::read_to_string(root.join("crates/reportflow-kafka/src/config.rs")).unwrap_or_default();
+    let config_rs = fs::read_to_string(root.join("crates/reportflow-kafka/src/config/keys.rs"))
+        .unwrap_or_default();
     let config_keys = raw_config_fields(&config_rs);
     Code {
         rust,
@@ -290,7 +290,7 @@ pub fn check(root: &Path) -> Problems {
     let mut problems = Vec::new();
     if code.config_keys.len() < 5 {
         problems.push(format!(
-            "found only {:?} as RawConfig fields in crates/reportflow-kafka/src/config.rs",
+            "found only {:?} as RawConfig fields in crates/reportflow-kafka/src/config/keys.rs",
             code.config_keys
         ));
     }
@@ -313,7 +313,8 @@ pub fn check(root: &Path) -> Problems {
             }
             if let Some(i) = tok.find("__") {
                 let table_prefix = &tok["REPORTFLOW_".len()..i + 2];
-                if !code.all.contains(&format!("\"{table_prefix}\"")) {
+                let table = table_prefix.trim_end_matches('_').to_ascii_lowercase();
+                if !code.config_keys.contains(&table) {
                     problems.push(format!(
                         "{p}: `{tok}`: the code maps no `REPORTFLOW_{table_prefix}<NAME>` variables"
                     ));

@@ -59,7 +59,8 @@ use arrow_array::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
-use reportflow_kafka::sink::{read_sink_file, RawSinkConfig, STAGE_SINK};
+use reportflow_kafka::config::Env;
+use reportflow_kafka::sink::{parse_sink_table, read_sink_file, RawSinkConfig, STAGE_SINK};
 use reportflow_kafka::{
     ConfigError, InputRecord, RawConfig, Reject, RunSinkError, RuntimeConfig, Sink, SinkConfig,
     SinkError, SinkSummary,
@@ -553,6 +554,7 @@ pub struct Args {
 
 /// The `[sink]` keys this crate reads, as written.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawParquet {
     dir: Option<PathBuf>,
     documents_topic: Option<String>,
@@ -581,23 +583,8 @@ pub struct Loaded {
 /// Layers defaults < file < environment < flags.
 pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
     let (file_raw, sink_table) = read_sink_file(args.config.as_deref())?;
-    RawSinkConfig::check_keys(
-        &sink_table,
-        &[
-            "dir",
-            "documents_topic",
-            "sections_topic",
-            "indicators_topic",
-            "offsets_per_file",
-        ],
-    )?;
-    let pq: RawParquet =
-        toml::Value::Table(sink_table.clone())
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError::Parse {
-                path: "[sink]".into(),
-                message: e.to_string(),
-            })?;
+    let env = Env::process();
+    let (sink_file, pq): (RawSinkConfig, RawParquet) = parse_sink_table(&sink_table)?;
     let d = Topics::default();
     let topics = Topics {
         documents: pq.documents_topic.unwrap_or(d.documents),
@@ -609,7 +596,7 @@ pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
         input_topics: Some(topics.all()),
         ..RawConfig::default()
     };
-    let (env, unrecognized) = RawConfig::from_env()?;
+    let (env_raw, unrecognized) = env.layer::<RawConfig>()?;
     let flags = RawConfig {
         brokers: args.brokers.clone(),
         group_id: args.group_id.clone(),
@@ -625,7 +612,7 @@ pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
     };
     let runtime = defaults
         .merge(file_raw)
-        .merge(env)
+        .merge(env_raw)
         .merge(flags)
         .into_config()?;
     let sink_defaults = RawSinkConfig {
@@ -634,8 +621,8 @@ pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
         ..RawSinkConfig::default()
     };
     let sink = sink_defaults
-        .merge(RawSinkConfig::from_table(&sink_table)?)
-        .merge(RawSinkConfig::from_env()?)
+        .merge(sink_file)
+        .merge(RawSinkConfig::from_env(&env)?)
         .merge(RawSinkConfig {
             batch_max_records: args.batch_max_records,
             batch_max_ms: args.batch_max_ms,

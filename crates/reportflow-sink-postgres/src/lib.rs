@@ -34,7 +34,8 @@ pub mod rows;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use reportflow_kafka::sink::{read_sink_file, RawSinkConfig};
+use reportflow_kafka::config::Env;
+use reportflow_kafka::sink::{parse_sink_table, read_sink_file, RawSinkConfig};
 use reportflow_kafka::{
     ConfigError, InputRecord, RawConfig, Reject, RunSinkError, RuntimeConfig, Sink, SinkConfig,
     SinkError, SinkSummary,
@@ -64,6 +65,7 @@ pub struct PostgresSettings {
 
 /// The `[sink]` keys this crate reads, as written.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawPostgres {
     database_url: Option<String>,
     documents_topic: Option<String>,
@@ -230,22 +232,8 @@ pub struct Loaded {
 /// Layers defaults < file < environment < flags into a [`Loaded`] configuration.
 pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
     let (file_raw, sink_table) = read_sink_file(args.config.as_deref())?;
-    RawSinkConfig::check_keys(
-        &sink_table,
-        &[
-            "database_url",
-            "documents_topic",
-            "sections_topic",
-            "indicators_topic",
-        ],
-    )?;
-    let pg: RawPostgres =
-        toml::Value::Table(sink_table.clone())
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError::Parse {
-                path: "[sink]".into(),
-                message: e.to_string(),
-            })?;
+    let env = Env::process();
+    let (sink_file, pg): (RawSinkConfig, RawPostgres) = parse_sink_table(&sink_table)?;
     let topics = {
         let d = Topics::default();
         Topics {
@@ -259,7 +247,7 @@ pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
         input_topics: Some(topics.all()),
         ..RawConfig::default()
     };
-    let (env, unrecognized) = RawConfig::from_env()?;
+    let (env_raw, unrecognized) = env.layer::<RawConfig>()?;
     let flags = RawConfig {
         brokers: args.brokers.clone(),
         group_id: args.group_id.clone(),
@@ -275,7 +263,7 @@ pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
     };
     let runtime = defaults
         .merge(file_raw)
-        .merge(env)
+        .merge(env_raw)
         .merge(flags)
         .into_config()?;
     let sink_flags = RawSinkConfig {
@@ -283,8 +271,8 @@ pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
         batch_max_ms: args.batch_max_ms,
         ..RawSinkConfig::default()
     };
-    let sink = RawSinkConfig::from_table(&sink_table)?
-        .merge(RawSinkConfig::from_env()?)
+    let sink = sink_file
+        .merge(RawSinkConfig::from_env(&env)?)
         .merge(sink_flags)
         .into_config()?;
     let database_url = args
