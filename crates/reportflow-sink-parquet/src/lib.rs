@@ -60,6 +60,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use reportflow_kafka::config::Env;
+use reportflow_kafka::config::Layer;
 use reportflow_kafka::sink::{parse_sink_table, read_sink_file, RawSinkConfig, STAGE_SINK};
 use reportflow_kafka::{
     ConfigError, InputRecord, RawConfig, Reject, RunSinkError, RuntimeConfig, Sink, SinkConfig,
@@ -67,7 +68,6 @@ use reportflow_kafka::{
 };
 use reportflow_proto::v1;
 use reportflow_proto::Message as _;
-use serde::Deserialize;
 
 pub use crate::check::{check, CheckReport, DatasetReport};
 pub use crate::columns::{documents_schema, indicators_schema, sections_schema};
@@ -552,15 +552,24 @@ pub struct Args {
     pub log_format: Option<String>,
 }
 
-/// The `[sink]` keys this crate reads, as written.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawParquet {
-    dir: Option<PathBuf>,
-    documents_topic: Option<String>,
-    sections_topic: Option<String>,
-    indicators_topic: Option<String>,
-    offsets_per_file: Option<u64>,
+reportflow_kafka::config_keys! {
+    /// The `[sink]` keys of this sink besides the batch keys, as written (`config.example.toml`
+    /// shows each; a test keeps it in step).
+    pub struct ParquetKeys {
+        /// Root directory of the datasets. Required: here, in `REPORTFLOW_PARQUET_DIR` or with
+        /// `--dir`.
+        pub dir: PathBuf,
+        /// Kafka offsets of one partition a file covers; fixed for the life of a dataset
+        /// directory. Also `REPORTFLOW_PARQUET_OFFSETS_PER_FILE`, `--offsets-per-file`.
+        pub offsets_per_file: u64 = DEFAULT_OFFSETS_PER_FILE,
+        /// Topic of the `ReportDocument` messages (the `documents` dataset).
+        pub documents_topic: String = reportflow_proto::topics::DEFAULT_DOCUMENTS_TOPIC,
+        /// Topic of the `Section` messages (the `sections` dataset).
+        pub sections_topic: String = reportflow_proto::topics::DEFAULT_SECTIONS_TOPIC,
+        /// Topic of the `Indicator` messages (the `indicators` dataset).
+        pub indicators_topic: String = reportflow_proto::topics::DEFAULT_INDICATORS_TOPIC,
+    }
+    tables {}
 }
 
 /// The full configuration of a run.
@@ -580,16 +589,26 @@ pub struct Loaded {
     pub unrecognized_env: Vec<String>,
 }
 
+/// This sink's batch defaults, where they differ from the runtime's: larger, rarer batches
+/// (every batch rewrites the open range's provisional files).
+pub fn batch_defaults() -> RawSinkConfig {
+    RawSinkConfig {
+        batch_max_records: Some(DEFAULT_BATCH_MAX_RECORDS),
+        batch_max_ms: Some(DEFAULT_BATCH_MAX_MS),
+        ..RawSinkConfig::default()
+    }
+}
+
 /// Layers defaults < file < environment < flags.
 pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
     let (file_raw, sink_table) = read_sink_file(args.config.as_deref())?;
     let env = Env::process();
-    let (sink_file, pq): (RawSinkConfig, RawParquet) = parse_sink_table(&sink_table)?;
-    let d = Topics::default();
+    let (sink_file, pq): (RawSinkConfig, ParquetKeys) = parse_sink_table(&sink_table)?;
+    let pq = ParquetKeys::defaults().merge(pq);
     let topics = Topics {
-        documents: pq.documents_topic.unwrap_or(d.documents),
-        sections: pq.sections_topic.unwrap_or(d.sections),
-        indicators: pq.indicators_topic.unwrap_or(d.indicators),
+        documents: pq.documents_topic.unwrap_or_default(),
+        sections: pq.sections_topic.unwrap_or_default(),
+        indicators: pq.indicators_topic.unwrap_or_default(),
     };
     let defaults = RawConfig {
         group_id: Some(DEFAULT_GROUP_ID.into()),
@@ -615,12 +634,7 @@ pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
         .merge(env_raw)
         .merge(flags)
         .into_config()?;
-    let sink_defaults = RawSinkConfig {
-        batch_max_records: Some(DEFAULT_BATCH_MAX_RECORDS),
-        batch_max_ms: Some(DEFAULT_BATCH_MAX_MS),
-        ..RawSinkConfig::default()
-    };
-    let sink = sink_defaults
+    let sink = batch_defaults()
         .merge(sink_file)
         .merge(RawSinkConfig::from_env(&env)?)
         .merge(RawSinkConfig {
@@ -764,5 +778,13 @@ mod tests {
         assert_eq!(loaded.dir, PathBuf::from("/var/lib/reportflow/parquet"));
         assert_eq!(loaded.sink.batch_max_records, 100_000);
         assert_eq!(loaded.offsets_per_file, DEFAULT_OFFSETS_PER_FILE);
+    }
+
+    #[test]
+    fn the_example_shows_every_sink_key_with_its_default() {
+        let text = include_str!("../config.example.toml");
+        let problems =
+            reportflow_kafka::config::example::sink_problems::<ParquetKeys>(text, batch_defaults());
+        assert!(problems.is_empty(), "config.example.toml: {problems:?}");
     }
 }

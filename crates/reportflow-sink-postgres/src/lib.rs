@@ -35,12 +35,15 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use reportflow_kafka::config::Env;
+use reportflow_kafka::config::Layer;
 use reportflow_kafka::sink::{parse_sink_table, read_sink_file, RawSinkConfig};
 use reportflow_kafka::{
     ConfigError, InputRecord, RawConfig, Reject, RunSinkError, RuntimeConfig, Sink, SinkConfig,
     SinkError, SinkSummary,
 };
-use serde::Deserialize;
+use reportflow_proto::topics::{
+    DEFAULT_DOCUMENTS_TOPIC, DEFAULT_INDICATORS_TOPIC, DEFAULT_SECTIONS_TOPIC,
+};
 use tokio_postgres::Client;
 
 pub use crate::db::{connect, migrate, write_rows, DbError, MIGRATIONS};
@@ -63,14 +66,21 @@ pub struct PostgresSettings {
     pub topics: Topics,
 }
 
-/// The `[sink]` keys this crate reads, as written.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPostgres {
-    database_url: Option<String>,
-    documents_topic: Option<String>,
-    sections_topic: Option<String>,
-    indicators_topic: Option<String>,
+reportflow_kafka::config_keys! {
+    /// The `[sink]` keys of this sink besides the batch keys, as written (`config.example.toml`
+    /// shows each; a test keeps it in step).
+    pub struct PostgresKeys {
+        /// `postgres://user@host:port/db` URL (or a libpq key=value string). Required: here, in
+        /// `REPORTFLOW_DATABASE_URL` or with `--database-url`.
+        pub database_url: String,
+        /// Topic of the `ReportDocument` messages (rows of `documents`).
+        pub documents_topic: String = DEFAULT_DOCUMENTS_TOPIC,
+        /// Topic of the `Section` messages (rows of `sections`).
+        pub sections_topic: String = DEFAULT_SECTIONS_TOPIC,
+        /// Topic of the `Indicator` messages (rows of `indicators`).
+        pub indicators_topic: String = DEFAULT_INDICATORS_TOPIC,
+    }
+    tables {}
 }
 
 /// The PostgreSQL [`Sink`].
@@ -233,14 +243,12 @@ pub struct Loaded {
 pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
     let (file_raw, sink_table) = read_sink_file(args.config.as_deref())?;
     let env = Env::process();
-    let (sink_file, pg): (RawSinkConfig, RawPostgres) = parse_sink_table(&sink_table)?;
-    let topics = {
-        let d = Topics::default();
-        Topics {
-            documents: pg.documents_topic.unwrap_or(d.documents),
-            sections: pg.sections_topic.unwrap_or(d.sections),
-            indicators: pg.indicators_topic.unwrap_or(d.indicators),
-        }
+    let (sink_file, pg): (RawSinkConfig, PostgresKeys) = parse_sink_table(&sink_table)?;
+    let pg = PostgresKeys::defaults().merge(pg);
+    let topics = Topics {
+        documents: pg.documents_topic.unwrap_or_default(),
+        sections: pg.sections_topic.unwrap_or_default(),
+        indicators: pg.indicators_topic.unwrap_or_default(),
     };
     let defaults = RawConfig {
         group_id: Some(DEFAULT_GROUP_ID.into()),
@@ -345,6 +353,8 @@ pub async fn run(args: &Args) -> Result<SinkSummary, Error> {
 
 #[cfg(test)]
 mod tests {
+    use reportflow_kafka::config::example;
+
     use super::*;
 
     #[test]
@@ -363,5 +373,12 @@ mod tests {
             "postgres://reportflow@127.0.0.1:5432/reportflow"
         );
         assert_eq!(loaded.sink.batch_max_records, 5000);
+    }
+
+    #[test]
+    fn the_example_shows_every_sink_key_with_its_default() {
+        let text = include_str!("../config.example.toml");
+        let problems = example::sink_problems::<PostgresKeys>(text, RawSinkConfig::default());
+        assert!(problems.is_empty(), "config.example.toml: {problems:?}");
     }
 }

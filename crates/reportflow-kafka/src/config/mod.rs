@@ -25,6 +25,7 @@
 //! documents the names it uses and looks them up with [`RuntimeConfig::topic`], falling back
 //! to its own default.
 
+pub mod example;
 pub mod keys;
 mod layers;
 pub mod sink;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
-use super::keys::{config_keys, Layer};
+use super::keys::Layer;
 use super::layers::{from_table, read_text, Env};
 use super::{ConfigError, RawConfig};
 
@@ -46,7 +46,7 @@ impl Default for SinkConfig {
     }
 }
 
-config_keys! {
+crate::config_keys! {
     /// The batch keys of the `[sink]` table, as written (every key optional, for layering).
     pub struct RawSinkConfig {
         /// Most records in one batch. Default 5000 (the Parquet sink: 100000).

@@ -34,8 +34,18 @@ fn minimal_config_gets_defaults() {
 #[test]
 fn example_file_parses_and_validates() {
     let text = include_str!("../../config.example.toml");
+    // As a binary reads it: its own group and input topics below the file.
+    let binary = RawConfig {
+        group_id: Some("reportflow-normalizer".into()),
+        input_topics: Some(vec!["reports.raw".into()]),
+        ..RawConfig::default()
+    };
     let raw = parse(text).unwrap();
-    let c = raw.into_config().unwrap();
+    assert_eq!(
+        (raw.group_id.as_ref(), raw.input_topics.as_ref()),
+        (None, None)
+    );
+    let c = binary.merge(raw).into_config().unwrap();
     assert_eq!(c.dlq_topic, "reports.dlq");
     assert_eq!(c.max_message_bytes, DEFAULT_MAX_MESSAGE_BYTES);
     assert_eq!(
@@ -458,4 +468,22 @@ fn invalid_batch_settings_are_refused() {
         ..Default::default()
     };
     assert!(raw.into_config().is_err());
+}
+
+#[test]
+fn the_example_file_shows_every_key_with_its_default() {
+    let text = include_str!("../../config.example.toml");
+    let raw = parse(text).unwrap();
+    let problems = example::problems(text, "", &raw, &RawConfig::defaults());
+    assert!(problems.is_empty(), "config.example.toml: {problems:?}");
+    // The check finds what is missing or wrong.
+    let wrong = "max_message_bytes = 5\n[kafka]\n";
+    let problems = example::problems(wrong, "", &parse(wrong).unwrap(), &RawConfig::defaults());
+    assert!(problems
+        .iter()
+        .any(|p| p.contains("`brokers` is not shown")));
+    assert!(problems.iter().any(|p| p.contains("[topics] is not shown")));
+    assert!(problems
+        .iter()
+        .any(|p| p.contains("`max_message_bytes` at the top level is set to another value")));
 }
