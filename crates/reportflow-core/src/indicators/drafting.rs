@@ -91,7 +91,7 @@ impl IndicatorExtractor {
         } else {
             Extent::Level
         };
-        let period = match time {
+        let mut period = match time {
             Some(t) => t.render(default_year),
             None if draft.milestone => "unknown".to_string(),
             None => stage
@@ -116,6 +116,14 @@ impl IndicatorExtractor {
         {
             if let Some(pct) = yoy.take() {
                 other = Some(("累计".to_string(), pct));
+                // A growth over the span is dated by the span, whatever the level beside it.
+                if let (None, false, Some(span)) = (
+                    time,
+                    draft.value.is_some(),
+                    stage.and_then(|st| period_in(st, Extent::Cumulative)),
+                ) {
+                    period = span;
+                }
             }
         }
         // `比2020年增长` in a report on 2021 is growth over the year before: year on year.

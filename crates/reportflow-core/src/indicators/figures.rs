@@ -27,6 +27,10 @@ impl IndicatorExtractor {
                 continue;
             }
             let mut before = s[..num_start].chars().next_back();
+            // `跨越3个千亿元台阶`: the size of a step, not a level.
+            if !arabic && before == Some('个') {
+                continue;
+            }
             let mut start = whole.start();
             let mut sign = 1.0;
             // `增速分别为12.1%、-21.9%`: a minus sign directly before the digits, unless it
@@ -34,24 +38,39 @@ impl IndicatorExtractor {
             if let Some(minus @ ('-' | '−')) = before {
                 let sign_start = num_start - minus.len_utf8();
                 let before_sign = s[..sign_start].chars().next_back();
+                // `5%-5.5%`: a range whose bounds both carry the unit.
                 if parts.num_offset == 0
                     && arabic
-                    && !before_sign.is_some_and(|c| c.is_ascii_alphanumeric() || c == '.')
+                    && !before_sign
+                        .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '%'))
                 {
                     sign = -1.0;
                     start = sign_start;
                     before = before_sign;
                 }
             }
-            // `增长3-5%`: the upper bound of a range is no value of its own.
-            if matches!(before, Some('-' | '−' | '~' | '～' | '至' | '到'))
-                && s[..start]
-                    .chars()
-                    .rev()
-                    .nth(1)
-                    .is_some_and(|c| c.is_ascii_digit())
-            {
-                continue;
+            // `增长4.5-5%`: a range written with the unit once. The figure is its lower
+            // bound in the upper bound's unit; the upper bound is no value of its own.
+            if let Some(mark @ ('-' | '−' | '~' | '～' | '至' | '到')) = before {
+                let lead = &s[..start - mark.len_utf8()];
+                if lead.ends_with(|c: char| c.is_ascii_digit()) {
+                    let Some(lower_start) = bare_number_start(lead) else {
+                        continue;
+                    };
+                    let rest = &s[whole.end()..];
+                    let lower = parse_number(&lead[lower_start..]);
+                    if let (true, Some(value)) = (arabic && self.follow.is_match(rest), lower) {
+                        out.push(Figure {
+                            start: lower_start,
+                            end: whole.end(),
+                            value,
+                            unit: parts.unit,
+                            // The range as written is its qualifier (`4.5-5%`).
+                            qualifier: Some(&s[lower_start..whole.end()]),
+                        });
+                    }
+                    continue;
+                }
             }
             // `?264.6`, `增?.2%`: a digit was destroyed; the figure cannot be trusted.
             if matches!(before, Some('?' | '？' | '\u{FFFD}' | '.' | '．'))
@@ -187,6 +206,24 @@ fn split_figure(m: &str) -> Option<FigureParts<'_>> {
         num_offset: m.len() - body.len(),
         unit,
     })
+}
+
+/// Where the bare Arabic number that ends `lead` starts (`增长4.5` → the offset of `4`),
+/// if `lead` ends in one that is not part of a longer token (`GB2`, `1.2.3`).
+fn bare_number_start(lead: &str) -> Option<usize> {
+    let len = lead
+        .bytes()
+        .rev()
+        .take_while(|b| b.is_ascii_digit() || *b == b'.')
+        .count();
+    let start = lead.len() - len;
+    let number = &lead[start..];
+    let clean = number.starts_with(|c: char| c.is_ascii_digit())
+        && !number.ends_with('.')
+        && !lead[..start].chars().next_back().is_some_and(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '.' | '?' | '？' | '\u{FFFD}')
+        });
+    clean.then_some(start)
 }
 
 fn is_numeral_start(c: char) -> bool {

@@ -9,7 +9,7 @@
 /// qualifier. Chinese numerals are accepted by the regex but only kept before a magnitude
 /// unit (`千亿元`), which the scanner checks.
 pub(crate) const FIGURE: &str = concat!(
-    r"(?P<qpre>不低于|不少于|不超过|超过|接近|突破|超|近|约|逾)?",
+    r"(?P<qpre>不低于|不少于|不超过|不高于|超过|接近|突破|超|近|约|逾)?",
     r"(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)",
     // `1000多万人`, `20余万户`: more than the number, of the magnitude after it.
     r"(?:多|余)?",
@@ -25,6 +25,7 @@ pub(crate) const QUALIFIERS_BEFORE: &[&str] = &[
     "不低于",
     "不少于",
     "不超过",
+    "不高于",
     "超过",
     "接近",
     "突破",
@@ -204,14 +205,19 @@ pub(crate) const FLOW_METRICS: &[&str] = &["new_urban_jobs", "new_enterprises"];
 pub(crate) const INDUSTRY_STRUCTURE: &str = concat!(
     r"(?:三次产业|产业)(?:结构|比重|比例)(?:比例)?[^\d。;]{0,8}?",
     r"\d+(?:\.\d+)?\s*[:∶：]\s*\d+(?:\.\d+)?\s*[:∶：]\s*(?P<tertiary>\d+(?:\.\d+)?)",
+    // `由8.7∶41.2∶50.1调整为7.4∶39.6∶53`: the structure at both ends of a change.
+    r"(?:[^\d。;]{0,6}?(?:调整|优化|转变|演变|变|提升|改善)(?:为|到|至)\s*",
+    r"\d+(?:\.\d+)?\s*[:∶：]\s*\d+(?:\.\d+)?\s*[:∶：]\s*(?P<tertiary_to>\d+(?:\.\d+)?))?",
 );
 
 /// The metric phrase a structure ratio gives the value of.
 pub(crate) const TERTIARY_SHARE_PHRASE: &str = "第三产业占比";
 
 /// A metric unchanged from a year before (`居民消费价格与上年持平`): growth 0.
-pub(crate) const UNCHANGED: &str =
-    r"(?P<metric>[\p{Han}A-Za-z0-9.]{2,16}?)(?:与上年|与去年|比上年|同比|与上年同期)(?:基本)?持平";
+pub(crate) const UNCHANGED: &str = concat!(
+    r"(?P<metric>[\p{Han}A-Za-z0-9.]{2,16}?)",
+    r"(?:(?:与上年|与去年|比上年|同比|与上年同期|涨幅|增幅|增速)(?:基本)?|基本)持平",
+);
 
 /// Subjects that name a headline metric only when a growth is stated for them: the economy
 /// grows by its GDP, investment by fixed-asset investment.

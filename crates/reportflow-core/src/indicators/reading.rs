@@ -143,40 +143,52 @@ impl IndicatorExtractor {
         ctx: &DocContext<'_>,
         drafts: &mut Vec<Draft>,
     ) {
-        let mut add = |metric: ResolvedMetric, start: usize, end: usize, value, yoy| {
+        let mut add = |metric: ResolvedMetric,
+                       (start, figure, end): (usize, usize, usize),
+                       value,
+                       yoy,
+                       from| {
             if metric.code.is_none()
                 || drafts.iter().any(|d| {
                     d.metric.code == metric.code
-                        && d.first_figure.is_some_and(|f| f >= start && f < end)
+                        && d.first_figure.is_some_and(|f| f >= figure && f < end)
                 })
             {
                 return;
             }
             let mut d = Draft::new(metric, start);
-            d.first_figure = Some(start);
+            d.first_figure = Some(figure);
             d.end = end;
             d.value = value;
             d.yoy = yoy;
+            d.from = from;
             drafts.push(d);
         };
         if let Some(c) = self.industry_structure.captures(s) {
             let (Some(all), Some(t)) = (c.get(0), c.name("tertiary")) else {
                 return;
             };
-            if let (Some(metric), Some(v)) = (
-                self.metrics
-                    .resolve(lexicon::TERTIARY_SHARE_PHRASE, &[])
-                    .into_iter()
-                    .next(),
-                parse_number(t.as_str()),
-            ) {
-                add(
-                    metric,
-                    all.start(),
-                    all.end(),
-                    Some((v, "%".to_string())),
-                    None,
-                );
+            let metric = self
+                .metrics
+                .resolve(lexicon::TERTIARY_SHARE_PHRASE, &[])
+                .into_iter()
+                .next();
+            // A change (`由a∶b∶c调整为d∶e∶f`) states the share at both of its ends.
+            let ends = match c.name("tertiary_to") {
+                Some(to) => vec![(t, true), (to, false)],
+                None => vec![(t, false)],
+            };
+            for (share, from) in ends {
+                if let (Some(metric), Some(v)) = (metric.clone(), parse_number(share.as_str())) {
+                    let value = Some((v, "%".to_string()));
+                    add(
+                        metric,
+                        (all.start(), share.start(), all.end()),
+                        value,
+                        None,
+                        from,
+                    );
+                }
             }
         }
         if unchanged {
@@ -192,7 +204,7 @@ impl IndicatorExtractor {
                     .next()
                 {
                     let start = m.start() + m.as_str().find(phrase).unwrap_or(0);
-                    add(metric, start, all.end(), None, Some(0.0));
+                    add(metric, (start, start, all.end()), None, Some(0.0), false);
                 }
             }
         }
@@ -240,8 +252,14 @@ impl IndicatorExtractor {
         s: &str,
         seg_start: usize,
     ) {
+        // `年均增长5%左右、迈上3万亿元台阶`: an average over a span and the level at its
+        // end are two facts, dated differently.
+        let averaged = draft
+            .other
+            .as_ref()
+            .is_some_and(|(basis, _)| lexicon::CUMULATIVE_WORDS.iter().any(|w| basis.contains(w)));
         let needs_new = match role {
-            FigureRole::Value => draft.value.is_some() || draft.yoy.is_some(),
+            FigureRole::Value => draft.value.is_some() || draft.yoy.is_some() || averaged,
             FigureRole::Growth { basis: None, .. } => draft.yoy.is_some(),
             _ => false,
         };

@@ -228,8 +228,18 @@ fn negative_numbers_in_lists_and_ranges() {
         render("住宿业、餐饮业增速分别为173.7%、-21.9%。"),
         "(住宿业) Actual 2021H1 - yoy173.7 - -\n(餐饮业) Actual 2021H1 - yoy-21.9 - -"
     );
-    // A range is neither a negative number nor a value: it is left out.
-    assert_eq!(render("地区生产总值增长3-5%。"), "");
+    // A range is no negative number: its lower bound is the figure, the range its
+    // qualifier, whether the unit is written once or twice.
+    assert_eq!(
+        render("地区生产总值增长4.5-5%。"),
+        "gdp Actual 2021H1 - yoy4.5 - 4.5-5%"
+    );
+    assert_eq!(
+        render("地区生产总值增长5%-5.5%。"),
+        "gdp Actual 2021H1 - yoy5 - -"
+    );
+    // A bound that is part of a longer token is no number of its own.
+    assert_eq!(render("地区生产总值增长A3-5%。"), "");
 }
 
 #[test]

@@ -98,8 +98,12 @@ impl TimelineFinder {
                 // A stage opens at the head of a paragraph (`过去五年,…`, `各位代表,“十四五”
                 // 时期…`); a plan named in passing inside a paragraph about one year
                 // (`…“十四五”规划圆满收官`) does not move the text to that plan.
-                if c.name("year_targets").is_none() && line[..byte].chars().count() > MAX_CUE_OFFSET
-                {
+                if c.name("year_targets").is_none() && !opens_paragraph(&line[..byte]) {
+                    continue;
+                }
+                // `这些目标既衔接“十五五”规划目标`: a plan that is the object of a verb is
+                // named, not entered.
+                if c.name("plan").is_some() && ends_with_plan_verb(&line[..byte]) {
                     continue;
                 }
                 let at = line_start + super::sentences::count_chars(&line[..byte]);
@@ -173,6 +177,27 @@ impl TimelineFinder {
     }
 }
 
+/// Whether a cue after `before` (the paragraph's text up to it) stands at the paragraph's
+/// head: near its start (`各位代表,过去五年…`), or opening one of its first sentences
+/// (`2025年是“十四五”收官之年。五年来,…`).
+fn opens_paragraph(before: &str) -> bool {
+    let offset = before.chars().count();
+    offset <= MAX_CUE_OFFSET
+        || (offset <= 3 * MAX_CUE_OFFSET && before.ends_with(['。', '!', '！', ';', '；']))
+}
+
+/// Verbs that take a plan as their object (`衔接“十五五”规划`, `编制“十五五”规划`).
+const PLAN_VERBS: &[&str] = &[
+    "衔接", "对接", "对标", "落实", "编制", "实施", "围绕", "贯彻", "谋划", "完成", "纳入", "实现",
+    "制定", "推进", "开好", "起草", "审议",
+];
+
+/// Whether `before` ends with a verb of [`PLAN_VERBS`] (quotes before the plan's name aside).
+fn ends_with_plan_verb(before: &str) -> bool {
+    let before = before.trim_end_matches(['“', '"', '《']);
+    PLAN_VERBS.iter().any(|v| before.ends_with(v))
+}
+
 /// The stage at a character offset.
 pub(crate) fn stage_at(stages: &[Stage], offset: u32) -> Option<&Stage> {
     stages.iter().take_while(|s| s.start <= offset).last()
@@ -214,6 +239,24 @@ mod tests {
                 (IndicatorKind::Target, None),
             ]
         );
+    }
+
+    #[test]
+    fn a_cue_opening_a_later_sentence_of_the_paragraph_opens_a_stage() {
+        let text = "各位代表!2025年是“十四五”收官之年。五年来,我们牢记嘱托。\n\
+                    ——居民人均可支配收入增长34.3%。";
+        assert_eq!(kinds(text)[0], (IndicatorKind::Actual, Some((2021, 2025))));
+        // Deep inside a paragraph about one year, a mention of five years is no stage.
+        let text = "2025年,全省地区生产总值增长5.3%,规模以上工业增加值增长6%,固定资产投资增长\
+                    3%,社会消费品零售总额增长4%,进出口增长2%。五年来首次实现转正。";
+        assert_eq!(kinds(text), vec![(IndicatorKind::Actual, None)]);
+    }
+
+    #[test]
+    fn a_plan_named_as_an_object_opens_no_stage() {
+        let text = "二、2026年工作安排\n这些目标的设定,既衔接“十五五”规划目标,又紧扣实际。\n\
+                    城镇新增就业21万人。";
+        assert_eq!(kinds(text), vec![(IndicatorKind::Target, None)]);
     }
 
     #[test]
