@@ -1,8 +1,9 @@
 //! The batch sink loop: consume → batch → write → commit, for storage consumers.
 //!
 //! A storage consumer (the PostgreSQL and Parquet sinks) supplies a [`Sink`]; [`run_sink`]
-//! reuses the worker runtime's consumer setup, configuration, rebalance handling, metrics,
-//! `/health` `/ready`, dead-letter producer and commit logic:
+//! (the loop, in `sink/batch.rs`) runs in the same session as the workers' loops (clients,
+//! configuration, rebalance handling, metrics, `/health` `/ready`, the dead-letter path,
+//! commits and the closing sequence):
 //!
 //! - records are gathered into a batch until `batch_max_records` records or
 //!   `batch_max_bytes` payload bytes are buffered, or `batch_max_ms` passed since the batch's
