@@ -20,15 +20,16 @@
 //! [`Args`] and call [`main_with_args`].
 #![warn(missing_docs, missing_debug_implementations)]
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
 use reportflow_core::Extractor;
 use reportflow_kafka::{
-    InputRecord, LogFormat, OutputRecord, ProcessingGuarantee, Processor, RawConfig, Reject,
-    RunSummary, RuntimeConfig,
+    ConfigError, Env, InputRecord, OutputRecord, Processor, RawConfig, Reject, RunSummary,
+    RuntimeConfig, WorkerArgs,
 };
+use reportflow_proto::names::{output_headers, TYPE_INDICATOR, TYPE_REPORT_DOCUMENT, TYPE_SECTION};
 use reportflow_proto::{convert, v1, Message};
+
+pub use reportflow_kafka::WorkerError;
+pub use reportflow_proto::names::{HEADER_DOC_ID, HEADER_MESSAGE_TYPE};
 
 /// Stage name: the `stage` of dead letters and the metrics label.
 pub const STAGE: &str = "extract";
@@ -45,10 +46,6 @@ pub const TOPIC_INDICATORS: &str = "indicators";
 pub use reportflow_proto::topics::{
     DEFAULT_DOCUMENTS_TOPIC, DEFAULT_INDICATORS_TOPIC, DEFAULT_SECTIONS_TOPIC,
 };
-/// Output header carrying the document id (also the record key).
-pub const HEADER_DOC_ID: &str = "reportflow.doc-id";
-/// Output header naming the protobuf message type of the value.
-pub const HEADER_MESSAGE_TYPE: &str = "reportflow.message-type";
 
 /// Where the three kinds of output go: the topics the sinks read.
 pub type OutputTopics = reportflow_proto::topics::DatasetTopics;
@@ -117,13 +114,7 @@ fn record(topic: &str, doc_id: &str, message_type: &str, value: Vec<u8>) -> Outp
         topic: topic.to_string(),
         key: doc_id.as_bytes().to_vec(),
         value,
-        headers: vec![
-            (HEADER_DOC_ID.to_string(), doc_id.as_bytes().to_vec()),
-            (
-                HEADER_MESSAGE_TYPE.to_string(),
-                message_type.as_bytes().to_vec(),
-            ),
-        ],
+        headers: output_headers(doc_id, message_type),
     }
 }
 
@@ -141,14 +132,14 @@ impl Processor for ExtractorProcessor {
         out.push(record(
             &self.topics.documents,
             &doc_id,
-            "reportflow.v1.ReportDocument",
+            TYPE_REPORT_DOCUMENT,
             document.encode_to_vec(),
         ));
         out.extend(extraction.sections.iter().map(|s| {
             record(
                 &self.topics.sections,
                 &doc_id,
-                "reportflow.v1.Section",
+                TYPE_SECTION,
                 s.encode_to_vec(),
             )
         }));
@@ -156,7 +147,7 @@ impl Processor for ExtractorProcessor {
             record(
                 &self.topics.indicators,
                 &doc_id,
-                "reportflow.v1.Indicator",
+                TYPE_INDICATOR,
                 i.encode_to_vec(),
             )
         }));
@@ -164,37 +155,12 @@ impl Processor for ExtractorProcessor {
     }
 }
 
-/// A problem starting or running the worker.
-#[derive(Debug, thiserror::Error)]
-pub enum WorkerError {
-    /// The configuration is invalid.
-    #[error(transparent)]
-    Config(#[from] reportflow_kafka::ConfigError),
-    /// The runtime failed.
-    #[error(transparent)]
-    Runtime(#[from] reportflow_kafka::Error),
-    /// The async runtime could not be built.
-    #[error("cannot start the async runtime: {0}")]
-    Io(#[from] std::io::Error),
-}
-
-/// Flags of the extractor worker. Every flag overrides the config file and the `REPORTFLOW_*`
-/// environment (see `crates/reportflow-kafka/config.example.toml` for every key).
+/// Flags of the extractor worker: the shared [`WorkerArgs`] and its three output topics.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Args {
-    /// TOML configuration file (layering: file < REPORTFLOW_* environment < flags).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Kafka bootstrap servers, host:port[,host:port]. [config: brokers]
-    #[arg(long, value_name = "HOST:PORT")]
-    pub brokers: Option<String>,
-    /// Consumer group id. [config: group_id; default: reportflow-extractor]
-    #[arg(long, value_name = "ID")]
-    pub group_id: Option<String>,
-    /// Topic of NormalizedReport messages to consume. [config: input_topics; default:
-    /// reports.normalized]
-    #[arg(long, value_name = "TOPIC")]
-    pub input_topic: Option<String>,
+    /// The flags every worker has.
+    #[command(flatten)]
+    pub worker: WorkerArgs,
     /// Topic of ReportDocument messages. [config: topics.documents; default:
     /// reports.documents]
     #[arg(long, value_name = "TOPIC")]
@@ -205,34 +171,12 @@ pub struct Args {
     /// Topic of Indicator messages. [config: topics.indicators; default: reports.indicators]
     #[arg(long, value_name = "TOPIC")]
     pub indicators_topic: Option<String>,
-    /// Dead-letter topic. [config: dlq_topic; default: reports.dlq]
-    #[arg(long, value_name = "TOPIC")]
-    pub dlq_topic: Option<String>,
-    /// Address of the /metrics, /health and /ready server; port 0 picks one. [config:
-    /// http_addr; default: 0.0.0.0:9100]
-    #[arg(long, value_name = "IP:PORT")]
-    pub http_addr: Option<String>,
-    /// Log format, json or text. [config: log_format; default: json]
-    #[arg(long, value_name = "FORMAT")]
-    pub log_format: Option<LogFormat>,
-    /// Log filter when RUST_LOG is unset. [config: log_level; default: info]
-    #[arg(long, value_name = "FILTER")]
-    pub log_level: Option<String>,
-    /// Static group membership: this instance's stable name in the consumer group (pod or
-    /// container name), so that a restarted instance takes its partitions back at once.
-    /// [config: instance_id; default: unset]
-    #[arg(long, value_name = "NAME")]
-    pub instance_id: Option<String>,
-    /// at_least_once, or exactly_once: outputs, dead letters and offsets in one Kafka
-    /// transaction per batch (needs --instance-id and Apache Kafka, not the embedded broker).
-    /// [config: processing_guarantee; default: at_least_once]
-    #[arg(long, value_name = "GUARANTEE")]
-    pub processing_guarantee: Option<ProcessingGuarantee>,
 }
 
 impl Args {
-    /// The flags as a configuration layer.
-    pub fn to_raw(&self) -> RawConfig {
+    /// The layered configuration: this worker's defaults < file < `env` < flags. Returns it
+    /// with the unrecognised `REPORTFLOW_*` variable names.
+    pub fn load(&self, env: &Env) -> Result<(RuntimeConfig, Vec<String>), ConfigError> {
         let topics: std::collections::BTreeMap<String, String> = [
             (TOPIC_DOCUMENTS, &self.documents_topic),
             (TOPIC_SECTIONS, &self.sections_topic),
@@ -241,40 +185,12 @@ impl Args {
         .into_iter()
         .filter_map(|(name, topic)| Some((name.to_string(), topic.clone()?)))
         .collect();
-        RawConfig {
-            brokers: self.brokers.clone(),
-            group_id: self.group_id.clone(),
-            input_topics: self.input_topic.clone().map(|t| vec![t]),
-            dlq_topic: self.dlq_topic.clone(),
-            http_addr: self.http_addr.clone(),
-            log_format: self.log_format,
-            log_level: self.log_level.clone(),
-            instance_id: self.instance_id.clone(),
-            processing_guarantee: self.processing_guarantee,
+        let own = RawConfig {
             topics: (!topics.is_empty()).then_some(topics),
             ..RawConfig::default()
-        }
-    }
-
-    /// The layered configuration: this worker's defaults < file < environment < flags.
-    /// Returns it with the unrecognised `REPORTFLOW_*` variable names.
-    pub fn load(&self) -> Result<(RuntimeConfig, Vec<String>), WorkerError> {
-        let defaults = RawConfig {
-            group_id: Some(DEFAULT_GROUP_ID.to_string()),
-            input_topics: Some(vec![DEFAULT_INPUT_TOPIC.to_string()]),
-            ..RawConfig::default()
         };
-        let file = match &self.config {
-            Some(path) => RawConfig::from_file(path)?,
-            None => RawConfig::default(),
-        };
-        let (env, unrecognized) = RawConfig::from_env()?;
-        let config = defaults
-            .merge(file)
-            .merge(env)
-            .merge(self.to_raw())
-            .into_config()?;
-        Ok((config, unrecognized))
+        self.worker
+            .load(DEFAULT_GROUP_ID, DEFAULT_INPUT_TOPIC, own, env)
     }
 }
 
@@ -283,36 +199,10 @@ pub fn processor(config: &RuntimeConfig) -> ExtractorProcessor {
     ExtractorProcessor::new(output_topics(config))
 }
 
-/// Runs the worker until SIGTERM/SIGINT, with logging already set up by the caller.
-pub async fn run_worker(config: RuntimeConfig) -> Result<RunSummary, WorkerError> {
-    // On a secured cluster, refused credentials end the worker at once instead of leaving it
-    // retrying forever (see reportflow_kafka::preflight).
-    reportflow_kafka::preflight::refuse_bad_credentials(
-        config.consumer_properties(),
-        reportflow_kafka::preflight::CHECK_LIMIT,
-    )
-    .await?;
-    let processor = processor(&config);
-    Ok(reportflow_kafka::run(
-        config,
-        Arc::new(processor),
-        reportflow_kafka::shutdown_signal(),
-    )
-    .await?)
-}
-
-/// The whole process: loads the configuration, sets up logging, runs the worker on a
-/// multi-threaded tokio runtime until SIGTERM/SIGINT.
+/// The whole process: loads the configuration from `args` and the process environment, sets
+/// up logging, runs the worker until SIGTERM/SIGINT ([`reportflow_kafka::worker_main`]).
 pub fn main_with_args(args: Args) -> Result<RunSummary, WorkerError> {
-    let (config, unrecognized) = args.load()?;
-    reportflow_kafka::init_logging(config.log_format, &config.log_level)?;
-    for name in unrecognized {
-        eprintln!("warning: ignoring unknown environment variable {name}");
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(run_worker(config))
+    reportflow_kafka::worker_main(args.load(&Env::process()), processor)
 }
 
 #[cfg(test)]

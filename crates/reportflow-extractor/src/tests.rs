@@ -149,13 +149,15 @@ fn bad_inputs_are_rejected_with_their_kind() {
 
 #[test]
 fn args_layer_over_defaults() {
-    let (config, _) = Args {
-        brokers: Some("b:1".into()),
+    let args = Args {
+        worker: WorkerArgs {
+            brokers: Some("b:1".into()),
+            ..WorkerArgs::default()
+        },
         indicators_topic: Some("custom.indicators".into()),
         ..Args::default()
-    }
-    .load()
-    .unwrap();
+    };
+    let (config, _) = args.load(&Env::default()).unwrap();
     assert_eq!(config.group_id, DEFAULT_GROUP_ID);
     assert_eq!(config.input_topics, vec![DEFAULT_INPUT_TOPIC.to_string()]);
     let topics = output_topics(&config);

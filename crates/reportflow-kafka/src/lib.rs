@@ -47,6 +47,7 @@
 //! ```
 #![warn(missing_docs, missing_debug_implementations)]
 
+pub mod args;
 pub mod config;
 mod context;
 pub mod dlq;
@@ -69,7 +70,12 @@ pub mod sink;
 mod throttle;
 mod transactional;
 
-pub use crate::config::{ConfigError, LogFormat, ProcessingGuarantee, RawConfig, RuntimeConfig};
+pub use crate::args::{
+    run_worker, start_logging, worker_main, SinkArgs, SinkSetup, WorkerArgs, WorkerError,
+};
+pub use crate::config::{
+    ConfigError, Env, LogFormat, ProcessingGuarantee, RawConfig, RuntimeConfig,
+};
 pub use crate::error::Error;
 pub use crate::logging::init_logging;
 pub use crate::metrics::Metrics;

@@ -24,15 +24,16 @@
 //! [`Args`] and call [`main_with_args`].
 #![warn(missing_docs, missing_debug_implementations)]
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
 use reportflow_core::Extractor;
 use reportflow_kafka::{
-    InputRecord, LogFormat, OutputRecord, ProcessingGuarantee, Processor, RawConfig, Reject,
-    RunSummary, RuntimeConfig,
+    ConfigError, Env, InputRecord, OutputRecord, Processor, RawConfig, Reject, RunSummary,
+    RuntimeConfig, WorkerArgs,
 };
+use reportflow_proto::names::{output_headers, TYPE_NORMALIZED_REPORT};
 use reportflow_proto::{convert, v1, Message};
+
+pub use reportflow_kafka::WorkerError;
+pub use reportflow_proto::names::{HEADER_DOC_ID, HEADER_MESSAGE_TYPE};
 
 /// Stage name: the `stage` of dead letters and the metrics label.
 pub const STAGE: &str = "normalize";
@@ -52,12 +53,8 @@ pub const SOURCE_HEADERS: [&str; 5] = [
     "source-name",
     "fetched-at",
 ];
-/// Output header carrying the document id (also the record key).
-pub const HEADER_DOC_ID: &str = "reportflow.doc-id";
-/// Output header naming the protobuf message type of the value.
-pub const HEADER_MESSAGE_TYPE: &str = "reportflow.message-type";
 /// Value of [`HEADER_MESSAGE_TYPE`] on this worker's outputs.
-pub const MESSAGE_TYPE: &str = "reportflow.v1.NormalizedReport";
+pub const MESSAGE_TYPE: &str = TYPE_NORMALIZED_REPORT;
 
 /// The per-message work of stage one.
 #[derive(Debug)]
@@ -124,118 +121,38 @@ impl Processor for NormalizerProcessor {
         let doc_id = report.doc_id.clone();
         Ok(vec![OutputRecord {
             topic: self.output_topic.clone(),
-            key: doc_id.clone().into_bytes(),
+            key: doc_id.as_bytes().to_vec(),
             value: report.encode_to_vec(),
-            headers: vec![
-                (HEADER_DOC_ID.to_string(), doc_id.into_bytes()),
-                (
-                    HEADER_MESSAGE_TYPE.to_string(),
-                    MESSAGE_TYPE.as_bytes().to_vec(),
-                ),
-            ],
+            headers: output_headers(&doc_id, MESSAGE_TYPE),
         }])
     }
 }
 
-/// A problem starting or running the worker.
-#[derive(Debug, thiserror::Error)]
-pub enum WorkerError {
-    /// The configuration is invalid.
-    #[error(transparent)]
-    Config(#[from] reportflow_kafka::ConfigError),
-    /// The runtime failed.
-    #[error(transparent)]
-    Runtime(#[from] reportflow_kafka::Error),
-    /// The async runtime could not be built.
-    #[error("cannot start the async runtime: {0}")]
-    Io(#[from] std::io::Error),
-}
-
-/// Flags of the normalizer worker. Every flag overrides the config file and the `REPORTFLOW_*`
-/// environment (see `crates/reportflow-kafka/config.example.toml` for every key).
+/// Flags of the normalizer worker: the shared [`WorkerArgs`] and its output topic.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Args {
-    /// TOML configuration file (layering: file < REPORTFLOW_* environment < flags).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Kafka bootstrap servers, host:port[,host:port]. [config: brokers]
-    #[arg(long, value_name = "HOST:PORT")]
-    pub brokers: Option<String>,
-    /// Consumer group id. [config: group_id; default: reportflow-normalizer]
-    #[arg(long, value_name = "ID")]
-    pub group_id: Option<String>,
-    /// Topic of raw reports to consume. [config: input_topics; default: reports.raw]
-    #[arg(long, value_name = "TOPIC")]
-    pub input_topic: Option<String>,
+    /// The flags every worker has.
+    #[command(flatten)]
+    pub worker: WorkerArgs,
     /// Topic the NormalizedReport messages go to. [config: topics.normalized; default:
     /// reports.normalized]
     #[arg(long, value_name = "TOPIC")]
     pub normalized_topic: Option<String>,
-    /// Dead-letter topic. [config: dlq_topic; default: reports.dlq]
-    #[arg(long, value_name = "TOPIC")]
-    pub dlq_topic: Option<String>,
-    /// Address of the /metrics, /health and /ready server; port 0 picks one. [config:
-    /// http_addr; default: 0.0.0.0:9100]
-    #[arg(long, value_name = "IP:PORT")]
-    pub http_addr: Option<String>,
-    /// Log format, json or text. [config: log_format; default: json]
-    #[arg(long, value_name = "FORMAT")]
-    pub log_format: Option<LogFormat>,
-    /// Log filter when RUST_LOG is unset. [config: log_level; default: info]
-    #[arg(long, value_name = "FILTER")]
-    pub log_level: Option<String>,
-    /// Static group membership: this instance's stable name in the consumer group (pod or
-    /// container name), so that a restarted instance takes its partitions back at once.
-    /// [config: instance_id; default: unset]
-    #[arg(long, value_name = "NAME")]
-    pub instance_id: Option<String>,
-    /// at_least_once, or exactly_once: outputs, dead letters and offsets in one Kafka
-    /// transaction per batch (needs --instance-id and Apache Kafka, not the embedded broker).
-    /// [config: processing_guarantee; default: at_least_once]
-    #[arg(long, value_name = "GUARANTEE")]
-    pub processing_guarantee: Option<ProcessingGuarantee>,
 }
 
 impl Args {
-    /// The flags as a configuration layer.
-    pub fn to_raw(&self) -> RawConfig {
-        RawConfig {
-            brokers: self.brokers.clone(),
-            group_id: self.group_id.clone(),
-            input_topics: self.input_topic.clone().map(|t| vec![t]),
-            dlq_topic: self.dlq_topic.clone(),
-            http_addr: self.http_addr.clone(),
-            log_format: self.log_format,
-            log_level: self.log_level.clone(),
-            instance_id: self.instance_id.clone(),
-            processing_guarantee: self.processing_guarantee,
+    /// The layered configuration: this worker's defaults < file < `env` < flags. Returns it
+    /// with the unrecognised `REPORTFLOW_*` variable names.
+    pub fn load(&self, env: &Env) -> Result<(RuntimeConfig, Vec<String>), ConfigError> {
+        let own = RawConfig {
             topics: self
                 .normalized_topic
                 .clone()
                 .map(|t| [(TOPIC_NORMALIZED.to_string(), t)].into()),
             ..RawConfig::default()
-        }
-    }
-
-    /// The layered configuration: this worker's defaults < file < environment < flags.
-    /// Returns it with the unrecognised `REPORTFLOW_*` variable names.
-    pub fn load(&self) -> Result<(RuntimeConfig, Vec<String>), WorkerError> {
-        let defaults = RawConfig {
-            group_id: Some(DEFAULT_GROUP_ID.to_string()),
-            input_topics: Some(vec![DEFAULT_INPUT_TOPIC.to_string()]),
-            ..RawConfig::default()
         };
-        let file = match &self.config {
-            Some(path) => RawConfig::from_file(path)?,
-            None => RawConfig::default(),
-        };
-        let (env, unrecognized) = RawConfig::from_env()?;
-        let config = defaults
-            .merge(file)
-            .merge(env)
-            .merge(self.to_raw())
-            .into_config()?;
-        Ok((config, unrecognized))
+        self.worker
+            .load(DEFAULT_GROUP_ID, DEFAULT_INPUT_TOPIC, own, env)
     }
 }
 
@@ -244,36 +161,10 @@ pub fn processor(config: &RuntimeConfig) -> NormalizerProcessor {
     NormalizerProcessor::new(config.topic(TOPIC_NORMALIZED, DEFAULT_NORMALIZED_TOPIC))
 }
 
-/// Runs the worker until SIGTERM/SIGINT, with logging already set up by the caller.
-pub async fn run_worker(config: RuntimeConfig) -> Result<RunSummary, WorkerError> {
-    // On a secured cluster, refused credentials end the worker at once instead of leaving it
-    // retrying forever (see reportflow_kafka::preflight).
-    reportflow_kafka::preflight::refuse_bad_credentials(
-        config.consumer_properties(),
-        reportflow_kafka::preflight::CHECK_LIMIT,
-    )
-    .await?;
-    let processor = processor(&config);
-    Ok(reportflow_kafka::run(
-        config,
-        Arc::new(processor),
-        reportflow_kafka::shutdown_signal(),
-    )
-    .await?)
-}
-
-/// The whole process: loads the configuration, sets up logging, runs the worker on a
-/// multi-threaded tokio runtime until SIGTERM/SIGINT.
+/// The whole process: loads the configuration from `args` and the process environment, sets
+/// up logging, runs the worker until SIGTERM/SIGINT ([`reportflow_kafka::worker_main`]).
 pub fn main_with_args(args: Args) -> Result<RunSummary, WorkerError> {
-    let (config, unrecognized) = args.load()?;
-    reportflow_kafka::init_logging(config.log_format, &config.log_level)?;
-    for name in unrecognized {
-        eprintln!("warning: ignoring unknown environment variable {name}");
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(run_worker(config))
+    reportflow_kafka::worker_main(args.load(&Env::process()), processor)
 }
 
 #[cfg(test)]

@@ -159,22 +159,31 @@ fn processing_is_deterministic() {
 
 #[test]
 fn args_layer_over_defaults() {
-    let args = Args {
+    let worker = WorkerArgs {
         brokers: Some("b:1".into()),
-        normalized_topic: Some("custom.normalized".into()),
         http_addr: Some("127.0.0.1:0".into()),
-        ..Args::default()
+        ..WorkerArgs::default()
     };
-    let (config, _) = args.load().unwrap();
+    let args = Args {
+        worker: worker.clone(),
+        normalized_topic: Some("custom.normalized".into()),
+    };
+    // The environment is a parameter: a variable there is below the flags.
+    let env = Env::from_vars([(
+        "REPORTFLOW_TOPICS__NORMALIZED".to_string(),
+        "env.normalized".to_string(),
+    )]);
+    let (config, _) = args.load(&env).unwrap();
     assert_eq!(config.group_id, DEFAULT_GROUP_ID);
     assert_eq!(config.input_topics, vec![DEFAULT_INPUT_TOPIC.to_string()]);
     assert_eq!(processor(&config).output_topic(), "custom.normalized");
-    let (config, _) = Args {
-        brokers: Some("b:1".into()),
+    let plain = Args {
+        worker,
         ..Args::default()
-    }
-    .load()
-    .unwrap();
+    };
+    let (config, _) = plain.load(&env).unwrap();
+    assert_eq!(processor(&config).output_topic(), "env.normalized");
+    let (config, _) = plain.load(&Env::default()).unwrap();
     assert_eq!(processor(&config).output_topic(), DEFAULT_NORMALIZED_TOPIC);
 }
 

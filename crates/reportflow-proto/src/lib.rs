@@ -10,6 +10,7 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub mod convert;
+pub mod names;
 pub mod topics;
 
 #[allow(warnings, clippy::all, clippy::pedantic, missing_docs)]

@@ -59,12 +59,10 @@ use arrow_array::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
-use reportflow_kafka::config::Env;
-use reportflow_kafka::config::Layer;
-use reportflow_kafka::sink::{parse_sink_table, read_sink_file, RawSinkConfig, STAGE_SINK};
+use reportflow_kafka::sink::{RawSinkConfig, STAGE_SINK};
 use reportflow_kafka::{
-    ConfigError, InputRecord, RawConfig, Reject, RunSinkError, RuntimeConfig, Sink, SinkConfig,
-    SinkError, SinkSummary,
+    ConfigError, Env, InputRecord, Reject, RunSinkError, Sink, SinkArgs, SinkError, SinkSetup,
+    SinkSummary,
 };
 use reportflow_proto::v1;
 use reportflow_proto::Message as _;
@@ -518,38 +516,25 @@ impl Sink for ParquetSink {
     }
 }
 
-/// Flags of `reportflow-sink-parquet` and `reportflow sink parquet`.
+/// Environment variable of the root directory.
+pub const ENV_DIR: &str = "REPORTFLOW_PARQUET_DIR";
+/// Environment variable of the offsets per file.
+pub const ENV_OFFSETS_PER_FILE: &str = "REPORTFLOW_PARQUET_OFFSETS_PER_FILE";
+
+/// Flags of `reportflow-sink-parquet` and `reportflow sink parquet`: the root directory, the
+/// shared [`SinkArgs`] and the file size.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Args {
     /// Root directory of the datasets (or `dir` in `[sink]`).
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    /// TOML configuration file: the runtime keys plus a `[sink]` table.
-    #[arg(long, short = 'c', value_name = "FILE", env = "REPORTFLOW_CONFIG")]
-    pub config: Option<PathBuf>,
-    /// Kafka bootstrap servers (env REPORTFLOW_BROKERS).
-    #[arg(long, value_name = "HOST:PORT,…")]
-    pub brokers: Option<String>,
-    /// Consumer group (default `reportflow-sink-parquet`).
-    #[arg(long, value_name = "GROUP")]
-    pub group_id: Option<String>,
-    /// Address of `/metrics`, `/health`, `/ready` (default `0.0.0.0:9100`).
-    #[arg(long, value_name = "ADDR")]
-    pub http_addr: Option<String>,
-    /// Most records per batch (default 100000).
-    #[arg(long, value_name = "N")]
-    pub batch_max_records: Option<usize>,
-    /// Longest time a batch stays open, in milliseconds (default 30000): how often the open
-    /// offset range's provisional files are rewritten and offsets committed.
-    #[arg(long, value_name = "MS")]
-    pub batch_max_ms: Option<u64>,
+    /// The flags every sink has.
+    #[command(flatten)]
+    pub sink: SinkArgs,
     /// Kafka offsets per file (default 10000): files cover fixed offset ranges of one
     /// partition. Fixed for the life of a dataset directory.
     #[arg(long, value_name = "N")]
     pub offsets_per_file: Option<u64>,
-    /// Log format: `json` or `text`.
-    #[arg(long, value_name = "FORMAT")]
-    pub log_format: Option<String>,
 }
 
 reportflow_kafka::config_keys! {
@@ -572,22 +557,36 @@ reportflow_kafka::config_keys! {
     tables {}
 }
 
-/// The full configuration of a run.
+impl ParquetKeys {
+    /// The topics the keys name, by dataset.
+    pub fn topics(&self) -> Topics {
+        let [documents, sections, indicators] = [
+            &self.documents_topic,
+            &self.sections_topic,
+            &self.indicators_topic,
+        ]
+        .map(|t| t.clone().unwrap_or_default());
+        Topics {
+            documents,
+            sections,
+            indicators,
+        }
+    }
+}
+
+/// The sink's own settings (the `[sink]` table minus the batch keys).
 #[derive(Debug, Clone)]
-pub struct Loaded {
-    /// The runtime's configuration.
-    pub runtime: RuntimeConfig,
-    /// Batch and retry settings.
-    pub sink: SinkConfig,
+pub struct ParquetSettings {
     /// Root directory.
     pub dir: PathBuf,
     /// Topics by message type.
     pub topics: Topics,
     /// Kafka offsets per file.
     pub offsets_per_file: u64,
-    /// `REPORTFLOW_*` variables nobody recognised.
-    pub unrecognized_env: Vec<String>,
 }
+
+/// The full configuration of a run: the runtime's, the batch loop's and [`ParquetSettings`].
+pub type Loaded = SinkSetup<ParquetSettings>;
 
 /// This sink's batch defaults, where they differ from the runtime's: larger, rarer batches
 /// (every batch rewrites the open range's provisional files).
@@ -599,69 +598,37 @@ pub fn batch_defaults() -> RawSinkConfig {
     }
 }
 
-/// Layers defaults < file < environment < flags.
-pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
-    let (file_raw, sink_table) = read_sink_file(args.config.as_deref())?;
-    let env = Env::process();
-    let (sink_file, pq): (RawSinkConfig, ParquetKeys) = parse_sink_table(&sink_table)?;
-    let pq = ParquetKeys::defaults().merge(pq);
-    let topics = Topics {
-        documents: pq.documents_topic.unwrap_or_default(),
-        sections: pq.sections_topic.unwrap_or_default(),
-        indicators: pq.indicators_topic.unwrap_or_default(),
-    };
-    let defaults = RawConfig {
-        group_id: Some(DEFAULT_GROUP_ID.into()),
-        input_topics: Some(topics.all()),
-        ..RawConfig::default()
-    };
-    let (env_raw, unrecognized) = env.layer::<RawConfig>()?;
-    let flags = RawConfig {
-        brokers: args.brokers.clone(),
-        group_id: args.group_id.clone(),
-        http_addr: args.http_addr.clone(),
-        log_format: match &args.log_format {
-            Some(f) => Some(f.parse().map_err(|message| ConfigError::Invalid {
-                key: "log_format".into(),
-                message,
-            })?),
-            None => None,
-        },
-        ..RawConfig::default()
-    };
-    let runtime = defaults
-        .merge(file_raw)
-        .merge(env_raw)
-        .merge(flags)
-        .into_config()?;
-    let sink = batch_defaults()
-        .merge(sink_file)
-        .merge(RawSinkConfig::from_env(&env)?)
-        .merge(RawSinkConfig {
-            batch_max_records: args.batch_max_records,
-            batch_max_ms: args.batch_max_ms,
-            ..RawSinkConfig::default()
-        })
-        .into_config()?;
+/// Layers defaults < file < `env` < flags.
+pub fn load(args: &Args, env: &Env) -> Result<Loaded, ConfigError> {
+    // A shared environment of both sinks names the database too.
+    let own_env = [ENV_DIR, ENV_OFFSETS_PER_FILE, "REPORTFLOW_DATABASE_URL"];
+    let setup = args.sink.load::<ParquetKeys>(
+        env,
+        DEFAULT_GROUP_ID,
+        batch_defaults(),
+        |keys| keys.topics().all(),
+        &own_env,
+    )?;
+    let keys = &setup.own;
     let dir = args
         .dir
         .clone()
-        .or_else(|| std::env::var_os("REPORTFLOW_PARQUET_DIR").map(PathBuf::from))
-        .or(pq.dir)
+        .or_else(|| env.get(ENV_DIR).map(PathBuf::from))
+        .or_else(|| keys.dir.clone())
         .ok_or(ConfigError::Missing("dir"))?;
-    let env_offsets = match std::env::var("REPORTFLOW_PARQUET_OFFSETS_PER_FILE") {
-        Ok(v) if !v.trim().is_empty() => {
-            Some(v.trim().parse::<u64>().map_err(|e| ConfigError::Env {
-                name: "REPORTFLOW_PARQUET_OFFSETS_PER_FILE".into(),
+    let env_offsets = env
+        .get(ENV_OFFSETS_PER_FILE)
+        .map(|v| {
+            v.trim().parse::<u64>().map_err(|e| ConfigError::Env {
+                name: ENV_OFFSETS_PER_FILE.into(),
                 message: format!("expected a positive integer: {e}"),
-            })?)
-        }
-        _ => None,
-    };
+            })
+        })
+        .transpose()?;
     let offsets_per_file = args
         .offsets_per_file
         .or(env_offsets)
-        .or(pq.offsets_per_file)
+        .or(keys.offsets_per_file)
         .unwrap_or(DEFAULT_OFFSETS_PER_FILE);
     if offsets_per_file == 0 {
         return Err(ConfigError::Invalid {
@@ -669,25 +636,12 @@ pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
             message: "must be at least 1".into(),
         });
     }
-    let unrecognized_env = unrecognized
-        .into_iter()
-        .filter(|v| {
-            v != "REPORTFLOW_PARQUET_DIR"
-                && v != "REPORTFLOW_PARQUET_OFFSETS_PER_FILE"
-                && v != "REPORTFLOW_CONFIG"
-                && v != "REPORTFLOW_DATABASE_URL"
-                && !v.starts_with("REPORTFLOW_BATCH_")
-                && !v.starts_with("REPORTFLOW_SINK_")
-        })
-        .collect();
-    Ok(Loaded {
-        runtime,
-        sink,
+    let topics = keys.topics();
+    Ok(setup.with(ParquetSettings {
         dir,
         topics,
         offsets_per_file,
-        unrecognized_env,
-    })
+    }))
 }
 
 /// Errors of [`run`].
@@ -712,25 +666,23 @@ pub async fn run_sink<F>(loaded: Loaded, shutdown: F) -> Result<SinkSummary, Err
 where
     F: std::future::Future + Send,
 {
-    let sink = ParquetSink::new(loaded.dir.clone(), loaded.topics)
-        .with_offsets_per_file(loaded.offsets_per_file);
-    sink.prepare()
-        .map_err(|e| Error::Dir(loaded.dir.clone(), e))?;
+    let own = &loaded.own;
+    let sink = ParquetSink::new(own.dir.clone(), own.topics.clone())
+        .with_offsets_per_file(own.offsets_per_file);
+    sink.prepare().map_err(|e| Error::Dir(own.dir.clone(), e))?;
     tracing::info!(
-        dir = %loaded.dir.display(),
-        offsets_per_file = loaded.offsets_per_file,
+        dir = %own.dir.display(),
+        offsets_per_file = own.offsets_per_file,
         "Writing Parquet datasets."
     );
     Ok(reportflow_kafka::run_sink(loaded.runtime, loaded.sink, sink, shutdown).await?)
 }
 
-/// Loads the configuration from `args`, sets up logging and runs until SIGTERM/SIGINT.
+/// Loads the configuration from `args` and the process environment, sets up logging and runs
+/// until SIGTERM/SIGINT.
 pub async fn run(args: &Args) -> Result<SinkSummary, Error> {
-    let loaded = load(args)?;
-    reportflow_kafka::init_logging(loaded.runtime.log_format, &loaded.runtime.log_level)?;
-    for name in &loaded.unrecognized_env {
-        tracing::warn!(variable = %name, "Ignoring an unrecognised REPORTFLOW_* variable.");
-    }
+    let loaded = load(args, &Env::process())?;
+    reportflow_kafka::start_logging(&loaded.runtime, &loaded.unrecognized_env)?;
     run_sink(loaded, reportflow_kafka::shutdown_signal()).await
 }
 
@@ -766,18 +718,17 @@ mod tests {
 
     #[test]
     fn the_example_configuration_loads() {
-        let args = Args {
-            config: Some(PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/config.example.toml"
-            ))),
-            ..Args::default()
-        };
-        let loaded = load(&args).unwrap();
+        let mut args = Args::default();
+        args.sink.config = Some(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml").into());
+        let loaded = load(&args, &Env::default()).unwrap();
         assert_eq!(loaded.runtime.input_topics.len(), 3);
-        assert_eq!(loaded.dir, PathBuf::from("/var/lib/reportflow/parquet"));
+        assert_eq!(loaded.own.dir, PathBuf::from("/var/lib/reportflow/parquet"));
         assert_eq!(loaded.sink.batch_max_records, 100_000);
-        assert_eq!(loaded.offsets_per_file, DEFAULT_OFFSETS_PER_FILE);
+        assert_eq!(loaded.own.offsets_per_file, DEFAULT_OFFSETS_PER_FILE);
+        let env = Env::from_vars([(ENV_OFFSETS_PER_FILE.to_string(), "500".to_string())]);
+        assert_eq!(load(&args, &env).unwrap().own.offsets_per_file, 500);
+        args.offsets_per_file = Some(0);
+        assert!(load(&args, &env).is_err());
     }
 
     #[test]

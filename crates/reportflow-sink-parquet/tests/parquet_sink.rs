@@ -2,8 +2,6 @@
 //! them, through a librdkafka mock cluster into Parquet files, read back with the parquet
 //! crate's arrow reader and compared with the messages.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -11,11 +9,11 @@ use std::time::{Duration, Instant};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int32Type, UInt32Type};
 use arrow_array::{Array, RecordBatch};
-use common::*;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use reportflow_kafka::SinkConfig;
 use reportflow_proto::v1;
 use reportflow_sink_parquet::{period_year, ParquetSink, Topics};
+use reportflow_sink_testkit::*;
 
 fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {

@@ -8,8 +8,6 @@
 //!   group), equal a clean run into another directory; rows = distinct keys, read back with
 //!   the arrow reader.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -17,10 +15,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::*;
 use reportflow_kafka::{InputRecord, Reject, Sink, SinkConfig, SinkError};
 use reportflow_proto::{v1, Message as _};
 use reportflow_sink_parquet::{check, CheckReport, ParquetSink, Topics};
+use reportflow_sink_testkit::*;
 
 const PARTITIONS: i32 = 3;
 

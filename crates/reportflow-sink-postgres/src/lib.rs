@@ -31,15 +31,12 @@
 pub mod db;
 pub mod rows;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use reportflow_kafka::config::Env;
-use reportflow_kafka::config::Layer;
-use reportflow_kafka::sink::{parse_sink_table, read_sink_file, RawSinkConfig};
+use reportflow_kafka::sink::RawSinkConfig;
 use reportflow_kafka::{
-    ConfigError, InputRecord, RawConfig, Reject, RunSinkError, RuntimeConfig, Sink, SinkConfig,
-    SinkError, SinkSummary,
+    ConfigError, Env, InputRecord, Reject, RunSinkError, Sink, SinkArgs, SinkError, SinkSetup,
+    SinkSummary,
 };
 use reportflow_proto::topics::{
     DEFAULT_DOCUMENTS_TOPIC, DEFAULT_INDICATORS_TOPIC, DEFAULT_SECTIONS_TOPIC,
@@ -196,121 +193,54 @@ impl Sink for PostgresSink {
     }
 }
 
-/// Flags of `reportflow-sink-postgres` and `reportflow sink postgres`.
+impl PostgresKeys {
+    /// The topics the keys name, by message type.
+    pub fn topics(&self) -> Topics {
+        let name = |t: &Option<String>| t.clone().unwrap_or_default();
+        Topics {
+            documents: name(&self.documents_topic),
+            sections: name(&self.sections_topic),
+            indicators: name(&self.indicators_topic),
+        }
+    }
+}
+
+/// Flags of `reportflow-sink-postgres` and `reportflow sink postgres`: the shared
+/// [`SinkArgs`] and the database URL.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Args {
-    /// TOML configuration file: the runtime keys plus a `[sink]` table.
-    #[arg(long, short = 'c', value_name = "FILE", env = "REPORTFLOW_CONFIG")]
-    pub config: Option<PathBuf>,
+    /// The flags every sink has.
+    #[command(flatten)]
+    pub sink: SinkArgs,
     /// PostgreSQL URL, e.g. `postgres://reportflow@127.0.0.1:5432/reportflow` (env
     /// REPORTFLOW_DATABASE_URL, or `database_url` in `[sink]`).
     #[arg(long, value_name = "URL")]
     pub database_url: Option<String>,
-    /// Kafka bootstrap servers (env REPORTFLOW_BROKERS).
-    #[arg(long, value_name = "HOST:PORT,…")]
-    pub brokers: Option<String>,
-    /// Consumer group (default `reportflow-sink-postgres`).
-    #[arg(long, value_name = "GROUP")]
-    pub group_id: Option<String>,
-    /// Address of `/metrics`, `/health`, `/ready` (default `0.0.0.0:9100`).
-    #[arg(long, value_name = "ADDR")]
-    pub http_addr: Option<String>,
-    /// Most records per batch (default 5000).
-    #[arg(long, value_name = "N")]
-    pub batch_max_records: Option<usize>,
-    /// Longest time a batch stays open, in milliseconds (default 1000).
-    #[arg(long, value_name = "MS")]
-    pub batch_max_ms: Option<u64>,
-    /// Log format: `json` or `text`.
-    #[arg(long, value_name = "FORMAT")]
-    pub log_format: Option<String>,
 }
 
-/// The full configuration of a run.
-#[derive(Debug, Clone)]
-pub struct Loaded {
-    /// The runtime's configuration.
-    pub runtime: RuntimeConfig,
-    /// Batch and retry settings.
-    pub sink: SinkConfig,
-    /// The sink's own settings.
-    pub postgres: PostgresSettings,
-    /// `REPORTFLOW_*` variables nobody recognised (worth a warning).
-    pub unrecognized_env: Vec<String>,
-}
+/// The full configuration of a run: the runtime's, the batch loop's and [`PostgresSettings`].
+pub type Loaded = SinkSetup<PostgresSettings>;
 
-/// Layers defaults < file < environment < flags into a [`Loaded`] configuration.
-pub fn load(args: &Args) -> Result<Loaded, ConfigError> {
-    let (file_raw, sink_table) = read_sink_file(args.config.as_deref())?;
-    let env = Env::process();
-    let (sink_file, pg): (RawSinkConfig, PostgresKeys) = parse_sink_table(&sink_table)?;
-    let pg = PostgresKeys::defaults().merge(pg);
-    let topics = Topics {
-        documents: pg.documents_topic.unwrap_or_default(),
-        sections: pg.sections_topic.unwrap_or_default(),
-        indicators: pg.indicators_topic.unwrap_or_default(),
-    };
-    let defaults = RawConfig {
-        group_id: Some(DEFAULT_GROUP_ID.into()),
-        input_topics: Some(topics.all()),
-        ..RawConfig::default()
-    };
-    let (env_raw, unrecognized) = env.layer::<RawConfig>()?;
-    let flags = RawConfig {
-        brokers: args.brokers.clone(),
-        group_id: args.group_id.clone(),
-        http_addr: args.http_addr.clone(),
-        log_format: match &args.log_format {
-            Some(f) => Some(f.parse().map_err(|message| ConfigError::Invalid {
-                key: "log_format".into(),
-                message,
-            })?),
-            None => None,
-        },
-        ..RawConfig::default()
-    };
-    let runtime = defaults
-        .merge(file_raw)
-        .merge(env_raw)
-        .merge(flags)
-        .into_config()?;
-    let sink_flags = RawSinkConfig {
-        batch_max_records: args.batch_max_records,
-        batch_max_ms: args.batch_max_ms,
-        ..RawSinkConfig::default()
-    };
-    let sink = sink_file
-        .merge(RawSinkConfig::from_env(&env)?)
-        .merge(sink_flags)
-        .into_config()?;
+/// Layers defaults < file < `env` < flags into a [`Loaded`] configuration.
+pub fn load(args: &Args, env: &Env) -> Result<Loaded, ConfigError> {
+    let setup = args.sink.load::<PostgresKeys>(
+        env,
+        DEFAULT_GROUP_ID,
+        RawSinkConfig::default(),
+        |keys| keys.topics().all(),
+        &[ENV_DATABASE_URL],
+    )?;
     let database_url = args
         .database_url
         .clone()
-        .or_else(|| {
-            std::env::var(ENV_DATABASE_URL)
-                .ok()
-                .filter(|v| !v.is_empty())
-        })
-        .or(pg.database_url)
+        .or_else(|| env.get(ENV_DATABASE_URL).map(String::from))
+        .or_else(|| setup.own.database_url.clone())
         .ok_or(ConfigError::Missing("database_url"))?;
-    let unrecognized_env = unrecognized
-        .into_iter()
-        .filter(|v| {
-            v != ENV_DATABASE_URL
-                && v != "REPORTFLOW_CONFIG"
-                && !v.starts_with("REPORTFLOW_BATCH_")
-                && !v.starts_with("REPORTFLOW_SINK_")
-        })
-        .collect();
-    Ok(Loaded {
-        runtime,
-        sink,
-        postgres: PostgresSettings {
-            database_url,
-            topics,
-        },
-        unrecognized_env,
-    })
+    let topics = setup.own.topics();
+    Ok(setup.with(PostgresSettings {
+        database_url,
+        topics,
+    }))
 }
 
 /// Errors of [`run`].
@@ -337,17 +267,15 @@ where
 {
     // The HTTP server starts first; `prepare` connects and migrates, retrying while the
     // database is unreachable.
-    let sink = PostgresSink::new(loaded.postgres);
+    let sink = PostgresSink::new(loaded.own);
     reportflow_kafka::run_sink(loaded.runtime, loaded.sink, sink, shutdown).await
 }
 
-/// Loads the configuration from `args`, sets up logging and runs until SIGTERM/SIGINT.
+/// Loads the configuration from `args` and the process environment, sets up logging and runs
+/// until SIGTERM/SIGINT.
 pub async fn run(args: &Args) -> Result<SinkSummary, Error> {
-    let loaded = load(args)?;
-    reportflow_kafka::init_logging(loaded.runtime.log_format, &loaded.runtime.log_level)?;
-    for name in &loaded.unrecognized_env {
-        tracing::warn!(variable = %name, "Ignoring an unrecognised REPORTFLOW_* variable.");
-    }
+    let loaded = load(args, &Env::process())?;
+    reportflow_kafka::start_logging(&loaded.runtime, &loaded.unrecognized_env)?;
     Ok(run_sink(loaded, reportflow_kafka::shutdown_signal()).await?)
 }
 
@@ -360,19 +288,33 @@ mod tests {
     #[test]
     fn the_example_configuration_loads() {
         let args = Args {
-            config: Some(PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/config.example.toml"
-            ))),
+            sink: SinkArgs {
+                config: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml").into()),
+                ..SinkArgs::default()
+            },
             ..Args::default()
         };
-        let loaded = load(&args).unwrap();
+        let loaded = load(&args, &Env::default()).unwrap();
         assert_eq!(loaded.runtime.input_topics.len(), 3);
         assert_eq!(
-            loaded.postgres.database_url,
+            loaded.own.database_url,
             "postgres://reportflow@127.0.0.1:5432/reportflow"
         );
         assert_eq!(loaded.sink.batch_max_records, 5000);
+        // The flag wins over the environment, the environment over the file.
+        let env = Env::from_vars([(ENV_DATABASE_URL.to_string(), "postgres://env".to_string())]);
+        assert_eq!(
+            load(&args, &env).unwrap().own.database_url,
+            "postgres://env"
+        );
+        let flag = Args {
+            database_url: Some("postgres://flag".into()),
+            ..args
+        };
+        assert_eq!(
+            load(&flag, &env).unwrap().own.database_url,
+            "postgres://flag"
+        );
     }
 
     #[test]

@@ -502,9 +502,11 @@ fn start_sink(bootstrap: &str, dir: &std::path::Path) -> anyhow::Result<RunningS
     let loaded = reportflow_sink_parquet::Loaded {
         runtime,
         sink,
-        dir: dir.to_path_buf(),
-        topics,
-        offsets_per_file: reportflow_sink_parquet::DEFAULT_OFFSETS_PER_FILE,
+        own: reportflow_sink_parquet::ParquetSettings {
+            dir: dir.to_path_buf(),
+            topics,
+            offsets_per_file: reportflow_sink_parquet::DEFAULT_OFFSETS_PER_FILE,
+        },
         unrecognized_env: Vec::new(),
     };
     let (stop, stopped) = oneshot::channel::<()>();

@@ -1,24 +1,29 @@
-//! Helpers of the Parquet sink tests: the seed reports as pipeline messages, a mock Kafka
-//! cluster and producing.
-#![allow(dead_code)]
+//! Test helpers the storage sinks share (dev-dependency of `reportflow-sink-postgres` and
+//! `reportflow-sink-parquet`): the seed reports as the messages the extractor publishes, a
+//! mock Kafka cluster with the three topics, producing to it, a runtime configuration for tests
+//! and reading the dead letters back.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
 use reportflow_kafka::RuntimeConfig;
+use reportflow_proto::topics::DatasetTopics as Topics;
 use reportflow_proto::{convert, v1, Message as _};
-use reportflow_sink_parquet::Topics;
 
+/// The dead-letter topic of the tests.
 pub const DLQ: &str = "reports.dlq";
 
 /// Every message the extractor publishes for the five seed reports.
 #[derive(Debug, Default, Clone)]
 pub struct Seeds {
+    /// One document per seed.
     pub documents: Vec<v1::ReportDocument>,
+    /// Their sections.
     pub sections: Vec<v1::Section>,
+    /// Their indicators.
     pub indicators: Vec<v1::Indicator>,
 }
 
@@ -128,4 +133,43 @@ pub fn runtime_config(bootstrap: &str, group: &str) -> RuntimeConfig {
         ("fetch.wait.max.ms".to_string(), "50".to_string()),
     ]);
     c
+}
+
+/// The dead letters on [`DLQ`] as (`reportflow.error.kind`, `reportflow.error.message`),
+/// once `n` arrived or after 20 s.
+pub async fn dead_letters(bootstrap: &str, n: usize) -> Vec<(String, String)> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::message::{Headers, Message};
+    let bootstrap = bootstrap.to_string();
+    tokio::task::spawn_blocking(move || {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", &bootstrap)
+            .set("group.id", "dlq-reader")
+            .set("enable.auto.commit", "false")
+            .create()
+            .unwrap();
+        let mut tpl = rdkafka::TopicPartitionList::new();
+        tpl.add_partition_offset(DLQ, 0, rdkafka::Offset::Beginning)
+            .unwrap();
+        consumer.assign(&tpl).unwrap();
+        let header = |m: &rdkafka::message::BorrowedMessage<'_>, name: &str| {
+            m.headers()
+                .and_then(|hs| hs.iter().find(|h| h.key == name))
+                .map(|h| String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned())
+                .unwrap_or_default()
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut out = Vec::new();
+        while out.len() < n && Instant::now() < deadline {
+            if let Some(Ok(m)) = consumer.poll(Duration::from_millis(200)) {
+                out.push((
+                    header(&m, "reportflow.error.kind"),
+                    header(&m, "reportflow.error.message"),
+                ));
+            }
+        }
+        out
+    })
+    .await
+    .unwrap()
 }
