@@ -56,9 +56,10 @@
 //! kilobytes of non-ASCII text (on windows of the seed reports in GBK and Big5 taken at 186
 //! positions it was right every time from 1 KiB on), so it is fed at most
 //! [`DETECTION_WINDOW`] bytes, starting at the first non-ASCII byte (a long ASCII preamble
-//! would otherwise fill the window with bytes that tell nothing), 1 KiB at a time, and it
-//! stops as soon as two guesses in a row agree on a multi-byte legacy encoding (2 KiB for a
-//! clean GBK or Big5 report, half the cost of the whole window). The window is always fed
+//! would otherwise fill the window with bytes that tell nothing), 512 bytes at a time, and
+//! it stops as soon as two guesses in a row agree on a multi-byte legacy encoding (1 KiB for
+//! a clean GBK or Big5 report, a quarter of the cost of the whole window; the guess taken
+//! has always seen at least 1 KiB, or the whole window). The window is always fed
 //! with `last = false`: a multi-byte character cut at the window's end, or at the end of a
 //! truncated message, must not rule out the right encoding (the decoder still counts a
 //! truncated final character as one malformed sequence). The UTF-16 score reads the same
@@ -78,6 +79,9 @@ use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
 use encoding_rs::{Decoder, DecoderResult, Encoding, REPLACEMENT, UTF_16BE, UTF_16LE, UTF_8};
 
 use crate::model::{DetectionMethod, EncodingInfo};
+use utf16::{sniff_utf16, Utf16Score};
+
+mod utf16;
 
 /// Upper bound, in bytes, on the input the statistical detector and the UTF-16 score read.
 ///
@@ -88,8 +92,9 @@ use crate::model::{DetectionMethod, EncodingInfo};
 pub const DETECTION_WINDOW: usize = 4 * 1024;
 
 /// The detector is fed the window this many bytes at a time (see [`detect`]): its guesses
-/// on the seeds were right at every position from 1 KiB on.
-const DETECTION_STEP: usize = 1024;
+/// on the seeds were right at every position from 1 KiB on, and the first guess that can
+/// be taken is the second one, so it has seen 1 KiB (or the whole window).
+const DETECTION_STEP: usize = 512;
 
 /// Upper bound, in bytes, on the input the chunk-wise vote reads (see [`detect_by_vote`]).
 ///
@@ -253,9 +258,7 @@ fn decode_with_hint(raw: &[u8], label: &str) -> Option<Decoded> {
         return None;
     }
     if encoding == UTF_16LE || encoding == UTF_16BE {
-        if !Utf16Score::of(raw, encoding == UTF_16BE).is_plausible(1) {
-            return None;
-        }
+        Utf16Score::plausible(raw, encoding == UTF_16BE, 1)?;
     } else if encoding != UTF_8 {
         if is_multibyte_utf8(raw) {
             return None;
@@ -325,7 +328,7 @@ fn detection_window(raw: &[u8], length: usize) -> &[u8] {
 ///
 /// The window is fed in steps of [`DETECTION_STEP`] and the detector stops early once two
 /// consecutive guesses agree on a multi-byte legacy encoding: a clean GBK or Big5 report is
-/// then settled after 2 KiB, half the detector's cost. Single-byte guesses (the doubtful
+/// then settled after 1 KiB, a quarter of the detector's cost over the whole window. Single-byte guesses (the doubtful
 /// ones: they decode anything) and disagreements read on to the whole window.
 fn detect(raw: &[u8]) -> &'static Encoding {
     let window = detection_window(raw, DETECTION_WINDOW);
@@ -400,136 +403,6 @@ fn chunk_end(bytes: &[u8], min_length: usize) -> usize {
         .get(min_length..)
         .and_then(|tail| tail.iter().position(|&b| b < 0x30))
         .map_or(bytes.len(), |position| min_length + position + 1)
-}
-
-/// Step 4: the byte order in which `raw` is plausible UTF-16, if any. When both are
-/// plausible the one with more text-like code units wins, little-endian on a tie.
-fn sniff_utf16(raw: &[u8]) -> Option<&'static Encoding> {
-    let min_units = if raw.contains(&0) {
-        1
-    } else {
-        UTF16_MIN_UNITS_WITHOUT_NUL
-    };
-    let le = Utf16Score::of(raw, false);
-    let be = Utf16Score::of(raw, true);
-    match (le.is_plausible(min_units), be.is_plausible(min_units)) {
-        (true, true) if be.good > le.good => Some(UTF_16BE),
-        (true, _) => Some(UTF_16LE),
-        (false, true) => Some(UTF_16BE),
-        (false, false) => None,
-    }
-}
-
-/// How a byte string reads as UTF-16 in one byte order, over at most
-/// [`DETECTION_WINDOW`] bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-struct Utf16Score {
-    /// Code units read (a trailing odd byte is not counted).
-    units: usize,
-    /// Code units (or surrogate pairs) that are common characters of Chinese or ASCII text.
-    good: usize,
-    /// Code units that do not occur in text: unpaired surrogates, C0/C1 controls other than
-    /// tab, line feed and carriage return, NUL, noncharacters.
-    bad: usize,
-    /// Code units whose two bytes are both printable ASCII: a sign of an 8-bit text read as
-    /// UTF-16 (the score is the same in both byte orders).
-    ascii_pairs: usize,
-}
-
-impl Utf16Score {
-    /// Scores `raw` read as UTF-16 (big-endian when `big_endian`).
-    fn of(raw: &[u8], big_endian: bool) -> Self {
-        let window = raw.get(..DETECTION_WINDOW).unwrap_or(raw);
-        let mut score = Utf16Score::default();
-        let mut pending_high_surrogate: Option<u16> = None;
-        for pair in window.chunks_exact(2) {
-            let (first, second) = match *pair {
-                [a, b] => (a, b),
-                _ => continue,
-            };
-            let unit = if big_endian {
-                u16::from_be_bytes([first, second])
-            } else {
-                u16::from_le_bytes([first, second])
-            };
-            score.units += 1;
-            if is_printable_ascii(first) && is_printable_ascii(second) {
-                score.ascii_pairs += 1;
-            }
-            if let Some(high) = pending_high_surrogate.take() {
-                if (0xDC00..=0xDFFF).contains(&unit) {
-                    // A surrogate pair: a supplementary character. Count it as text only
-                    // in the ideographic planes 2 and 3 (CJK Extension B and later).
-                    let plane = (u32::from(high) - 0xD800 + 0x40) >> 6;
-                    if plane == 2 || plane == 3 {
-                        score.good += 1;
-                    }
-                    continue;
-                }
-                score.bad += 1;
-            }
-            match classify_utf16_unit(unit) {
-                UnitClass::HighSurrogate => pending_high_surrogate = Some(unit),
-                UnitClass::Good => score.good += 1,
-                UnitClass::Bad => score.bad += 1,
-                UnitClass::Neutral => {}
-            }
-        }
-        if pending_high_surrogate.is_some() {
-            score.bad += 1;
-        }
-        score
-    }
-
-    /// At least `min_units` code units, at least 80 % of them text-like, at most 2 % of them
-    /// impossible in text, and at most half of them pairs of printable ASCII bytes.
-    fn is_plausible(&self, min_units: usize) -> bool {
-        let units = self.units;
-        units >= min_units.max(1)
-            && self.good.saturating_mul(5) >= units.saturating_mul(4)
-            && self.bad.saturating_mul(50) <= units
-            && self.ascii_pairs.saturating_mul(2) <= units
-    }
-}
-
-fn is_printable_ascii(byte: u8) -> bool {
-    matches!(byte, 0x20..=0x7E | b'\t' | b'\n' | b'\r')
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum UnitClass {
-    Good,
-    Neutral,
-    Bad,
-    HighSurrogate,
-}
-
-/// Classifies one UTF-16 code unit for the plausibility score.
-fn classify_utf16_unit(unit: u16) -> UnitClass {
-    match unit {
-        0x09 | 0x0A | 0x0D | 0x20..=0x7E => UnitClass::Good,
-        0x00..=0x1F | 0x7F..=0x9F => UnitClass::Bad,
-        0xD800..=0xDBFF => UnitClass::HighSurrogate,
-        0xDC00..=0xDFFF | 0xFDD0..=0xFDEF | 0xFFFE | 0xFFFF => UnitClass::Bad,
-        // ASCII read in the wrong byte order becomes U+XX00 (`a` → U+6100, a CJK ideograph;
-        // space → U+2000). Real text rarely has such characters, except the very common
-        // 一 (U+4E00) and the ideographic space (U+3000).
-        0x4E00 | 0x3000 => UnitClass::Good,
-        u if u & 0xFF == 0 => UnitClass::Neutral,
-        // Latin-1 supplement: NBSP, ·, ×, ÷, accented letters.
-        0xA0..=0xFF => UnitClass::Good,
-        // CJK Unified Ideographs.
-        0x4E00..=0x9FFF => UnitClass::Good,
-        // CJK Symbols and Punctuation (、。〇《》「」【】〔〕), enclosed CJK (㈠).
-        0x3001..=0x303F | 0x3200..=0x32FF => UnitClass::Good,
-        // Half-width and full-width forms (，：；（）！％ and full-width digits).
-        0xFF01..=0xFFEF => UnitClass::Good,
-        // En and em spaces, dashes, quotes, ellipsis, per mille, primes, reference mark.
-        0x2002..=0x2003 | 0x2010..=0x2027 | 0x2030..=0x203B => UnitClass::Good,
-        // Roman numerals (Ⅲ), arrows, circled numbers (①), box drawing, shapes (■○●).
-        0x2150..=0x21FF | 0x2460..=0x24FF | 0x2500..=0x25FF => UnitClass::Good,
-        _ => UnitClass::Neutral,
-    }
 }
 
 #[cfg(test)]

@@ -140,3 +140,76 @@ proptest::proptest! {
         proptest::prop_assert_eq!(as_utf8(&bytes), std::str::from_utf8(&bytes).ok());
     }
 }
+
+/// The sniff as it was before the early exit: both byte orders scored over the whole window.
+fn sniff_utf16_full(raw: &[u8]) -> Option<&'static Encoding> {
+    let min_units = if raw.contains(&0) {
+        1
+    } else {
+        UTF16_MIN_UNITS_WITHOUT_NUL
+    };
+    let le = Utf16Score::of(raw, false);
+    let be = Utf16Score::of(raw, true);
+    match (le.is_plausible(min_units), be.is_plausible(min_units)) {
+        (true, true) if be.good > le.good => Some(UTF_16BE),
+        (true, _) => Some(UTF_16LE),
+        (false, true) => Some(UTF_16BE),
+        (false, false) => None,
+    }
+}
+
+/// UTF-16 text with some noise: the inputs where the early exit has to hold its fire.
+fn mostly_utf16() -> impl Strategy<Value = Vec<u8>> {
+    (
+        proptest::collection::vec(proptest::arbitrary::any::<char>(), 0..2600),
+        proptest::arbitrary::any::<bool>(),
+        proptest::collection::vec(
+            (
+                proptest::arbitrary::any::<usize>(),
+                proptest::arbitrary::any::<u8>(),
+            ),
+            0..40,
+        ),
+    )
+        .prop_map(|(chars, big_endian, noise)| {
+            let text: String = chars
+                .into_iter()
+                .map(|c| match u32::from(c) % 8 {
+                    0 => c,
+                    1..=3 => char::from_u32(0x4E00 + u32::from(c) % 0x5000).unwrap_or(c),
+                    _ => char::from_u32(0x20 + u32::from(c) % 0x5F).unwrap_or(c),
+                })
+                .collect();
+            let mut bytes = utf16(&text, big_endian);
+            for (at, b) in noise {
+                if !bytes.is_empty() {
+                    let i = at % bytes.len();
+                    bytes[i] = b;
+                }
+            }
+            bytes
+        })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(2000))]
+
+    /// The early exit of the UTF-16 sniff only skips work: same answer as scoring the
+    /// whole window, on arbitrary bytes and on noisy UTF-16.
+    #[test]
+    fn early_exit_sniff_equals_full_score(
+        bytes in proptest::prop_oneof![
+            proptest::collection::vec(proptest::arbitrary::any::<u8>(), 0..5000),
+            mostly_utf16(),
+        ]
+    ) {
+        proptest::prop_assert_eq!(sniff_utf16(&bytes), sniff_utf16_full(&bytes));
+        for big_endian in [false, true] {
+            let full = Utf16Score::of(&bytes, big_endian);
+            for min_units in [1, 2] {
+                let fast = Utf16Score::plausible(&bytes, big_endian, min_units);
+                proptest::prop_assert_eq!(fast, full.is_plausible(min_units).then_some(full));
+            }
+        }
+    }
+}

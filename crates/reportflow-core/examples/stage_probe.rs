@@ -1,0 +1,69 @@
+//! One stage over the bench corpus, for instruction counts (`perf stat -e instructions:u`),
+//! which other load on a shared machine does not disturb, unlike wall time:
+//!
+//! ```text
+//! cargo build --release -p reportflow-core --example stage_probe
+//! perf stat -e instructions:u target/release/examples/stage_probe analyze 1
+//! ```
+//!
+//! STAGE is `setup` (corpus loading and the extractor alone: subtract it), `analyze`
+//! (normalized text → metadata, sections, indicators), `utf8` or `gbk` (full extraction of the
+//! corpus in that encoding), or `gbk-decode`.
+use std::path::Path;
+
+fn corpus() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data");
+    let mut texts = Vec::new();
+    for dir in ["seeds", "dev"] {
+        let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+            .expect("corpus directory")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            texts.push(std::fs::read_to_string(&p).expect("corpus files are UTF-8"));
+        }
+    }
+    texts
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let stage = args.next().unwrap_or_else(|| "analyze".into());
+    let passes: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
+    let texts = corpus();
+    let ex = reportflow_core::Extractor::default();
+    let inputs: Vec<Vec<u8>> = match stage.as_str() {
+        "analyze" => texts
+            .iter()
+            .map(|t| {
+                ex.normalize_bytes(t.as_bytes(), None)
+                    .expect("decodes")
+                    .text
+                    .into_bytes()
+            })
+            .collect(),
+        "gbk" | "gbk-decode" => texts
+            .iter()
+            .map(|t| encoding_rs::GBK.encode(t).0.into_owned())
+            .collect(),
+        _ => texts.iter().map(|t| t.clone().into_bytes()).collect(),
+    };
+    for _ in 0..passes {
+        for i in &inputs {
+            match stage.as_str() {
+                "analyze" => {
+                    std::hint::black_box(ex.analyze(std::str::from_utf8(i).expect("UTF-8")));
+                }
+                "gbk-decode" => {
+                    std::hint::black_box(reportflow_core::decode(i, None));
+                }
+                "utf8" | "gbk" => {
+                    std::hint::black_box(ex.extract(i, None).ok());
+                }
+                _ => {}
+            }
+        }
+    }
+}
