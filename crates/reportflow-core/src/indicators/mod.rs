@@ -15,6 +15,7 @@
 //! [`context`] holds what the whole document says (parts, headings, timeline), and
 //! [`drafting`] turns a draft into the final [`Indicator`].
 
+mod affixes;
 mod context;
 mod drafting;
 mod figures;
