@@ -59,6 +59,9 @@ pub(crate) struct IndicatorExtractor {
     unchanged: Regex,
     timeline: TimelineFinder,
     metrics: MetricMatcher,
+    /// `持平` (unchanged), searched in every sentence: built once, since building a
+    /// searcher per sentence cost more than the search.
+    unchanged_word: memchr::memmem::Finder<'static>,
 }
 
 impl IndicatorExtractor {
@@ -86,6 +89,7 @@ impl IndicatorExtractor {
             industry_structure: re(lexicon::INDUSTRY_STRUCTURE),
             unchanged: re(lexicon::UNCHANGED),
             metrics: MetricMatcher::new(taxonomy),
+            unchanged_word: memchr::memmem::Finder::new("持平"),
         }
     }
 
@@ -105,7 +109,7 @@ impl IndicatorExtractor {
             has_digit,
         } in sentences(text)
         {
-            let unchanged = memchr::memmem::find(sentence.as_bytes(), "持平".as_bytes()).is_some();
+            let unchanged = self.unchanged_word.find(sentence.as_bytes()).is_some();
             if !has_digit && !sentence.contains('千') && !unchanged {
                 continue;
             }

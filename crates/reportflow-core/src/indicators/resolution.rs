@@ -18,7 +18,7 @@ impl IndicatorExtractor {
         let mut s = seg;
         loop {
             let before = s.len();
-            s = s.trim_matches(|c: char| c.is_whitespace() || "-*•·\"“”'‘’".contains(c));
+            s = s.trim_matches(is_phrase_edge);
             if let Some(m) = self.prefix.find(s) {
                 if m.end() > 0 {
                     s = &s[m.end()..];
@@ -347,6 +347,16 @@ fn shared_head_candidates(item: &str, last: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// Characters trimmed from both ends of a noun phrase: whitespace, bullets and quotes. A
+/// `match` rather than a search of a string of them for every character.
+pub(super) fn is_phrase_edge(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '-' | '*' | '•' | '·' | '"' | '“' | '”' | '\'' | '‘' | '’'
+        )
 }
 
 pub(super) fn is_region_word(s: &str) -> bool {

@@ -303,8 +303,13 @@ pub(super) fn segments_into<'t>(out: &mut Vec<(usize, &'t str)>, text: &'t str, 
 pub(super) fn leading_trim_len(seg: &str) -> usize {
     seg.len()
         - seg
-            .trim_start_matches(|c: char| c.is_whitespace() || "-*•·、".contains(c))
+            .trim_start_matches(is_clause_lead)
             .len()
+}
+
+/// Characters a clause's leading trim removes: whitespace, bullets and `、`.
+pub(super) fn is_clause_lead(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '-' | '*' | '•' | '·' | '、')
 }
 
 pub(super) fn count_chars(s: &str) -> u32 {

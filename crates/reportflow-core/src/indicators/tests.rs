@@ -467,3 +467,21 @@ proptest::proptest! {
         proptest::prop_assert_eq!(ex.noun_phrase(once), once, "{}", text);
     }
 }
+
+/// The trim predicates written as a `match` accept exactly the characters of the strings
+/// they replaced, checked on every `char`.
+#[test]
+fn trim_predicates_equal_their_character_lists() {
+    for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+        assert_eq!(
+            super::resolution::is_phrase_edge(c),
+            c.is_whitespace() || "-*•·\"“”'‘’".contains(c),
+            "{c:?}"
+        );
+        assert_eq!(
+            super::sentences::is_clause_lead(c),
+            c.is_whitespace() || "-*•·、".contains(c),
+            "{c:?}"
+        );
+    }
+}
