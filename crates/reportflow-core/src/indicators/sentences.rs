@@ -301,10 +301,7 @@ pub(super) fn segments_into<'t>(out: &mut Vec<(usize, &'t str)>, text: &'t str, 
 
 /// Bytes of leading separators and whitespace of a clause.
 pub(super) fn leading_trim_len(seg: &str) -> usize {
-    seg.len()
-        - seg
-            .trim_start_matches(is_clause_lead)
-            .len()
+    seg.len() - seg.trim_start_matches(is_clause_lead).len()
 }
 
 /// Characters a clause's leading trim removes: whitespace, bullets and `、`.
