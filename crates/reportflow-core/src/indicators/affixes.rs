@@ -2,6 +2,8 @@
 //! the set of words a phrase may start or end with, asked by length instead of word by word.
 
 use std::collections::{HashMap, HashSet};
+
+use memchr::memmem::Finder;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// The Fx hash (as in rustc): a multiply and a rotate per eight bytes. The maps it serves
@@ -93,5 +95,27 @@ impl AffixSet {
                 s.get(s.len() - n..)
                     .is_some_and(|tail| self.words.contains(tail))
             })
+    }
+}
+
+/// A list of words asked whether any of them occurs in a text, with a searcher per word
+/// built once: `str::contains` sets up a new searcher at every call, which cost more than
+/// the search on the short clauses asked about (an Aho-Corasick automaton cost more still).
+#[derive(Debug)]
+pub(crate) struct WordSet(Vec<Finder<'static>>);
+
+impl WordSet {
+    pub(crate) fn new<'w, W: AsRef<str> + 'w>(words: impl IntoIterator<Item = &'w W>) -> Self {
+        WordSet(
+            words
+                .into_iter()
+                .map(|w| Finder::new(w.as_ref()).into_owned())
+                .collect(),
+        )
+    }
+
+    /// Whether some word of the list occurs in `text`: `words.iter().any(|w| text.contains(w))`.
+    pub(crate) fn any_in(&self, text: &str) -> bool {
+        self.0.iter().any(|f| f.find(text.as_bytes()).is_some())
     }
 }

@@ -83,7 +83,7 @@ impl IndicatorExtractor {
         let time = cues.time_dating(s, first, draft.from);
         let extent = if draft.from {
             Extent::From
-        } else if is_cumulative(
+        } else if self.is_cumulative(
             &s[draft.quote_start.min(first)..first],
             draft.metric.code.as_deref(),
         ) {
@@ -104,9 +104,9 @@ impl IndicatorExtractor {
         // against the year before (`比上年上涨4.8%`) stays year on year.
         let over_years = s
             .get(draft.quote_start.min(first)..first)
-            .is_some_and(|lead| lexicon::SPAN_WORDS.iter().any(|w| lead.contains(w)))
+            .is_some_and(|lead| self.words.span.any_in(lead))
             || s.get(..first)
-                .is_some_and(|before| lexicon::SPAN_OPENINGS.iter().any(|w| before.contains(w)));
+                .is_some_and(|before| self.words.span_openings.any_in(before));
         if other.is_none()
             && ((time.is_none() && stage.is_some_and(|st| st.kind == IndicatorKind::Actual))
                 || over_years)
@@ -245,9 +245,11 @@ impl Draft {
 /// Whether a figure whose lead is `lead` sums or averages over its stage's span rather than
 /// stating a level at its end: `累计`, `五年`, `年均`, `每年` say so, and new jobs and new
 /// businesses are flows, summed whenever a span is their period.
-fn is_cumulative(lead: &str, code: Option<&str>) -> bool {
-    lexicon::CUMULATIVE_WORDS.iter().any(|w| lead.contains(w))
-        || code.is_some_and(|c| lexicon::FLOW_METRICS.contains(&c))
+impl IndicatorExtractor {
+    fn is_cumulative(&self, lead: &str, code: Option<&str>) -> bool {
+        self.words.cumulative.any_in(lead)
+            || code.is_some_and(|c| lexicon::FLOW_METRICS.contains(&c))
+    }
 }
 
 /// Whether a baseline is the end of the previous year (`比上年末`) for a figure of a whole

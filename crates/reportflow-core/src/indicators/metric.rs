@@ -10,7 +10,7 @@
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 
-use super::affixes::{AffixSet, FxHashMap};
+use super::affixes::{AffixSet, FxHashMap, WordSet};
 use crate::taxonomy::{Taxonomy, UnitClass};
 
 /// A metric phrase resolved against the taxonomy.
@@ -66,6 +66,8 @@ pub(crate) struct MetricMatcher {
     suffixes: AffixSet,
     /// The lexicon's infixes: one scan tells whether a phrase holds any.
     infixes: AhoCorasick,
+    /// The coordinated compounds [`Self::resolve`] expands.
+    compounds: WordSet,
     /// Canonical forms of the lexicon's synonyms, each with its metric's code.
     synonyms: FxHashMap<String, String>,
     unit_classes: FxHashMap<String, UnitClass>,
@@ -139,6 +141,9 @@ const REWRITES: &[(&[&str], &str, &str)] = &[
     ),
 ];
 
+/// The coordinated compounds [`MetricMatcher::resolve`] expands into two metrics.
+const COMPOUNDS: &[&str] = &["存贷款", "城乡居民", "预算收支", "财政收支", "内外资"];
+
 /// Generic tails that do not change what is measured (`新设市场主体数量`); tried only
 /// when the whole phrase is not an alias, since some aliases end in one (`经济总量`).
 const GENERIC_TAILS: &[&str] = &["数量", "总量", "规模", "水平", "金额"];
@@ -161,6 +166,7 @@ impl MetricMatcher {
             prefixes: AffixSet::new(&lexicon.prefixes),
             suffixes: AffixSet::new(&lexicon.suffixes),
             infixes: AhoCorasick::new(&lexicon.infixes).expect("infixes build an automaton"),
+            compounds: WordSet::new(COMPOUNDS),
             lexicon,
             unit_classes: FxHashMap::default(),
             rewrites,
@@ -330,7 +336,10 @@ impl MetricMatcher {
         }
         let damaged = written.contains(['?', '？', '\u{FFFD}']);
         let share = written.starts_with('占');
-        let expansions: &[(&str, &str)] = if canonical.contains("存贷款") {
+        // Most phrases hold none of the compounds: one scan rules them all out.
+        let expansions: &[(&str, &str)] = if !self.compounds.any_in(&canonical) {
+            &[("", "")]
+        } else if canonical.contains("存贷款") {
             &[("存贷款", "存款"), ("存贷款", "贷款")]
         } else if canonical.contains("城乡居民") {
             &[("城乡居民", "城镇居民"), ("城乡居民", "农村居民")]

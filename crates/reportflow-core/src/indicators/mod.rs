@@ -31,6 +31,7 @@ use regex::Regex;
 
 use crate::model::{Indicator, Metadata, Section};
 use crate::taxonomy::Taxonomy;
+use affixes::WordSet;
 use metric::MetricMatcher;
 use period::PeriodFinder;
 use sentences::{sentences, CharIndex, CharOffsets, Sentence};
@@ -62,6 +63,17 @@ pub(crate) struct IndicatorExtractor {
     /// `持平` (unchanged), searched in every sentence: built once, since building a
     /// searcher per sentence cost more than the search.
     unchanged_word: memchr::memmem::Finder<'static>,
+    words: Words,
+}
+
+/// Word lists of [`lexicon`] asked for every figure or metric, each as one automaton.
+#[derive(Debug)]
+struct Words {
+    cumulative: WordSet,
+    span: WordSet,
+    span_openings: WordSet,
+    milestone_verbs: WordSet,
+    regions: WordSet,
 }
 
 impl IndicatorExtractor {
@@ -90,6 +102,13 @@ impl IndicatorExtractor {
             unchanged: re(lexicon::UNCHANGED),
             metrics: MetricMatcher::new(taxonomy),
             unchanged_word: memchr::memmem::Finder::new("持平"),
+            words: Words {
+                cumulative: WordSet::new(lexicon::CUMULATIVE_WORDS),
+                span: WordSet::new(lexicon::SPAN_WORDS),
+                span_openings: WordSet::new(lexicon::SPAN_OPENINGS),
+                milestone_verbs: WordSet::new(lexicon::MILESTONE_VERBS),
+                regions: WordSet::new(resolution::REGION_WORDS),
+            },
         }
     }
 

@@ -113,9 +113,7 @@ impl IndicatorExtractor {
             // milestone passed on the way.
             let passed = is_list_next
                 && role == FigureRole::Value
-                && lexicon::MILESTONE_VERBS
-                    .iter()
-                    .any(|v| s[..fig.start].contains(v));
+                && self.words.milestone_verbs.any_in(&s[..fig.start]);
             for i in targets {
                 current[i].milestone |= passed && current[i].value.is_some();
                 self.apply(&mut current[i], &mut done, &role, fig, s, seg_start);
@@ -257,7 +255,7 @@ impl IndicatorExtractor {
         let averaged = draft
             .other
             .as_ref()
-            .is_some_and(|(basis, _)| lexicon::CUMULATIVE_WORDS.iter().any(|w| basis.contains(w)));
+            .is_some_and(|(basis, _)| self.words.cumulative.any_in(basis));
         let needs_new = match role {
             FigureRole::Value => draft.value.is_some() || draft.yoy.is_some() || averaged,
             FigureRole::Growth { basis: None, .. } => draft.yoy.is_some(),

@@ -47,7 +47,7 @@ impl IndicatorExtractor {
     ) -> Option<(usize, Vec<ResolvedMetric>)> {
         let (last_start, last) = *segs.last()?;
         // An explicit `全区` makes the phrase the region's own figure, whatever the topic.
-        let topic = topic.filter(|_| !has_region(last, ctx));
+        let topic = topic.filter(|_| !self.has_region(last, ctx));
         let cleaned = self.without_ranks(last);
         let phrase = self.noun_phrase(&cleaned).to_string();
         if !phrase.is_empty() {
@@ -366,9 +366,11 @@ pub(super) fn is_region_word(s: &str) -> bool {
     )
 }
 
-fn has_region(s: &str, ctx: &DocContext<'_>) -> bool {
-    ["全区", "我区", "本区", "全市", "全县", "全省"]
-        .iter()
-        .any(|w| s.contains(w))
-        || ctx.strip_words.iter().any(|w| s.contains(w.as_str()))
+/// The region's own place words: a phrase naming one is the region's figure.
+pub(super) const REGION_WORDS: &[&str] = &["全区", "我区", "本区", "全市", "全县", "全省"];
+
+impl IndicatorExtractor {
+    fn has_region(&self, s: &str, ctx: &DocContext<'_>) -> bool {
+        self.words.regions.any_in(s) || ctx.strip_words.iter().any(|w| s.contains(w.as_str()))
+    }
 }

@@ -79,6 +79,20 @@ impl TimelineFinder {
         reviewed: Option<i32>,
         planned: Option<i32>,
     ) -> Vec<Stage> {
+        self.stages_capturing(text, reviewed, planned, false)
+    }
+
+    /// [`Self::stages`]; `capture_all` asks for the capture groups of every cue found,
+    /// where [`Self::stages`] asks only for those of the cues that can count: a cue away
+    /// from the paragraph's head counts only as `year_targets`, which always holds `目标`
+    /// (property test `capturing_only_cues_that_can_count_finds_the_same_stages`).
+    fn stages_capturing(
+        &self,
+        text: &str,
+        reviewed: Option<i32>,
+        planned: Option<i32>,
+        capture_all: bool,
+    ) -> Vec<Stage> {
         let mut out: Vec<Stage> = Vec::new();
         let mut chars = 0u32;
         let mut push = |stage: Stage| {
@@ -93,8 +107,16 @@ impl TimelineFinder {
             let line_start = chars;
             chars += super::sentences::count_chars(line) + 1;
             let mut line_stages: Vec<Stage> = Vec::new();
-            for c in self.cue.captures_iter(line) {
-                let byte = c.get(0).map_or(0, |m| m.start());
+            for m in self.cue.find_iter(line) {
+                let byte = m.start();
+                if !capture_all && !opens_paragraph(&line[..byte]) && !m.as_str().contains("目标")
+                {
+                    continue;
+                }
+                // The leftmost-first match from its own start is the match itself.
+                let Some(c) = self.cue.captures_at(line, byte) else {
+                    continue;
+                };
                 // A stage opens at the head of a paragraph (`过去五年,…`, `各位代表,“十四五”
                 // 时期…`); a plan named in passing inside a paragraph about one year
                 // (`…“十四五”规划圆满收官`) does not move the text to that plan.
@@ -265,6 +287,38 @@ mod tests {
             TimelineFinder::new().stages("“十一五”时期,财政收入增长", Some(2010), Some(2011));
         assert_eq!(stages[0].span, Some((2006, 2010)));
         assert_eq!(stages[0].kind, IndicatorKind::Actual);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(2000))]
+
+        /// Skipping the capture groups of cues that cannot count finds the same stages as
+        /// capturing every cue.
+        #[test]
+        fn capturing_only_cues_that_can_count_finds_the_same_stages(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    3 => proptest::strategy::Strategy::prop_map(proptest::sample::select(vec![
+                        "过去五年", "五年来", "过去一年", "去年以来", "“十四五”时期", "十五五规划",
+                        "\"十五五\"发展", "今后五年", "到2030年", "到2027年", "今年", "预期目标",
+                        "主要预期目标", "主要目标", "目标", "目标任务", "衔接", "。", ";", "!",
+                        "\n", ",", "2025年", "2026年", "各位代表,", "一、", "全省经济", "增长5%",
+                    ]), String::from),
+                    1 => "[过去五年十四五今到目标。\n]{1,3}",
+                    1 => "[经济社会发展取得成效]{5,30}",
+                ],
+                0..40,
+            ),
+            reviewed in proptest::option::of(2019i32..2027),
+        ) {
+            let finder = TimelineFinder::new();
+            let text: String = pieces.concat();
+            let planned = reviewed.map(|r| r + 1);
+            proptest::prop_assert_eq!(
+                finder.stages_capturing(&text, reviewed, planned, false),
+                finder.stages_capturing(&text, reviewed, planned, true)
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The metric matcher: aliases, lexicon, rewrites, and its fast paths against the plain ones.
 
-use super::super::affixes::AffixSet;
+use super::super::affixes::{AffixSet, WordSet};
 use super::*;
 
 fn code(phrase: &str) -> Option<String> {
@@ -256,5 +256,60 @@ proptest::proptest! {
         let suffix = sorted.iter().find(|x| s.len() > x.len() && s.ends_with(x.as_str()));
         proptest::prop_assert_eq!(set.longest_prefix(&s), prefix.map(|p| p.len()));
         proptest::prop_assert_eq!(set.longest_suffix(&s), suffix.map(|x| x.len()));
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(2000))]
+
+    /// Each word list asked through a [`WordSet`] answers as a substring search per word.
+    #[test]
+    fn word_sets_equal_a_search_per_word(
+        pieces in proptest::collection::vec(
+            proptest::prop_oneof![
+                2 => proptest::strategy::Strategy::prop_map(proptest::sample::select(
+                    [
+                        COMPOUNDS,
+                        crate::indicators::lexicon::CUMULATIVE_WORDS,
+                        crate::indicators::lexicon::SPAN_WORDS,
+                        crate::indicators::lexicon::SPAN_OPENINGS,
+                        crate::indicators::lexicon::MILESTONE_VERBS,
+                        crate::indicators::resolution::REGION_WORDS,
+                    ]
+                    .concat(),
+                ), String::from),
+                1 => proptest::strategy::Strategy::prop_map(
+                    proptest::sample::select(vec!["年", "五", "累", "全", "区", "收支", "存", "贷款"]),
+                    String::from,
+                ),
+                1 => "[a-z0-9年月全区]{0,3}",
+            ],
+            0..8,
+        )
+    ) {
+        let text = pieces.concat();
+        for list in [
+            COMPOUNDS,
+            crate::indicators::lexicon::CUMULATIVE_WORDS,
+            crate::indicators::lexicon::SPAN_WORDS,
+            crate::indicators::lexicon::SPAN_OPENINGS,
+            crate::indicators::lexicon::MILESTONE_VERBS,
+            crate::indicators::resolution::REGION_WORDS,
+        ] {
+            proptest::prop_assert_eq!(
+                WordSet::new(list.iter()).any_in(&text),
+                list.iter().any(|w| text.contains(w)),
+                "{:?} in {}", list, text
+            );
+        }
+    }
+}
+
+/// [`COMPOUNDS`] holds every compound [`MetricMatcher::resolve`] expands: each expands.
+#[test]
+fn every_compound_expands() {
+    let m = MetricMatcher::new(&Taxonomy::bundled());
+    for c in COMPOUNDS {
+        assert_eq!(m.resolve(&format!("{c}总额"), &[]).len(), 2, "{c}");
     }
 }
