@@ -300,7 +300,7 @@ impl Restart {
                 {
                     assigned = Some(started.elapsed());
                 }
-                if metric(http, "reportflow_commits_total{result=\"ok\"}").is_some_and(|v| v > 0.0)
+                if metric(http, "reportflow_commits_total{result=\"ok\",").is_some_and(|v| v > 0.0)
                 {
                     committed = Some(started.elapsed());
                 }

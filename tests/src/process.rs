@@ -253,7 +253,9 @@ pub fn metric(addr: std::net::SocketAddr, name: &str) -> Option<f64> {
         let Some(rest) = line.strip_prefix(name) else {
             continue;
         };
-        if !(rest.starts_with(' ') || rest.starts_with('{')) {
+        // `name{label="v",` matches the series whose labels start with those (the process's
+        // `stage` label follows a metric's own).
+        if !(rest.starts_with(' ') || rest.starts_with('{') || name.ends_with(',')) {
             continue;
         }
         let v: f64 = rest.rsplit(' ').next()?.parse().ok()?;

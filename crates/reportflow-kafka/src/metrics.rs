@@ -1,12 +1,17 @@
 //! Prometheus metrics of the runtime, in a registry of their own (not the process-global one,
 //! so that several runtimes, e.g. in tests, do not collide).
 //!
+//! Every metric of the registry carries the constant label `stage`: the process's stage (the
+//! processor's stage, or the sink's name), set on the whole registry by
+//! [`Metrics::for_stage`], so that dashboards and alerts group by `stage` whatever scrape job
+//! the process is in. The labels below are the metrics' own, besides `stage`:
+//!
 //! | metric | type | labels |
 //! |---|---|---|
-//! | `reportflow_messages_in_total` | counter | `stage` |
-//! | `reportflow_messages_out_total` | counter | `stage`, `topic` |
-//! | `reportflow_messages_dead_lettered_total` | counter | `stage`, `kind` |
-//! | `reportflow_processing_seconds` | histogram | `stage` |
+//! | `reportflow_messages_in_total` | counter | |
+//! | `reportflow_messages_out_total` | counter | `topic` |
+//! | `reportflow_messages_dead_lettered_total` | counter | `rejected_by`, `kind` |
+//! | `reportflow_processing_seconds` | histogram | |
 //! | `reportflow_in_flight` | gauge | |
 //! | `reportflow_assigned_partitions` | gauge | |
 //! | `reportflow_consumer_lag` | gauge | `topic`, `partition` |
@@ -20,8 +25,9 @@
 //! longer in the log (offset out of range: deleted by retention, or by the embedded broker's
 //! size cap) and librdkafka reset it to the log start (or end).
 //!
-//! In `messages_out_total`, `stage` is the processor's stage; in `dead_lettered_total` it is the
-//! stage that rejected the input (the `reportflow.error.stage` header).
+//! In `dead_lettered_total`, `rejected_by` is the stage that rejected the input (the
+//! `reportflow.error.stage` header: the processor's, or the runtime's own `intake` and
+//! `produce`).
 //!
 //! Every partition this worker stops owning counts once, in `partitions_revoked_total` when it
 //! was handed over cleanly (nothing left in flight, its progress committed: the next owner
@@ -31,6 +37,8 @@
 //! `commit_failed` (revoked, but the commit of its progress was refused, e.g. because the group
 //! had already started another rebalance), `in_flight_abandoned` (revoked with work still in
 //! flight when `revoke_timeout` passed).
+
+use std::collections::HashMap;
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
@@ -74,13 +82,13 @@ impl LostReason {
 #[derive(Clone, Debug)]
 pub struct Metrics {
     registry: Registry,
-    /// Messages consumed and dispatched, by processor stage.
+    /// Messages consumed and dispatched (no labels of its own).
     pub messages_in: IntCounterVec,
-    /// Output records acknowledged by the broker, by processor stage and topic.
+    /// Output records acknowledged by the broker, by topic.
     pub messages_out: IntCounterVec,
-    /// Dead letters acknowledged by the broker, by rejecting stage and kind.
+    /// Dead letters acknowledged by the broker, by rejecting stage (`rejected_by`) and kind.
     pub dead_lettered: IntCounterVec,
-    /// Time spent in `Processor::process`, by stage.
+    /// Time spent in `Processor::process` (no labels of its own).
     pub processing_seconds: HistogramVec,
     /// Messages consumed and not yet fully acknowledged.
     pub in_flight: IntGauge,
@@ -105,29 +113,39 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Creates and registers every metric.
+    /// Creates and registers every metric, without a `stage` label (tests).
     pub fn new() -> Result<Self, prometheus::Error> {
-        let registry = Registry::new();
+        Self::with_registry(Registry::new())
+    }
+
+    /// Creates and registers every metric in a registry whose every series carries the label
+    /// `stage` = `stage` (the processor's stage or the sink's name).
+    pub fn for_stage(stage: &str) -> Result<Self, prometheus::Error> {
+        let labels = HashMap::from([("stage".to_string(), stage.to_string())]);
+        Self::with_registry(Registry::new_custom(None, Some(labels))?)
+    }
+
+    fn with_registry(registry: Registry) -> Result<Self, prometheus::Error> {
         let messages_in = IntCounterVec::new(
             Opts::new(
                 "reportflow_messages_in_total",
                 "Messages consumed and dispatched for processing.",
             ),
-            &["stage"],
+            &[],
         )?;
         let messages_out = IntCounterVec::new(
             Opts::new(
                 "reportflow_messages_out_total",
                 "Output records acknowledged by the broker.",
             ),
-            &["stage", "topic"],
+            &["topic"],
         )?;
         let dead_lettered = IntCounterVec::new(
             Opts::new(
                 "reportflow_messages_dead_lettered_total",
                 "Inputs sent to the dead-letter topic and acknowledged, by rejecting stage and kind.",
             ),
-            &["stage", "kind"],
+            &["rejected_by", "kind"],
         )?;
         let processing_seconds = HistogramVec::new(
             HistogramOpts::new(
@@ -135,7 +153,7 @@ impl Metrics {
                 "Time spent processing one input.",
             )
             .buckets(PROCESSING_BUCKETS.to_vec()),
-            &["stage"],
+            &[],
         )?;
         let in_flight = IntGauge::new(
             "reportflow_in_flight",
@@ -304,17 +322,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn renders_every_metric_name() {
-        let m = Metrics::new().unwrap();
-        m.messages_in.with_label_values(&["extract"]).inc();
-        m.messages_out
-            .with_label_values(&["extract", "reports.parsed"])
-            .inc();
+    fn renders_every_metric_name_with_the_stage() {
+        let m = Metrics::for_stage("extract").unwrap();
+        m.messages_in.with_label_values::<&str>(&[]).inc();
+        m.messages_out.with_label_values(&["reports.parsed"]).inc();
         m.dead_lettered
             .with_label_values(&["decode", "undecodable"])
             .inc();
         m.processing_seconds
-            .with_label_values(&["extract"])
+            .with_label_values::<&str>(&[])
             .observe(0.01);
         m.in_flight.set(3);
         m.set_lag("reports.raw", 0, Some(7));
@@ -326,21 +342,25 @@ mod tests {
         let text = m.render();
         for name in [
             "reportflow_messages_in_total{stage=\"extract\"} 1",
-            "reportflow_messages_out_total{stage=\"extract\",topic=\"reports.parsed\"} 1",
-            "reportflow_messages_dead_lettered_total{kind=\"undecodable\",stage=\"decode\"} 1",
+            "reportflow_messages_out_total{topic=\"reports.parsed\",stage=\"extract\"} 1",
+            "reportflow_messages_dead_lettered_total{kind=\"undecodable\",rejected_by=\"decode\",stage=\"extract\"} 1",
             "reportflow_processing_seconds_bucket",
-            "reportflow_in_flight 3",
-            "reportflow_assigned_partitions 0",
-            "reportflow_consumer_lag{partition=\"0\",topic=\"reports.raw\"} 7",
-            "reportflow_commits_total{result=\"ok\"} 1",
-            "reportflow_commits_total{result=\"error\"} 0",
-            "reportflow_produce_retries_total{reason=\"delivery_failed\"} 1",
-            "reportflow_partitions_revoked_total 2",
-            "reportflow_partitions_lost_total{reason=\"assignment_lost\"} 0",
-            "reportflow_partitions_lost_total{reason=\"commit_failed\"} 1",
-            "reportflow_partitions_lost_total{reason=\"in_flight_abandoned\"} 0",
+            "reportflow_in_flight{stage=\"extract\"} 3",
+            "reportflow_assigned_partitions{stage=\"extract\"} 0",
+            "reportflow_consumer_lag{partition=\"0\",topic=\"reports.raw\",stage=\"extract\"} 7",
+            "reportflow_commits_total{result=\"ok\",stage=\"extract\"} 1",
+            "reportflow_commits_total{result=\"error\",stage=\"extract\"} 0",
+            "reportflow_produce_retries_total{reason=\"delivery_failed\",stage=\"extract\"} 1",
+            "reportflow_partitions_revoked_total{stage=\"extract\"} 2",
+            "reportflow_partitions_lost_total{reason=\"assignment_lost\",stage=\"extract\"} 0",
+            "reportflow_partitions_lost_total{reason=\"commit_failed\",stage=\"extract\"} 1",
+            "reportflow_partitions_lost_total{reason=\"in_flight_abandoned\",stage=\"extract\"} 0",
         ] {
             assert!(text.contains(name), "missing {name} in\n{text}");
+        }
+        // Every series has the stage: a metric registered later too.
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            assert!(line.contains("stage=\"extract\""), "{line}");
         }
         m.set_lag("reports.raw", 0, None);
         assert!(!m.render().contains("reportflow_consumer_lag{"));

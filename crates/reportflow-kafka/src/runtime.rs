@@ -74,7 +74,12 @@ impl Worker {
         processor: Arc<dyn Processor>,
     ) -> Result<Self, Error> {
         config.validate()?;
-        let session = Session::open(config, Metrics::new()?, processor.stage()).await?;
+        let session = Session::open(
+            config,
+            Metrics::for_stage(processor.stage())?,
+            processor.stage(),
+        )
+        .await?;
         if session.config.transactional_id().is_some() {
             // Fences an earlier incarnation of this instance and aborts its open transaction,
             // so nothing it wrote but did not commit ever becomes visible.
@@ -368,7 +373,7 @@ pub(crate) async fn process_input(
         .shared
         .metrics
         .processing_seconds
-        .with_label_values(&[processor.stage()])
+        .with_label_values::<&str>(&[])
         .observe(started.elapsed().as_secs_f64());
     match joined {
         Ok(result) => result,

@@ -363,7 +363,7 @@ impl Handle {
         self.shared
             .metrics
             .messages_in
-            .with_label_values(&[self.stage])
+            .with_label_values::<&str>(&[])
             .inc_by(n);
         self.counters.messages_in.fetch_add(n, Ordering::Relaxed);
     }
@@ -373,7 +373,7 @@ impl Handle {
         self.shared
             .metrics
             .messages_out
-            .with_label_values(&[self.stage, topic])
+            .with_label_values(&[topic])
             .inc();
         self.counters.messages_out.fetch_add(1, Ordering::Relaxed);
     }

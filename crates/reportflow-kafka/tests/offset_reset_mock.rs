@@ -24,7 +24,9 @@ fn low_watermark(bootstrap: &str) -> i64 {
 fn skipped(metrics: &str) -> Option<u64> {
     metrics
         .lines()
-        .find(|l| l.starts_with("reportflow_offsets_skipped_total{topic=\"reports.raw\"}"))
+        .find(|l| {
+            l.starts_with("reportflow_offsets_skipped_total{topic=\"reports.raw\",stage=\"upper\"}")
+        })
         .and_then(|l| l.rsplit(' ').next())
         .and_then(|v| v.parse().ok())
 }

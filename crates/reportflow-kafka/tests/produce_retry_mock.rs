@@ -42,7 +42,11 @@ async fn failed_deliveries_are_retried_and_block_commits_until_acknowledged() {
         let metrics = http_get(http, "/metrics").1;
         metrics
             .lines()
-            .find(|l| l.starts_with("reportflow_produce_retries_total{reason=\"delivery_failed\"}"))
+            .find(|l| {
+                l.starts_with(
+                    "reportflow_produce_retries_total{reason=\"delivery_failed\",stage=\"upper\"}",
+                )
+            })
             .and_then(|l| l.rsplit(' ').next())
             .and_then(|v| v.parse::<f64>().ok())
             .is_some_and(|v| v >= 5.0)

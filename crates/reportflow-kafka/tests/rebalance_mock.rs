@@ -49,7 +49,8 @@ async fn a_second_member_takes_over_partitions_without_loss() {
     second.wait_ready_within(READY_TIMEOUT).await;
     let (_, metrics) = http_get(second.http, "/metrics");
     assert!(
-        !metrics.contains("reportflow_assigned_partitions 0"),
+        metrics.contains("reportflow_assigned_partitions{stage=\"upper\"}")
+            && !metrics.contains("reportflow_assigned_partitions{stage=\"upper\"} 0"),
         "the second member got no partition"
     );
 

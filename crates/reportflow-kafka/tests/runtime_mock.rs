@@ -45,16 +45,16 @@ async fn processes_dead_letters_commits_and_shuts_down() {
     assert_eq!(status, 200);
     for line in [
         "reportflow_messages_in_total{stage=\"upper\"} 30",
-        "reportflow_messages_out_total{stage=\"upper\",topic=\"reports.upper\"} 27",
-        "reportflow_messages_dead_lettered_total{kind=\"bad_input\",stage=\"transform\"} 2",
-        "reportflow_messages_dead_lettered_total{kind=\"panic\",stage=\"upper\"} 1",
-        "reportflow_in_flight 0",
-        "reportflow_assigned_partitions 3",
+        "reportflow_messages_out_total{topic=\"reports.upper\",stage=\"upper\"} 27",
+        "reportflow_messages_dead_lettered_total{kind=\"bad_input\",rejected_by=\"transform\",stage=\"upper\"} 2",
+        "reportflow_messages_dead_lettered_total{kind=\"panic\",rejected_by=\"upper\",stage=\"upper\"} 1",
+        "reportflow_in_flight{stage=\"upper\"} 0",
+        "reportflow_assigned_partitions{stage=\"upper\"} 3",
         "reportflow_processing_seconds_count{stage=\"upper\"} 30",
     ] {
         assert!(metrics.contains(line), "missing `{line}` in\n{metrics}");
     }
-    assert!(metrics.contains("reportflow_commits_total{result=\"ok\"}"));
+    assert!(metrics.contains("reportflow_commits_total{result=\"ok\",stage=\"upper\"}"));
 
     let (summary, took) = running.stop().await;
     assert!(took < Duration::from_secs(8), "shutdown took {took:?}");
@@ -240,13 +240,16 @@ async fn commits_never_pass_a_message_whose_outputs_are_not_acknowledged() {
         );
     }
     let (_, metrics) = http_get(running.http, "/metrics");
-    assert!(metrics.contains("reportflow_in_flight 1"), "{metrics}");
+    assert!(
+        metrics.contains("reportflow_in_flight{stage=\"upper\"} 1"),
+        "{metrics}"
+    );
     // The lag gauge (from librdkafka statistics) counts the uncommitted messages.
     let http = running.http;
     let lag = eventually(Duration::from_secs(5), || {
-        http_get(http, "/metrics")
-            .1
-            .contains("reportflow_consumer_lag{partition=\"0\",topic=\"reports.raw\"} 3")
+        http_get(http, "/metrics").1.contains(
+            "reportflow_consumer_lag{partition=\"0\",topic=\"reports.raw\",stage=\"upper\"} 3",
+        )
     })
     .await;
     assert!(lag, "{}", http_get(http, "/metrics").1);

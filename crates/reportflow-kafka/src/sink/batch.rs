@@ -40,7 +40,7 @@ where
         crate::preflight::CHECK_LIMIT,
     )
     .await?;
-    let metrics = Metrics::new()?;
+    let metrics = Metrics::for_stage(sink.name())?;
     let sink_metrics = SinkMetrics::new(&metrics, sink.name())?;
     // HTTP first: `/health` answers while the store is readied, `/ready` stays 503 until a
     // partition is assigned, which happens only after the store is ready.
