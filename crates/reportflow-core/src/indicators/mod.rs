@@ -34,7 +34,7 @@ use crate::taxonomy::Taxonomy;
 use affixes::WordSet;
 use metric::MetricMatcher;
 use period::PeriodFinder;
-use sentences::{sentences, CharIndex, CharOffsets, Sentence};
+use sentences::{sentences, CharIndex, CharOffsets, Occurrences, Sentence};
 use timeline::TimelineFinder;
 
 /// Finds indicators in normalized text. Build once; holds the compiled patterns.
@@ -63,6 +63,8 @@ pub(crate) struct IndicatorExtractor {
     /// `持平` (unchanged), searched in every sentence: built once, since building a
     /// searcher per sentence cost more than the search.
     unchanged_word: memchr::memmem::Finder<'static>,
+    /// `千`, whose sentences are read even without a digit (`三千亿元`).
+    thousand: memchr::memmem::Finder<'static>,
     words: Words,
 }
 
@@ -102,6 +104,7 @@ impl IndicatorExtractor {
             unchanged: re(lexicon::UNCHANGED),
             metrics: MetricMatcher::new(taxonomy),
             unchanged_word: memchr::memmem::Finder::new("持平"),
+            thousand: memchr::memmem::Finder::new("千"),
             words: Words {
                 cumulative: WordSet::new(lexicon::CUMULATIVE_WORDS),
                 span: WordSet::new(lexicon::SPAN_WORDS),
@@ -122,14 +125,17 @@ impl IndicatorExtractor {
         let ctx = self.doc_context(text, sections, metadata);
         let mut out = Vec::new();
         let mut offsets = CharOffsets::new(text);
+        let mut unchanged_at = Occurrences::new(&self.unchanged_word, text);
+        let mut thousand_at = Occurrences::new(&self.thousand, text);
         for Sentence {
             start,
             text: sentence,
             has_digit,
         } in sentences(text)
         {
-            let unchanged = self.unchanged_word.find(sentence.as_bytes()).is_some();
-            if !has_digit && !sentence.contains('千') && !unchanged {
+            let end = start + sentence.len();
+            let unchanged = unchanged_at.within(start, end);
+            if !has_digit && !thousand_at.within(start, end) && !unchanged {
                 continue;
             }
             let char_pos = offsets.at(start);

@@ -164,6 +164,37 @@ impl<'a> CharOffsets<'a> {
     }
 }
 
+/// Where a word occurs in a text, asked sentence by sentence in text order: one SIMD
+/// search over the whole text instead of one per sentence (a short haystack gets none).
+/// For a word that cannot overlap itself, as `持平` and `千` cannot, it tells what a search
+/// of each sentence would (property test `occurrences_equal_a_search_per_sentence`).
+pub(super) struct Occurrences {
+    at: Vec<usize>,
+    len: usize,
+    next: usize,
+}
+
+impl Occurrences {
+    pub(super) fn new(word: &memchr::memmem::Finder<'_>, text: &str) -> Self {
+        Occurrences {
+            at: word.find_iter(text.as_bytes()).collect(),
+            len: word.needle().len(),
+            next: 0,
+        }
+    }
+
+    /// Whether the word occurs within the bytes `start..end`, asked with `start` never
+    /// below that of the previous question.
+    pub(super) fn within(&mut self, start: usize, end: usize) -> bool {
+        while self.at.get(self.next).is_some_and(|&p| p < start) {
+            self.next += 1;
+        }
+        self.at
+            .get(self.next)
+            .is_some_and(|&p| p.saturating_add(self.len) <= end)
+    }
+}
+
 /// One sentence of a text.
 pub(super) struct Sentence<'a> {
     /// Byte offset of the sentence in the text.

@@ -485,3 +485,31 @@ fn trim_predicates_equal_their_character_lists() {
         );
     }
 }
+
+proptest::proptest! {
+    /// Searching a word once over the whole text and asking each sentence for its span
+    /// answers as searching each sentence.
+    #[test]
+    fn occurrences_equal_a_search_per_sentence(
+        pieces in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "持平", "千", "持", "平", "千亿元", "。", "\n", "!", "?", "！", "增长", "5%", "a",
+                "基本持平", "三千", "",
+            ]),
+            0..30,
+        )
+    ) {
+        let text: String = pieces.concat();
+        for word in ["持平", "千"] {
+            let finder = memchr::memmem::Finder::new(word);
+            let mut at = super::sentences::Occurrences::new(&finder, &text);
+            for s in super::sentences::sentences(&text) {
+                proptest::prop_assert_eq!(
+                    at.within(s.start, s.start + s.text.len()),
+                    s.text.contains(word),
+                    "{} in {:?}", word, s.text
+                );
+            }
+        }
+    }
+}

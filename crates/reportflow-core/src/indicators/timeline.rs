@@ -172,9 +172,9 @@ impl TimelineFinder {
             }
             // A cue at the head of the line says more than the year it opens with
             // (`一、2025年和“十四五”时期工作回顾`).
-            let year = self
-                .opening_year
-                .captures(line)
+            let year = may_open_with_year(line)
+                .then(|| self.opening_year.captures(line))
+                .flatten()
                 .and_then(|c| c[1].parse::<i32>().ok());
             if let (true, Some(r), Some(year)) = (line_stages.is_empty(), reviewed, year) {
                 if year == r {
@@ -206,6 +206,35 @@ fn opens_paragraph(before: &str) -> bool {
     let offset = before.chars().count();
     offset <= MAX_CUE_OFFSET
         || (offset <= 3 * MAX_CUE_OFFSET && before.ends_with(['。', '!', '！', ';', '；']))
+}
+
+/// Whether `line` can match the opening-year pattern: after leading whitespace (`\s`, the
+/// Unicode `White_Space` that `trim_start` removes too) it must start with a digit (`\d`
+/// is any Unicode decimal digit, all of them `is_numeric`), `各位代表`, `刚刚过去的`, `过去的`,
+/// `在刚刚过去的`, a Chinese numeral or an opening parenthesis. Most lines fail at once, and
+/// the capture search costs far more (property test `opening_year_needs_its_first_char`).
+fn may_open_with_year(line: &str) -> bool {
+    line.trim_start().chars().next().is_some_and(|c| {
+        c.is_numeric()
+            || matches!(
+                c,
+                '各' | '刚'
+                    | '过'
+                    | '在'
+                    | '('
+                    | '（'
+                    | '一'
+                    | '二'
+                    | '三'
+                    | '四'
+                    | '五'
+                    | '六'
+                    | '七'
+                    | '八'
+                    | '九'
+                    | '十'
+            )
+    })
 }
 
 /// Verbs that take a plan as their object (`衔接“十五五”规划`, `编制“十五五”规划`).
@@ -318,6 +347,34 @@ mod tests {
                 finder.stages_capturing(&text, reviewed, planned, false),
                 finder.stages_capturing(&text, reviewed, planned, true)
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// A line the first-character test turns away never matches the opening-year
+        /// pattern.
+        #[test]
+        fn opening_year_needs_its_first_char(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    2 => proptest::strategy::Strategy::prop_map(proptest::sample::select(vec![
+                        "2025年", "２０２５年", "各位代表,", "刚刚过去的", "过去的", "在刚刚过去的",
+                        "一、", "(三)", "（二）", " ", "\u{3000}", "\t", "年", "月", ",", "全省",
+                    ]), String::from),
+                    1 => proptest::strategy::Strategy::prop_map(
+                        proptest::arbitrary::any::<char>(),
+                        String::from,
+                    ),
+                    1 => "[0-9０-９٠-٩]{1,5}",
+                ],
+                0..8,
+            )
+        ) {
+            let line: String = pieces.concat();
+            let finder = TimelineFinder::new();
+            if !may_open_with_year(&line) {
+                proptest::prop_assert!(finder.opening_year.captures(&line).is_none(), "{:?}", line);
+            }
         }
     }
 
