@@ -513,3 +513,22 @@ proptest::proptest! {
         }
     }
 }
+
+proptest::proptest! {
+    /// Merging the terminator streams gives the sorted terminators.
+    #[test]
+    fn merged_terminators_equal_sorted_ones(
+        pieces in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "。", "\n", "!", "?", "！", "？", "增长5%", "经济", "a", "\u{FF01}", "",
+            ]),
+            0..40,
+        )
+    ) {
+        let text: String = pieces.concat();
+        proptest::prop_assert_eq!(
+            super::sentences::terminators(&text),
+            super::sentences::terminators_sorted(&text)
+        );
+    }
+}
