@@ -26,20 +26,26 @@ pub mod process;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// Topic names the workers use by default.
+/// Topic names the workers use by default (defined in `reportflow_proto::topics` and, for
+/// the dead letters, `reportflow_kafka::config`).
+/// Header names the workers write: the dead letters' (`reportflow_kafka::dlq`) and the
+/// outputs' (`reportflow_proto::names`).
+pub mod headers {
+    pub use reportflow_kafka::dlq::{
+        DLQ_HEADERS, HEADER_DROPPED, HEADER_ERROR_KIND, HEADER_ERROR_MESSAGE, HEADER_ERROR_STAGE,
+        HEADER_PREFIX, HEADER_SOURCE_OFFSET, HEADER_SOURCE_PARTITION, HEADER_SOURCE_TOPIC,
+        HEADER_WORKER,
+    };
+    pub use reportflow_proto::names::{HEADER_DOC_ID, HEADER_MESSAGE_TYPE};
+}
+
 pub mod topics {
-    /// Raw report bytes.
-    pub const RAW: &str = "reports.raw";
-    /// `NormalizedReport` messages.
-    pub const NORMALIZED: &str = "reports.normalized";
-    /// `ReportDocument` messages.
-    pub const DOCUMENTS: &str = "reports.documents";
-    /// `Section` messages.
-    pub const SECTIONS: &str = "reports.sections";
-    /// `Indicator` messages.
-    pub const INDICATORS: &str = "reports.indicators";
-    /// Dead letters.
-    pub const DLQ: &str = "reports.dlq";
+    pub use reportflow_kafka::config::DEFAULT_DLQ_TOPIC as DLQ;
+    pub use reportflow_proto::topics::{
+        DEFAULT_DOCUMENTS_TOPIC as DOCUMENTS, DEFAULT_INDICATORS_TOPIC as INDICATORS,
+        DEFAULT_NORMALIZED_TOPIC as NORMALIZED, DEFAULT_RAW_TOPIC as RAW,
+        DEFAULT_SECTIONS_TOPIC as SECTIONS,
+    };
     /// Every topic of the pipeline.
     pub const ALL: [&str; 6] = [RAW, NORMALIZED, DOCUMENTS, SECTIONS, INDICATORS, DLQ];
 }

@@ -16,6 +16,7 @@ use rdkafka::Message;
 use reportflow_e2e::broker::{api_versions, ApacheKafka, Broker, Embedded};
 use reportflow_e2e::data::{self, Input};
 use reportflow_e2e::expect::{self, Expected};
+use reportflow_e2e::headers::{self, DLQ_HEADERS};
 use reportflow_e2e::kafka::{self, Record};
 use reportflow_e2e::pipeline::{
     check_alive, logs, spawn_worker, spawn_worker_with, Collector, Restart, Stage,
@@ -25,17 +26,6 @@ use reportflow_e2e::{serial, topics};
 
 /// Partitions of every topic: more than workers per group, so both members get work.
 const PARTITIONS: i32 = 4;
-
-/// The seven headers every dead letter carries (`reportflow_kafka::dlq::DLQ_HEADERS`).
-const DLQ_HEADERS: [&str; 7] = [
-    "reportflow.error.stage",
-    "reportflow.error.kind",
-    "reportflow.error.message",
-    "reportflow.source.topic",
-    "reportflow.source.partition",
-    "reportflow.source.offset",
-    "reportflow.worker",
-];
 
 /// The broker is really Apache Kafka (ApiVersions lists the transaction APIs, which
 /// look-alike brokers lack) and serves what the pipeline needs: CreateTopics through the admin
@@ -293,7 +283,7 @@ fn check_dead_letters(expected: &Expected, collector: &Collector, problems: &mut
         let Some(bad) = expected.bad.get(key) else {
             let kinds: Vec<_> = letters
                 .iter()
-                .map(|m| kafka::header(m, "reportflow.error.kind"))
+                .map(|m| kafka::header(m, headers::HEADER_ERROR_KIND))
                 .collect();
             problems.push(format!("unexpected dead letter {key:?} (kinds {kinds:?})"));
             continue;
@@ -306,32 +296,34 @@ fn check_dead_letters(expected: &Expected, collector: &Collector, problems: &mut
                 }
             }
             let get = |h: &str| kafka::header(m, h).unwrap_or_default();
-            if get("reportflow.source.topic") != topics::RAW {
+            if get(headers::HEADER_SOURCE_TOPIC) != topics::RAW {
                 problems.push(format!(
                     "dead letter {key}: source topic {:?}",
-                    get("reportflow.source.topic")
+                    get(headers::HEADER_SOURCE_TOPIC)
                 ));
             }
-            if get("reportflow.source.partition").parse::<i32>().is_err()
-                || get("reportflow.source.offset").parse::<i64>().is_err()
+            if get(headers::HEADER_SOURCE_PARTITION)
+                .parse::<i32>()
+                .is_err()
+                || get(headers::HEADER_SOURCE_OFFSET).parse::<i64>().is_err()
             {
                 problems.push(format!(
                     "dead letter {key}: source partition/offset not numbers"
                 ));
             }
-            if !get("reportflow.worker").starts_with("reportflow-normalizer-") {
+            if !get(headers::HEADER_WORKER).starts_with("reportflow-normalizer-") {
                 problems.push(format!(
                     "dead letter {key}: worker {:?}",
-                    get("reportflow.worker")
+                    get(headers::HEADER_WORKER)
                 ));
             }
-            if bad.reason == "too_large" && get("reportflow.error.kind") != "too_large" {
+            if bad.reason == "too_large" && get(headers::HEADER_ERROR_KIND) != "too_large" {
                 problems.push(format!(
                     "dead letter {key}: kind {:?}, expected too_large",
-                    get("reportflow.error.kind")
+                    get(headers::HEADER_ERROR_KIND)
                 ));
             }
-            match kafka::header(m, "reportflow.dlq.dropped") {
+            match kafka::header(m, headers::HEADER_DROPPED) {
                 None => {
                     if m.payload().unwrap_or_default() != bad.input.bytes.as_slice() {
                         problems.push(format!("dead letter {key}: value differs from the input"));
@@ -343,10 +335,10 @@ fn check_dead_letters(expected: &Expected, collector: &Collector, problems: &mut
             }
             eprintln!(
                 "dead letter {key}: stage {} kind {} ({} bytes): {}",
-                get("reportflow.error.stage"),
-                get("reportflow.error.kind"),
+                get(headers::HEADER_ERROR_STAGE),
+                get(headers::HEADER_ERROR_KIND),
                 m.payload().map_or(0, <[u8]>::len),
-                get("reportflow.error.message")
+                get(headers::HEADER_ERROR_MESSAGE)
                     .chars()
                     .take(120)
                     .collect::<String>()

@@ -17,7 +17,7 @@ use reportflow_e2e::expect::Expected;
 use reportflow_e2e::kafka::{self, decode, Record, TopicReader};
 use reportflow_e2e::pipeline::{check_alive, logs, spawn_worker_with, Collector, Restart, Stage};
 use reportflow_e2e::process::{free_http_addr, ChildGuard};
-use reportflow_e2e::{serial, topics};
+use reportflow_e2e::{headers, serial, topics};
 use reportflow_proto::v1;
 
 /// Partitions of every topic: more than workers per group, so both members get work.
@@ -443,7 +443,7 @@ fn exactly_once_dead_letters_refused_outputs_after_an_abort_apache_kafka() {
     let kinds: Vec<String> = dlq
         .messages
         .iter()
-        .filter_map(|m| kafka::header(m, "reportflow.error.kind"))
+        .filter_map(|m| kafka::header(m, headers::HEADER_ERROR_KIND))
         .collect();
     let log = workers[0].1.log_tail(400);
     assert!(

@@ -17,7 +17,7 @@ use reportflow_e2e::broker::{ApacheKafka, Broker};
 use reportflow_e2e::data;
 use reportflow_e2e::kafka::{self, Record};
 use reportflow_e2e::pipeline::{spawn_worker, Collector, Stage};
-use reportflow_e2e::{serial, topics};
+use reportflow_e2e::{headers, serial, topics};
 
 #[test]
 fn large_reports_on_default_size_limits_apache_kafka() {
@@ -101,9 +101,9 @@ fn large_reports_on_default_size_limits_apache_kafka() {
     let m = &collector.dlq.messages[0];
     let h = |name: &str| kafka::header(m, name).unwrap_or_default();
     assert_eq!(rdkafka::Message::key(m), Some(&b"twenty"[..]));
-    assert_eq!(h("reportflow.error.kind"), "too_large");
-    assert_eq!(h("reportflow.error.stage"), "intake");
-    let message = h("reportflow.error.message");
+    assert_eq!(h(headers::HEADER_ERROR_KIND), "too_large");
+    assert_eq!(h(headers::HEADER_ERROR_STAGE), "intake");
+    let message = h(headers::HEADER_ERROR_MESSAGE);
     assert!(
         // Key ("twenty") and value.
         message.contains(&(twenty.len() + 6).to_string()) && message.contains("16777216"),

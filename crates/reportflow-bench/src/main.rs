@@ -345,11 +345,12 @@ struct Recorded {
 }
 
 fn recorded_outputs(collector: &Collector) -> Recorded {
+    use reportflow_proto::names;
     use reportflow_proto::Message as _;
     let headers = |id: &str, kind: &str| {
         vec![
-            ("reportflow.doc-id", id.as_bytes().to_vec()),
-            ("reportflow.message-type", kind.as_bytes().to_vec()),
+            (names::HEADER_DOC_ID, id.as_bytes().to_vec()),
+            (names::HEADER_MESSAGE_TYPE, kind.as_bytes().to_vec()),
         ]
     };
     let mut normalized = BTreeMap::new();
@@ -357,7 +358,7 @@ fn recorded_outputs(collector: &Collector) -> Recorded {
     for (id, o) in &collector.outputs {
         let key = id.as_bytes().to_vec();
         if let Some(n) = &o.normalized {
-            let h = headers(id, "reportflow.v1.NormalizedReport");
+            let h = headers(id, names::TYPE_NORMALIZED_REPORT);
             normalized.insert(
                 id.clone(),
                 (COPY_NORMALIZED, key.clone(), n.encode_to_vec(), h),
@@ -365,15 +366,15 @@ fn recorded_outputs(collector: &Collector) -> Recorded {
         }
         let mut out: Vec<Out> = Vec::new();
         if let Some(d) = &o.document {
-            let h = headers(id, "reportflow.v1.ReportDocument");
+            let h = headers(id, names::TYPE_REPORT_DOCUMENT);
             out.push((COPY_DOCUMENTS, key.clone(), d.encode_to_vec(), h));
         }
         for s in o.sections.values() {
-            let h = headers(id, "reportflow.v1.Section");
+            let h = headers(id, names::TYPE_SECTION);
             out.push((COPY_SECTIONS, key.clone(), s.encode_to_vec(), h));
         }
         for i in o.indicators.values() {
-            let h = headers(id, "reportflow.v1.Indicator");
+            let h = headers(id, names::TYPE_INDICATOR);
             out.push((COPY_INDICATORS, key.clone(), i.encode_to_vec(), h));
         }
         extracted.insert(id.clone(), out);

@@ -13,18 +13,12 @@ use anyhow::Context as _;
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::DefaultProducerContext;
 
-/// Raw reports (input of the normalizer).
-pub const RAW: &str = "reports.raw";
-/// NormalizedReport messages.
-pub const NORMALIZED: &str = "reports.normalized";
-/// ReportDocument messages.
-pub const DOCUMENTS: &str = "reports.documents";
-/// Section messages.
-pub const SECTIONS: &str = "reports.sections";
-/// Indicator messages.
-pub const INDICATORS: &str = "reports.indicators";
-/// Dead letters.
-pub const DLQ: &str = "reports.dlq";
+pub use reportflow_kafka::config::DEFAULT_DLQ_TOPIC as DLQ;
+pub use reportflow_proto::topics::{
+    DEFAULT_DOCUMENTS_TOPIC as DOCUMENTS, DEFAULT_INDICATORS_TOPIC as INDICATORS,
+    DEFAULT_NORMALIZED_TOPIC as NORMALIZED, DEFAULT_RAW_TOPIC as RAW,
+    DEFAULT_SECTIONS_TOPIC as SECTIONS,
+};
 /// Every topic of the default topology, in pipeline order.
 pub const TOPICS: [&str; 6] = [RAW, NORMALIZED, DOCUMENTS, SECTIONS, INDICATORS, DLQ];
 

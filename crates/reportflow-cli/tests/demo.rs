@@ -7,6 +7,12 @@ use std::process::Command;
 use std::time::Instant;
 
 use reportflow_core::Extractor;
+use reportflow_kafka::config::DEFAULT_DLQ_TOPIC as DLQ;
+use reportflow_proto::topics::{
+    DEFAULT_DOCUMENTS_TOPIC as DOCUMENTS, DEFAULT_INDICATORS_TOPIC as INDICATORS,
+    DEFAULT_NORMALIZED_TOPIC as NORMALIZED, DEFAULT_RAW_TOPIC as RAW,
+    DEFAULT_SECTIONS_TOPIC as SECTIONS,
+};
 
 /// The count printed for `topic` in the "messages per topic" table.
 fn topic_count(stdout: &str, topic: &str) -> usize {
@@ -80,13 +86,13 @@ fn demo_runs_the_pipeline_and_prints_the_report() {
 
     // Topic counts: 10 inputs, 8 good (five seeds, a GBK copy, an HTML page, a PDF), 2 dead
     // letters.
-    assert_eq!(topic_count(&stdout, "reports.raw"), 10);
-    assert_eq!(topic_count(&stdout, "reports.normalized"), 8);
-    assert_eq!(topic_count(&stdout, "reports.documents"), 8);
-    assert_eq!(topic_count(&stdout, "reports.dlq"), 2);
+    assert_eq!(topic_count(&stdout, RAW), 10);
+    assert_eq!(topic_count(&stdout, NORMALIZED), 8);
+    assert_eq!(topic_count(&stdout, DOCUMENTS), 8);
+    assert_eq!(topic_count(&stdout, DLQ), 2);
     // The seeds' own sections and indicators, plus the GBK copy's.
-    assert!(topic_count(&stdout, "reports.sections") > sections);
-    assert!(topic_count(&stdout, "reports.indicators") > indicators);
+    assert!(topic_count(&stdout, SECTIONS) > sections);
+    assert!(topic_count(&stdout, INDICATORS) > indicators);
     assert!(stdout.contains("bad/empty.txt"), "{stdout}");
     assert!(stdout.contains("undecodable"), "{stdout}");
     assert!(
@@ -117,21 +123,17 @@ fn demo_runs_the_pipeline_and_prints_the_report() {
     assert!(stdout.contains("a fresh dataset"), "{stdout}");
     // The sink's loop stored every output record (it commits only what is durable, and the
     // demo waited for its commits to reach the end of every output topic).
-    let outputs: usize = [
-        "reports.documents",
-        "reports.sections",
-        "reports.indicators",
-    ]
-    .iter()
-    .map(|t| topic_count(&stdout, t))
-    .sum();
+    let outputs: usize = [DOCUMENTS, SECTIONS, INDICATORS]
+        .iter()
+        .map(|t| topic_count(&stdout, t))
+        .sum();
     assert!(
         stdout.contains(&format!(
             "({outputs} records, 0 dead-lettered) written by the Parquet sink"
         )),
         "{stdout}"
     );
-    let indicator_messages = topic_count(&stdout, "reports.indicators");
+    let indicator_messages = topic_count(&stdout, INDICATORS);
 
     // A second run in the same directory replaces the dataset: no row twice.
     let out = Command::new(env!("CARGO_BIN_EXE_reportflow"))

@@ -9,6 +9,13 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use reportflow_kafka::config::DEFAULT_DLQ_TOPIC as DLQ;
+use reportflow_kafka::dlq::HEADER_PREFIX;
+use reportflow_proto::names::HEADER_DOC_ID;
+use reportflow_proto::topics::{
+    DEFAULT_DOCUMENTS_TOPIC as DOCUMENTS, DEFAULT_INDICATORS_TOPIC as INDICATORS,
+    DEFAULT_NORMALIZED_TOPIC as NORMALIZED, DEFAULT_RAW_TOPIC as RAW,
+};
 use serde_json::Value;
 
 /// Kills (and reaps) its child when dropped, so a failing test leaves no process behind.
@@ -179,19 +186,19 @@ fn publish_workers_and_tail_agree_with_extract() {
     let _extractor = worker("extractor", &brokers);
 
     let deadline = Instant::now() + Duration::from_secs(40);
-    let lines = tail(&brokers, "reports.indicators", total, deadline);
+    let lines = tail(&brokers, INDICATORS, total, deadline);
     let mut got: BTreeMap<String, usize> = BTreeMap::new();
     for line in &lines {
-        assert_eq!(line["topic"], "reports.indicators");
+        assert_eq!(line["topic"], INDICATORS);
         let doc_id = line["key"].as_str().unwrap();
         assert_eq!(line["value"]["docId"], doc_id);
-        assert_eq!(line["headers"]["reportflow.doc-id"], doc_id);
+        assert_eq!(line["headers"][HEADER_DOC_ID], doc_id);
         *got.entry(doc_id.to_string()).or_default() += 1;
     }
     assert_eq!(got, expected, "indicators per document: tail vs extract");
 
     // The documents carry the publish keys (paths relative to the directory).
-    let docs = tail(&brokers, "reports.documents", files.len(), deadline);
+    let docs = tail(&brokers, DOCUMENTS, files.len(), deadline);
     let mut keys: Vec<String> = docs
         .iter()
         .map(|d| d["value"]["source"]["key"].as_str().unwrap().to_string())
@@ -229,15 +236,15 @@ fn dead_letters_can_be_tailed_and_redriven() {
     check(&out, "publish");
     let _normalizer = worker("normalizer", &brokers);
     let deadline = Instant::now() + Duration::from_secs(30);
-    let letters = tail(&brokers, "reports.dlq", 1, deadline);
+    let letters = tail(&brokers, DLQ, 1, deadline);
     assert_eq!(letters.len(), 1, "{letters:?}");
     let letter = &letters[0];
     assert_eq!(letter["key"], "empty.txt");
     assert_eq!(letter["value"]["error"]["stage"], "normalize");
     assert_eq!(letter["value"]["error"]["kind"], "empty");
-    assert_eq!(letter["value"]["source"]["topic"], "reports.raw");
+    assert_eq!(letter["value"]["source"]["topic"], RAW);
     assert_eq!(letter["value"]["bytes"], 0);
-    let normalized = tail(&brokers, "reports.normalized", 1, deadline);
+    let normalized = tail(&brokers, NORMALIZED, 1, deadline);
     assert_eq!(normalized.len(), 1);
     assert_eq!(normalized[0]["value"]["source"]["key"], "good.txt");
 
@@ -282,7 +289,7 @@ fn dead_letters_can_be_tailed_and_redriven() {
     assert_eq!(r["headers"]["content-type"], "text/plain");
     let names: Vec<&String> = r["headers"].as_object().unwrap().keys().collect();
     assert!(
-        names.iter().all(|n| !n.starts_with("reportflow.")),
+        names.iter().all(|n| !n.starts_with(HEADER_PREFIX)),
         "{names:?}"
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -313,7 +320,7 @@ fn publish_refuses_what_the_embedded_broker_would_drop() {
     );
     // Nothing was sent, not even the small file.
     let deadline = Instant::now() + Duration::from_secs(3);
-    assert!(tail(&brokers, "reports.raw", 1, deadline).is_empty());
+    assert!(tail(&brokers, RAW, 1, deadline).is_empty());
 
     // What fits is published.
     let out = reportflow()
@@ -329,11 +336,11 @@ fn publish_refuses_what_the_embedded_broker_would_drop() {
 fn group_lag(brokers: &str, group: &str) -> i64 {
     let out = reportflow()
         .args(["lag", "--brokers", brokers, "--group", group])
-        .args(["--topic", "reports.raw", "--format", "prometheus"])
+        .args(["--topic", RAW, "--format", "prometheus"])
         .output()
         .unwrap();
     let text = check(&out, "lag");
-    let prefix = format!("reportflow_group_lag_total{{group=\"{group}\",topic=\"reports.raw\"}} ");
+    let prefix = format!("reportflow_group_lag_total{{group=\"{group}\",topic=\"{RAW}\"}} ");
     text.lines()
         .find_map(|l| l.strip_prefix(&prefix))
         .unwrap_or_else(|| panic!("no total in {text}"))

@@ -36,7 +36,7 @@ pub const STAGE: &str = "extract";
 /// Default consumer group.
 pub const DEFAULT_GROUP_ID: &str = "reportflow-extractor";
 /// Default input topic.
-pub const DEFAULT_INPUT_TOPIC: &str = "reports.normalized";
+pub const DEFAULT_INPUT_TOPIC: &str = reportflow_proto::topics::DEFAULT_NORMALIZED_TOPIC;
 /// Logical name of the documents topic in the `[topics]` configuration table.
 pub const TOPIC_DOCUMENTS: &str = "documents";
 /// Logical name of the sections topic in the `[topics]` configuration table.

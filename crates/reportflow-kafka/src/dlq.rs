@@ -8,6 +8,11 @@
 use crate::produce::ProduceRecord;
 use crate::record::{InputRecord, Reject};
 
+/// The prefix of every header reportflow writes (`reportflow.error.*`, `reportflow.source.*`,
+/// `reportflow.worker`, `reportflow.dlq.*`, and the workers' `reportflow.doc-id` and
+/// `reportflow.message-type`).
+pub const HEADER_PREFIX: &str = "reportflow.";
+
 /// Header: the stage that rejected the input.
 pub const HEADER_ERROR_STAGE: &str = "reportflow.error.stage";
 /// Header: the kind of error (`too_large`, `panic`, or the processor's kind).

@@ -7,7 +7,10 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use common::*;
-use reportflow_kafka::dlq::DLQ_HEADERS;
+use reportflow_kafka::dlq::{
+    DLQ_HEADERS, HEADER_DROPPED, HEADER_ERROR_KIND, HEADER_ERROR_MESSAGE, HEADER_ERROR_STAGE,
+    HEADER_SOURCE_OFFSET, HEADER_SOURCE_PARTITION, HEADER_SOURCE_TOPIC, HEADER_WORKER,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn processes_dead_letters_commits_and_shuts_down() {
@@ -132,24 +135,24 @@ async fn processes_dead_letters_commits_and_shuts_down() {
         } else {
             ("transform", "bad_input")
         };
-        assert_eq!(header(m, "reportflow.error.stage").unwrap(), stage);
-        assert_eq!(header(m, "reportflow.error.kind").unwrap(), kind);
-        let message = header(m, "reportflow.error.message").unwrap();
+        assert_eq!(header(m, HEADER_ERROR_STAGE).unwrap(), stage);
+        assert_eq!(header(m, HEADER_ERROR_KIND).unwrap(), kind);
+        let message = header(m, HEADER_ERROR_MESSAGE).unwrap();
         if panic {
             assert!(message.contains("asked to panic"), "{message}");
         } else {
             assert!(message.contains("BAD"), "{message}");
         }
-        assert_eq!(header(m, "reportflow.source.topic").unwrap(), IN);
+        assert_eq!(header(m, HEADER_SOURCE_TOPIC).unwrap(), IN);
         assert_eq!(
-            header(m, "reportflow.source.partition").unwrap(),
+            header(m, HEADER_SOURCE_PARTITION).unwrap(),
             input.partition.to_string()
         );
         assert_eq!(
-            header(m, "reportflow.source.offset").unwrap(),
+            header(m, HEADER_SOURCE_OFFSET).unwrap(),
             offsets[i].to_string()
         );
-        assert_eq!(header(m, "reportflow.worker").unwrap(), WORKER);
+        assert_eq!(header(m, HEADER_WORKER).unwrap(), WORKER);
     }
 }
 
@@ -292,9 +295,9 @@ async fn oversized_inputs_are_dead_lettered_with_kind_too_large() {
     let m = &dead[0];
     assert_eq!(rdkafka::Message::key(m), Some(&b"big"[..]));
     assert_eq!(rdkafka::Message::payload(m), Some(big.as_bytes()));
-    assert_eq!(header(m, "reportflow.error.kind").unwrap(), "too_large");
-    assert_eq!(header(m, "reportflow.error.stage").unwrap(), "intake");
-    assert_eq!(header(m, "reportflow.source.offset").unwrap(), "1");
+    assert_eq!(header(m, HEADER_ERROR_KIND).unwrap(), "too_large");
+    assert_eq!(header(m, HEADER_ERROR_STAGE).unwrap(), "intake");
+    assert_eq!(header(m, HEADER_SOURCE_OFFSET).unwrap(), "1");
     assert_eq!(summary.dead_lettered, 1);
     assert_eq!(committed_async(&bootstrap, "g-big", 1).await, vec![Some(3)]);
 }
@@ -317,14 +320,14 @@ async fn outputs_over_the_size_limit_are_dead_lettered_too_large_with_size_and_l
     assert_eq!(dead.len(), 1);
     let m = &dead[0];
     assert_eq!(rdkafka::Message::key(m), Some(&b"big"[..]));
-    assert_eq!(header(m, "reportflow.error.kind").unwrap(), "too_large");
-    assert_eq!(header(m, "reportflow.error.stage").unwrap(), "produce");
-    let message = header(m, "reportflow.error.message").unwrap();
+    assert_eq!(header(m, HEADER_ERROR_KIND).unwrap(), "too_large");
+    assert_eq!(header(m, HEADER_ERROR_STAGE).unwrap(), "produce");
+    let message = header(m, HEADER_ERROR_MESSAGE).unwrap();
     // The output's size (value, key, headers) and the producer's limit.
     assert!(message.contains("is 150"), "{message}");
     assert!(message.contains("message.max.bytes is 100000"), "{message}");
     // The dead letter itself did not fit with the input's value: it went without it.
-    assert_eq!(header(m, "reportflow.dlq.dropped").unwrap(), "value");
+    assert_eq!(header(m, HEADER_DROPPED).unwrap(), "value");
     assert_eq!(summary.dead_lettered, 1);
     assert_eq!(
         committed_async(&bootstrap, "g-big-out", 1).await,

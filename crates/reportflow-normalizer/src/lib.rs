@@ -40,11 +40,11 @@ pub const STAGE: &str = "normalize";
 /// Default consumer group.
 pub const DEFAULT_GROUP_ID: &str = "reportflow-normalizer";
 /// Default input topic.
-pub const DEFAULT_INPUT_TOPIC: &str = "reports.raw";
+pub const DEFAULT_INPUT_TOPIC: &str = reportflow_proto::topics::DEFAULT_RAW_TOPIC;
 /// Logical name of the output topic in the `[topics]` configuration table.
 pub const TOPIC_NORMALIZED: &str = "normalized";
 /// Default output topic.
-pub const DEFAULT_NORMALIZED_TOPIC: &str = "reports.normalized";
+pub const DEFAULT_NORMALIZED_TOPIC: &str = reportflow_proto::topics::DEFAULT_NORMALIZED_TOPIC;
 /// Input headers copied into [`v1::Source`] (names compared ASCII case-insensitively).
 pub const SOURCE_HEADERS: [&str; 5] = [
     "content-type",

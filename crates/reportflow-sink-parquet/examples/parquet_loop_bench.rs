@@ -97,7 +97,9 @@ async fn main() {
     for t in topics.all() {
         cluster.create_topic(&t, 3, 1).unwrap();
     }
-    cluster.create_topic("reports.dlq", 1, 1).unwrap();
+    cluster
+        .create_topic(reportflow_kafka::config::DEFAULT_DLQ_TOPIC, 1, 1)
+        .unwrap();
     let bootstrap = cluster.bootstrap_servers();
     let msgs = messages(copies, &topics);
     let producer: FutureProducer = ClientConfig::new()

@@ -9,12 +9,13 @@ use std::time::{Duration, Instant};
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
+use reportflow_kafka::dlq::{HEADER_ERROR_KIND, HEADER_ERROR_MESSAGE};
 use reportflow_kafka::RuntimeConfig;
 use reportflow_proto::topics::DatasetTopics as Topics;
 use reportflow_proto::{convert, v1, Message as _};
 
 /// The dead-letter topic of the tests.
-pub const DLQ: &str = "reports.dlq";
+pub const DLQ: &str = reportflow_kafka::config::DEFAULT_DLQ_TOPIC;
 
 /// Every message the extractor publishes for the five seed reports.
 #[derive(Debug, Default, Clone)]
@@ -163,8 +164,8 @@ pub async fn dead_letters(bootstrap: &str, n: usize) -> Vec<(String, String)> {
         while out.len() < n && Instant::now() < deadline {
             if let Some(Ok(m)) = consumer.poll(Duration::from_millis(200)) {
                 out.push((
-                    header(&m, "reportflow.error.kind"),
-                    header(&m, "reportflow.error.message"),
+                    header(&m, HEADER_ERROR_KIND),
+                    header(&m, HEADER_ERROR_MESSAGE),
                 ));
             }
         }

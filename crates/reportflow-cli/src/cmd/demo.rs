@@ -390,7 +390,7 @@ async fn demo(args: &Args) -> anyhow::Result<ExitCode> {
                 let kind = m.headers().and_then(|hs| {
                     use rdkafka::message::Headers as _;
                     hs.iter()
-                        .find(|h| h.key == "reportflow.error.kind")
+                        .find(|h| h.key == reportflow_kafka::dlq::HEADER_ERROR_KIND)
                         .map(|h| String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned())
                 });
                 collected.add(m.topic(), m.key(), m.payload().unwrap_or_default(), kind);

@@ -16,6 +16,10 @@ use rdkafka::message::{Header, Headers, OwnedHeaders};
 use rdkafka::producer::FutureRecord;
 use rdkafka::{Message, Offset};
 
+use reportflow_kafka::dlq::{
+    HEADER_ERROR_KIND, HEADER_ERROR_STAGE, HEADER_PREFIX, HEADER_SOURCE_TOPIC,
+};
+
 use super::client::ConnectArgs;
 use super::tail::{assigned_consumer, headers_of};
 
@@ -41,7 +45,7 @@ pub struct RedriveArgs {
     #[command(flatten)]
     pub connect: ConnectArgs,
     /// The dead-letter topic.
-    #[arg(long, default_value = "reports.dlq")]
+    #[arg(long, default_value = reportflow_kafka::config::DEFAULT_DLQ_TOPIC)]
     pub dlq_topic: String,
     /// Only letters of this error kind (header reportflow.error.kind), e.g. `undecodable`.
     #[arg(long)]
@@ -114,11 +118,11 @@ fn redrive(args: &RedriveArgs) -> anyhow::Result<ExitCode> {
         let matches = args
             .kind
             .as_deref()
-            .is_none_or(|k| header("reportflow.error.kind") == Some(k))
+            .is_none_or(|k| header(HEADER_ERROR_KIND) == Some(k))
             && args
                 .stage
                 .as_deref()
-                .is_none_or(|s| header("reportflow.error.stage") == Some(s));
+                .is_none_or(|s| header(HEADER_ERROR_STAGE) == Some(s));
         if !matches {
             skipped += 1;
             continue;
@@ -126,7 +130,7 @@ fn redrive(args: &RedriveArgs) -> anyhow::Result<ExitCode> {
         let Some(target) = args
             .to
             .clone()
-            .or_else(|| header("reportflow.source.topic").map(str::to_string))
+            .or_else(|| header(HEADER_SOURCE_TOPIC).map(str::to_string))
         else {
             eprintln!(
                 "error: {}/{partition}@{offset}: no reportflow.source.topic header and no --to",
@@ -138,7 +142,7 @@ fn redrive(args: &RedriveArgs) -> anyhow::Result<ExitCode> {
         // Original headers, raw bytes, without the runtime's own.
         let mut out_headers = OwnedHeaders::new();
         if let Some(hs) = m.headers() {
-            for h in hs.iter().filter(|h| !h.key.starts_with("reportflow.")) {
+            for h in hs.iter().filter(|h| !h.key.starts_with(HEADER_PREFIX)) {
                 out_headers = out_headers.insert(Header {
                     key: h.key,
                     value: h.value,

@@ -39,7 +39,7 @@ pub struct Args {
     #[command(flatten)]
     pub connect: ConnectArgs,
     /// Topic to publish to.
-    #[arg(long, default_value = "reports.raw")]
+    #[arg(long, default_value = reportflow_proto::topics::DEFAULT_RAW_TOPIC)]
     pub topic: String,
     /// Files and directories (searched recursively; hidden entries are skipped).
     #[arg(value_name = "PATH", required = true)]

@@ -24,6 +24,11 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{BorrowedMessage, Headers};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Message, Offset, TopicPartitionList};
+use reportflow_kafka::dlq::{
+    HEADER_ERROR_KIND, HEADER_ERROR_MESSAGE, HEADER_ERROR_STAGE, HEADER_SOURCE_OFFSET,
+    HEADER_SOURCE_PARTITION, HEADER_SOURCE_TOPIC, HEADER_WORKER,
+};
+use reportflow_proto::names::{self, HEADER_MESSAGE_TYPE};
 use reportflow_proto::v1;
 
 use super::client::{wait_for_cluster, ConnectArgs, Connection, ErrorContext};
@@ -93,10 +98,10 @@ pub fn type_for_topic(topic: &str) -> Option<Type> {
 
 fn type_for_header(name: &str) -> Type {
     match name {
-        "reportflow.v1.NormalizedReport" => Type::Normalized,
-        "reportflow.v1.ReportDocument" => Type::Document,
-        "reportflow.v1.Section" => Type::Section,
-        "reportflow.v1.Indicator" => Type::Indicator,
+        names::TYPE_NORMALIZED_REPORT => Type::Normalized,
+        names::TYPE_REPORT_DOCUMENT => Type::Document,
+        names::TYPE_SECTION => Type::Section,
+        names::TYPE_INDICATOR => Type::Indicator,
         _ => Type::Raw,
     }
 }
@@ -130,7 +135,7 @@ pub fn decode_value(kind: Type, value: &[u8], headers: &[(String, String)]) -> V
     };
     match kind {
         Type::Auto => {
-            let resolved = header("reportflow.message-type")
+            let resolved = header(HEADER_MESSAGE_TYPE)
                 .map(type_for_header)
                 .unwrap_or(Type::Raw);
             decode_value(resolved, value, headers)
@@ -143,16 +148,16 @@ pub fn decode_value(kind: Type, value: &[u8], headers: &[(String, String)]) -> V
         Type::Dlq => {
             let mut v = bytes_json(value);
             v["error"] = json!({
-                "stage": header("reportflow.error.stage"),
-                "kind": header("reportflow.error.kind"),
-                "message": header("reportflow.error.message"),
+                "stage": header(HEADER_ERROR_STAGE),
+                "kind": header(HEADER_ERROR_KIND),
+                "message": header(HEADER_ERROR_MESSAGE),
             });
             v["source"] = json!({
-                "topic": header("reportflow.source.topic"),
-                "partition": header("reportflow.source.partition").and_then(|p| p.parse::<i64>().ok()),
-                "offset": header("reportflow.source.offset").and_then(|p| p.parse::<i64>().ok()),
+                "topic": header(HEADER_SOURCE_TOPIC),
+                "partition": header(HEADER_SOURCE_PARTITION).and_then(|p| p.parse::<i64>().ok()),
+                "offset": header(HEADER_SOURCE_OFFSET).and_then(|p| p.parse::<i64>().ok()),
             });
-            v["worker"] = json!(header("reportflow.worker"));
+            v["worker"] = json!(header(HEADER_WORKER));
             v
         }
     }
@@ -292,8 +297,8 @@ mod tests {
     #[test]
     fn dead_letters_show_their_error() {
         let headers = vec![
-            ("reportflow.error.kind".to_string(), "empty".to_string()),
-            ("reportflow.source.offset".to_string(), "12".to_string()),
+            (HEADER_ERROR_KIND.to_string(), "empty".to_string()),
+            (HEADER_SOURCE_OFFSET.to_string(), "12".to_string()),
         ];
         let v = decode_value(Type::Dlq, b"abc", &headers);
         assert_eq!(v["error"]["kind"], "empty");

@@ -21,7 +21,7 @@ use tokio::sync::oneshot;
 
 pub const IN: &str = "reports.raw";
 pub const OUT: &str = "reports.upper";
-pub const DLQ: &str = "reports.dlq";
+pub const DLQ: &str = reportflow_kafka::config::DEFAULT_DLQ_TOPIC;
 pub const STAGE: &str = "upper";
 pub const WORKER: &str = "test-worker";
 
