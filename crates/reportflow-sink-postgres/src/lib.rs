@@ -318,6 +318,31 @@ mod tests {
     }
 
     #[test]
+    fn a_typo_in_any_table_is_refused_with_its_name() {
+        let dir = std::env::temp_dir().join(format!("rf-pg-typo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (text, key) in [
+            ("[sink]\ndatabse_url = \"postgres://x\"\n", "databse_url"),
+            ("[sink]\nbatch_max_recods = 1\n", "batch_max_recods"),
+            ("comit_interval_ms = 5\n", "comit_interval_ms"),
+            (
+                "[kafka_consumer]\n\"group.id\" = \"x\"\n[sink]\n",
+                "group.id",
+            ),
+        ] {
+            let path = dir.join("sink.toml");
+            std::fs::write(&path, text).unwrap();
+            let mut args = Args::default();
+            args.sink.config = Some(path);
+            args.sink.brokers = Some("b:9092".into());
+            args.database_url = Some("postgres://flag".into());
+            let err = load(&args, &Env::default()).unwrap_err().to_string();
+            assert!(err.contains(key), "{key}: {err}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn the_example_shows_every_sink_key_with_its_default() {
         let text = include_str!("../config.example.toml");
         let problems = example::sink_problems::<PostgresKeys>(text, RawSinkConfig::default());

@@ -154,7 +154,20 @@ pub fn parse_sink_table<T: DeserializeOwned>(
 ) -> Result<(RawSinkConfig, T), ConfigError> {
     let (batch, own) = partition(table);
     let origin = Path::new("[sink]");
-    Ok((from_table(batch, origin)?, from_table(own, origin)?))
+    let own = from_table(own, origin).map_err(|e| match e {
+        // A typo of a batch key lands among the sink's keys: name those too.
+        ConfigError::Parse { path, message } if message.contains("unknown field") => {
+            ConfigError::Parse {
+                path,
+                message: format!(
+                    "{message} (or one of the batch keys {})",
+                    RawSinkConfig::KEYS.join(", ")
+                ),
+            }
+        }
+        other => other,
+    })?;
+    Ok((from_table(batch, origin)?, own))
 }
 
 /// Splits a sink's TOML configuration into the runtime's part (everything but `[sink]`,

@@ -416,6 +416,10 @@ fn the_sink_table_is_strict_about_both_halves() {
             .to_string();
         let key = typo.split(' ').next().unwrap();
         assert!(err.contains(key), "{err}");
+        assert!(
+            err.contains("batch_max_records") && err.contains("`dir`"),
+            "{err}"
+        );
     }
     let table: toml::Table = toml::from_str("batch_max_ms = \"soon\"").unwrap();
     assert!(sink::parse_sink_table::<Own>(&table).is_err());
