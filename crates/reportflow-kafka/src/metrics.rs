@@ -112,6 +112,67 @@ pub struct Metrics {
     retries_queue_full: IntCounter,
 }
 
+/// The partition bookkeeping metrics: assigned partitions, lag, clean and skipped hand-overs.
+fn partition_metrics(
+    r: &Registry,
+) -> Result<(IntGauge, IntGaugeVec, IntCounter, IntCounterVec), prometheus::Error> {
+    let assigned_partitions = register(
+        r,
+        IntGauge::new(
+            "reportflow_assigned_partitions",
+            "Partitions currently assigned to this worker.",
+        )?,
+    )?;
+    let consumer_lag = register(
+        r,
+        IntGaugeVec::new(
+            Opts::new(
+                "reportflow_consumer_lag",
+                "High watermark minus committed offset of each assigned partition.",
+            ),
+            &["topic", "partition"],
+        )?,
+    )?;
+    let partitions_revoked = register(
+        r,
+        IntCounter::new(
+            "reportflow_partitions_revoked_total",
+            "Partitions handed over cleanly: nothing left in flight, progress committed.",
+        )?,
+    )?;
+    let offsets_skipped = counters(
+        r,
+        "reportflow_offsets_skipped_total",
+        "Records skipped because the consumer's offset was out of range (data deleted before it was consumed), by topic.",
+        &["topic"],
+    )?;
+    Ok((
+        assigned_partitions,
+        consumer_lag,
+        partitions_revoked,
+        offsets_skipped,
+    ))
+}
+
+/// Registers `metric` in `registry` and hands it back.
+fn register<M>(registry: &Registry, metric: M) -> Result<M, prometheus::Error>
+where
+    M: prometheus::core::Collector + Clone + 'static,
+{
+    registry.register(Box::new(metric.clone()))?;
+    Ok(metric)
+}
+
+/// A registered counter family.
+fn counters(
+    registry: &Registry,
+    name: &str,
+    help: &str,
+    labels: &[&str],
+) -> Result<IntCounterVec, prometheus::Error> {
+    register(registry, IntCounterVec::new(Opts::new(name, help), labels)?)
+}
+
 impl Metrics {
     /// Creates and registers every metric, without a `stage` label (tests).
     pub fn new() -> Result<Self, prometheus::Error> {
@@ -126,115 +187,80 @@ impl Metrics {
     }
 
     fn with_registry(registry: Registry) -> Result<Self, prometheus::Error> {
-        let messages_in = IntCounterVec::new(
-            Opts::new(
-                "reportflow_messages_in_total",
-                "Messages consumed and dispatched for processing.",
-            ),
-            &[],
-        )?;
-        let messages_out = IntCounterVec::new(
-            Opts::new(
-                "reportflow_messages_out_total",
-                "Output records acknowledged by the broker.",
-            ),
-            &["topic"],
-        )?;
-        let dead_lettered = IntCounterVec::new(
-            Opts::new(
-                "reportflow_messages_dead_lettered_total",
-                "Inputs sent to the dead-letter topic and acknowledged, by rejecting stage and kind.",
-            ),
-            &["rejected_by", "kind"],
-        )?;
-        let processing_seconds = HistogramVec::new(
-            HistogramOpts::new(
-                "reportflow_processing_seconds",
-                "Time spent processing one input.",
-            )
-            .buckets(PROCESSING_BUCKETS.to_vec()),
-            &[],
-        )?;
-        let in_flight = IntGauge::new(
-            "reportflow_in_flight",
-            "Messages consumed and not yet fully acknowledged downstream.",
-        )?;
-        let assigned_partitions = IntGauge::new(
-            "reportflow_assigned_partitions",
-            "Partitions currently assigned to this worker.",
-        )?;
-        let consumer_lag = IntGaugeVec::new(
-            Opts::new(
-                "reportflow_consumer_lag",
-                "High watermark minus committed offset of each assigned partition.",
-            ),
-            &["topic", "partition"],
-        )?;
-        let commits = IntCounterVec::new(
-            Opts::new("reportflow_commits_total", "Offset commits, by result."),
+        let r = &registry;
+        let commits = counters(
+            r,
+            "reportflow_commits_total",
+            "Offset commits, by result.",
             &["result"],
         )?;
-        let produce_retries = IntCounterVec::new(
-            Opts::new(
-                "reportflow_produce_retries_total",
-                "Records the runtime re-sent (never dropped), by reason.",
-            ),
+        let produce_retries = counters(
+            r,
+            "reportflow_produce_retries_total",
+            "Records the runtime re-sent (never dropped), by reason.",
             &["reason"],
         )?;
-        registry.register(Box::new(messages_in.clone()))?;
-        registry.register(Box::new(messages_out.clone()))?;
-        registry.register(Box::new(dead_lettered.clone()))?;
-        registry.register(Box::new(processing_seconds.clone()))?;
-        registry.register(Box::new(in_flight.clone()))?;
-        registry.register(Box::new(assigned_partitions.clone()))?;
-        registry.register(Box::new(consumer_lag.clone()))?;
-        registry.register(Box::new(commits.clone()))?;
-        let partitions_revoked = IntCounter::new(
-            "reportflow_partitions_revoked_total",
-            "Partitions handed over cleanly: nothing left in flight, progress committed.",
-        )?;
-        let partitions_lost = IntCounterVec::new(
-            Opts::new(
-                "reportflow_partitions_lost_total",
-                "Partitions given up without a clean hand-over (the next owner redoes their uncommitted messages), by reason.",
-            ),
+        let partitions_lost = counters(
+            r,
+            "reportflow_partitions_lost_total",
+            "Partitions given up without a clean hand-over (the next owner redoes their uncommitted messages), by reason.",
             &["reason"],
         )?;
-        registry.register(Box::new(produce_retries.clone()))?;
-        registry.register(Box::new(partitions_revoked.clone()))?;
-        registry.register(Box::new(partitions_lost.clone()))?;
-        let offsets_skipped = IntCounterVec::new(
-            Opts::new(
-                "reportflow_offsets_skipped_total",
-                "Records skipped because the consumer's offset was out of range (data deleted before it was consumed), by topic.",
-            ),
-            &["topic"],
-        )?;
-        registry.register(Box::new(offsets_skipped.clone()))?;
         // Make the commit results and retry reasons visible (as 0) before the first event.
         commits.with_label_values(&["ok"]);
         commits.with_label_values(&["error"]);
-        let retries_delivery = produce_retries.with_label_values(&["delivery_failed"]);
-        let retries_queue_full = produce_retries.with_label_values(&["queue_full"]);
         for reason in LostReason::ALL {
             partitions_lost.with_label_values(&[reason.label()]);
         }
+        let (assigned_partitions, consumer_lag, partitions_revoked, offsets_skipped) =
+            partition_metrics(r)?;
         Ok(Metrics {
-            registry,
-            messages_in,
-            messages_out,
-            dead_lettered,
-            processing_seconds,
-            in_flight,
+            messages_in: counters(
+                r,
+                "reportflow_messages_in_total",
+                "Messages consumed and dispatched for processing.",
+                &[],
+            )?,
+            messages_out: counters(
+                r,
+                "reportflow_messages_out_total",
+                "Output records acknowledged by the broker.",
+                &["topic"],
+            )?,
+            dead_lettered: counters(
+                r,
+                "reportflow_messages_dead_lettered_total",
+                "Inputs sent to the dead-letter topic and acknowledged, by rejecting stage and kind.",
+                &["rejected_by", "kind"],
+            )?,
+            processing_seconds: register(
+                r,
+                HistogramVec::new(
+                    HistogramOpts::new(
+                        "reportflow_processing_seconds",
+                        "Time spent processing one input.",
+                    )
+                    .buckets(PROCESSING_BUCKETS.to_vec()),
+                    &[],
+                )?,
+            )?,
+            in_flight: register(
+                r,
+                IntGauge::new(
+                    "reportflow_in_flight",
+                    "Messages consumed and not yet fully acknowledged downstream.",
+                )?,
+            )?,
             assigned_partitions,
             consumer_lag,
-            commits,
-            produce_retries,
             partitions_revoked,
             offsets_skipped,
+            retries_delivery: produce_retries.with_label_values(&["delivery_failed"]),
+            retries_queue_full: produce_retries.with_label_values(&["queue_full"]),
+            commits,
+            produce_retries,
             partitions_lost,
-            retries_delivery,
-            retries_queue_full,
+            registry,
         })
     }
 
