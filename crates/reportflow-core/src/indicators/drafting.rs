@@ -252,11 +252,14 @@ impl IndicatorExtractor {
     }
 }
 
-/// Whether a baseline is the end of the previous year (`比上年末`) for a figure of a whole
-/// year (`2022`): a year-end balance against the last one is its year-on-year change.
+/// Whether a baseline is the end of the previous year (`比上年末`, or `比年初`: the start of
+/// the year is the end of the last) for a figure of a whole year (`2022`): a year-end balance
+/// against the last one is its year-on-year change.
 fn is_previous_year_end(basis: &str, period: &str) -> bool {
-    matches!(basis, "比上年末" | "较上年末" | "比去年末" | "较去年末")
-        && period.len() == 4
+    matches!(
+        basis,
+        "比上年末" | "较上年末" | "比去年末" | "较去年末" | "比年初" | "较年初"
+    ) && period.len() == 4
         && period.bytes().all(|b| b.is_ascii_digit())
 }
 

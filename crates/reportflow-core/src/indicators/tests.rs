@@ -532,3 +532,17 @@ proptest::proptest! {
         );
     }
 }
+
+#[test]
+fn a_year_end_balance_against_the_start_of_the_year_grows_year_on_year() {
+    // The start of the year is the end of the last: for a whole year, `比年初` is year on
+    // year, like `比上年末`; for part of a year it stays its own baseline.
+    assert_eq!(
+        render("2021年末,金融机构本外币各项存款余额1500.3亿元,比年初增长9.1%。"),
+        "deposit_balance Actual 2021 1500.3亿元 yoy9.1 - -"
+    );
+    assert_eq!(
+        render("6月末,金融机构本外币各项存款余额1500.3亿元,比年初增长9.1%。"),
+        "deposit_balance Actual 2021M06 1500.3亿元 - 比年初9.1 -"
+    );
+}
