@@ -1,30 +1,11 @@
 //! Unit tests of the extractor processor on the seed reports.
 
-use std::path::PathBuf;
-
 use reportflow_core::Extractor;
 use reportflow_kafka::{InputRecord, Processor};
 use reportflow_proto::{convert, v1, Message};
+use reportflow_worker_testkit::seeds;
 
 use super::*;
-
-fn seeds() -> Vec<(String, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../reportflow-core/test_data/seeds");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("seed dir")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    files.sort();
-    assert_eq!(files.len(), 5, "five seeds in {}", dir.display());
-    files
-        .into_iter()
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read(&p).unwrap())
-        })
-        .collect()
-}
 
 fn record(value: Option<Vec<u8>>) -> InputRecord {
     InputRecord {

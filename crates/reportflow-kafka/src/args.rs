@@ -120,6 +120,23 @@ pub enum WorkerError {
     Io(#[from] std::io::Error),
 }
 
+/// A problem starting or running a sink binary; `E` is the sink's own (none by default).
+#[derive(Debug, thiserror::Error)]
+pub enum SinkMainError<E: std::error::Error + 'static = std::convert::Infallible> {
+    /// The configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Logging could not be set up.
+    #[error(transparent)]
+    Runtime(#[from] Error),
+    /// The sink loop stopped with an error.
+    #[error(transparent)]
+    Sink(#[from] crate::RunSinkError),
+    /// The sink's own start-up failed.
+    #[error(transparent)]
+    Own(E),
+}
+
 /// Sets up logging as `config` says and warns of the `REPORTFLOW_*` variables nothing read:
 /// the first thing every binary does with its configuration.
 pub fn start_logging(config: &RuntimeConfig, unrecognized_env: &[String]) -> Result<(), Error> {

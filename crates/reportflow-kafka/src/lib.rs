@@ -71,7 +71,8 @@ mod throttle;
 mod transactional;
 
 pub use crate::args::{
-    run_worker, start_logging, worker_main, SinkArgs, SinkSetup, WorkerArgs, WorkerError,
+    run_worker, start_logging, worker_main, SinkArgs, SinkMainError, SinkSetup, WorkerArgs,
+    WorkerError,
 };
 pub use crate::config::{
     ConfigError, Env, LogFormat, ProcessingGuarantee, RawConfig, RuntimeConfig,

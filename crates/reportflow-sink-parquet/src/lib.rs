@@ -61,8 +61,7 @@ use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use reportflow_kafka::sink::{RawSinkConfig, STAGE_SINK};
 use reportflow_kafka::{
-    ConfigError, Env, InputRecord, Reject, RunSinkError, Sink, SinkArgs, SinkError, SinkSetup,
-    SinkSummary,
+    ConfigError, Env, InputRecord, Reject, Sink, SinkArgs, SinkError, SinkSetup, SinkSummary,
 };
 use reportflow_proto::v1;
 use reportflow_proto::Message as _;
@@ -644,22 +643,13 @@ pub fn load(args: &Args, env: &Env) -> Result<Loaded, ConfigError> {
     }))
 }
 
-/// Errors of [`run`].
+/// Errors of [`run`]: the configuration, logging, the sink loop or the [`DirError`].
+pub type Error = reportflow_kafka::SinkMainError<DirError>;
+
+/// The directory cannot be created or is not a dataset this sink can go on writing.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// The configuration is invalid.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    /// Logging could not be set up.
-    #[error(transparent)]
-    Runtime(#[from] reportflow_kafka::Error),
-    /// The directory cannot be created or is not a dataset this sink can go on writing.
-    #[error("cannot write a dataset in {0}: {1}")]
-    Dir(PathBuf, #[source] std::io::Error),
-    /// The sink loop stopped with an error.
-    #[error(transparent)]
-    Sink(#[from] RunSinkError),
-}
+#[error("cannot write a dataset in {0}: {1}")]
+pub struct DirError(pub PathBuf, #[source] pub std::io::Error);
 
 /// Runs the sink with `loaded` until `shutdown` resolves.
 pub async fn run_sink<F>(loaded: Loaded, shutdown: F) -> Result<SinkSummary, Error>
@@ -669,7 +659,8 @@ where
     let own = &loaded.own;
     let sink = ParquetSink::new(own.dir.clone(), own.topics.clone())
         .with_offsets_per_file(own.offsets_per_file);
-    sink.prepare().map_err(|e| Error::Dir(own.dir.clone(), e))?;
+    sink.prepare()
+        .map_err(|e| Error::Own(DirError(own.dir.clone(), e)))?;
     tracing::info!(
         dir = %own.dir.display(),
         offsets_per_file = own.offsets_per_file,

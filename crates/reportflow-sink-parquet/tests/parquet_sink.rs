@@ -88,15 +88,11 @@ async fn writes_the_seeds_as_parquet_that_reads_back_equal() {
         batch_max: Duration::from_millis(300),
         ..SinkConfig::default()
     };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(reportflow_kafka::run_sink(
+    let (stop, task) = run_sink_task(
         runtime_config(&bootstrap, "sink-parquet-1"),
         sink_config,
         ParquetSink::new(&root, topics.clone()),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    );
     let start = Instant::now();
     let want = (
         seeds.documents.len(),

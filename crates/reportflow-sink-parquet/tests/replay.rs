@@ -274,15 +274,7 @@ async fn feed(bootstrap: &str, group: &str, dir: &Path, per_file: u64, total: us
         batch_max: Duration::from_millis(200),
         ..SinkConfig::default()
     };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(reportflow_kafka::run_sink(
-        runtime_config(bootstrap, group),
-        config,
-        sink,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let (stop, task) = run_sink_task(runtime_config(bootstrap, group), config, sink);
     let start = Instant::now();
     while records.load(Ordering::SeqCst) < total {
         assert!(

@@ -12,81 +12,20 @@
 
 use std::time::Instant;
 
-use reportflow_kafka::InputRecord;
-use reportflow_proto::{convert, v1, Message as _};
 use reportflow_sink_postgres::{PostgresSettings, PostgresSink, Topics};
-use tokio_postgres::NoTls;
+use reportflow_sink_testkit::bench;
 
-fn records(copies: usize, topics: &Topics) -> Vec<InputRecord> {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../reportflow-core/test_data/seeds"
-    );
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    let extractor = reportflow_core::Extractor::default();
-    let mut out = Vec::new();
-    let mut offset = 0i64;
-    let mut push = |topic: &str, value: Vec<u8>| {
-        out.push(InputRecord {
-            topic: topic.to_string(),
-            partition: 0,
-            offset,
-            key: None,
-            value: Some(value),
-            headers: vec![],
-            timestamp_ms: None,
-        });
-        offset += 1;
-    };
-    for path in files {
-        let raw = std::fs::read(&path).unwrap();
-        let report = extractor.extract(&raw, None).unwrap();
-        let x = convert::extraction_from_report(&report, v1::Source::with_key("bench"), raw.len());
-        for c in 0..copies {
-            let sfx = format!("-{c}");
-            let mut d = x.document.clone().unwrap();
-            d.doc_id.push_str(&sfx);
-            push(&topics.documents, d.encode_to_vec());
-            for s in &x.sections {
-                let mut s = s.clone();
-                s.doc_id.push_str(&sfx);
-                push(&topics.sections, s.encode_to_vec());
-            }
-            for i in &x.indicators {
-                let mut i = i.clone();
-                i.doc_id.push_str(&sfx);
-                i.indicator_id.push_str(&sfx);
-                push(&topics.indicators, i.encode_to_vec());
-            }
-        }
-    }
-    out
-}
+mod common;
 
 #[tokio::main]
 async fn main() {
-    let mut args = std::env::args().skip(1);
-    let copies: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100);
-    let batch: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(5000);
-    let admin_url = std::env::var("REPORTFLOW_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:55432/postgres".into());
-    let name = format!("reportflow_bench_{}", std::process::id());
-    let (admin, conn) = tokio_postgres::connect(&admin_url, NoTls).await.unwrap();
-    tokio::spawn(conn);
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
+    let (copies, batch) = bench::args(100);
+    let db = common::BenchDb::create("reportflow_bench").await;
 
     let topics = Topics::default();
-    let recs = records(copies, &topics);
+    let recs = bench::records(copies, &topics);
     let mut sink = PostgresSink::new(PostgresSettings {
-        database_url: url,
+        database_url: db.url.clone(),
         topics,
     });
     sink.connect().await.unwrap();
@@ -96,17 +35,13 @@ async fn main() {
             let rejects = sink.write_batch(chunk).await.unwrap();
             assert!(rejects.is_empty());
         }
-        let secs = start.elapsed().as_secs_f64();
-        println!(
-            "postgres {pass}: {} rows in {:.2} s = {:.0} rows/s (batch {batch})",
+        bench::print_rate(
+            &format!("postgres {pass}"),
             recs.len(),
-            secs,
-            recs.len() as f64 / secs
+            start,
+            &format!("batch {batch}"),
         );
     }
     drop(sink);
-    admin
-        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .await
-        .unwrap();
+    db.drop_database().await;
 }

@@ -243,19 +243,8 @@ pub fn load(args: &Args, env: &Env) -> Result<Loaded, ConfigError> {
     }))
 }
 
-/// Errors of [`run`].
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// The configuration is invalid.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    /// Logging could not be set up.
-    #[error(transparent)]
-    Runtime(#[from] reportflow_kafka::Error),
-    /// The sink loop stopped with an error.
-    #[error(transparent)]
-    Sink(#[from] RunSinkError),
-}
+/// Errors of [`run`]: the configuration, logging or the sink loop.
+pub type Error = reportflow_kafka::SinkMainError;
 
 /// Runs the sink with `loaded` until `shutdown` resolves: starts the HTTP server (`/health`
 /// answers at once, `/ready` is 503), connects and migrates (retrying an unreachable database

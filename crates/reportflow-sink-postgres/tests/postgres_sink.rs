@@ -212,16 +212,8 @@ async fn loads_the_seeds_idempotently_and_rides_out_an_outage() {
         retry_max_backoff: Duration::from_millis(400),
         ..SinkConfig::default()
     };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let runtime = runtime_config(&bootstrap, "sink-pg-1");
-    let task = tokio::spawn(reportflow_kafka::run_sink(
-        runtime,
-        sink_config,
-        PostgresSink::new(settings),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let (stop, task) = run_sink_task(runtime, sink_config, PostgresSink::new(settings));
 
     let got = db.wait_counts(want, Duration::from_secs(60)).await;
     assert_eq!(got, want, "every seed message became one row");
@@ -404,15 +396,11 @@ async fn a_row_the_database_refuses_is_dead_lettered_and_the_rest_stored() {
         retry_max_backoff: Duration::from_millis(400),
         ..SinkConfig::default()
     };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(reportflow_kafka::run_sink(
+    let (stop, task) = run_sink_task(
         runtime_config(&bootstrap, "sink-pg-poison"),
         sink_config,
         PostgresSink::new(settings),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    );
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while admin
         .batch_execute(

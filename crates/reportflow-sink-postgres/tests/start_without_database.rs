@@ -89,15 +89,7 @@ async fn health_answers_and_ready_waits_while_the_database_is_down_at_start() {
         retry_max_backoff: Duration::from_millis(500),
         ..SinkConfig::default()
     };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(reportflow_kafka::run_sink(
-        runtime,
-        sink_config,
-        PostgresSink::new(settings),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let (stop, task) = run_sink_task(runtime, sink_config, PostgresSink::new(settings));
 
     // Database down: /health 200 from the start, /ready 503, for several seconds.
     let started = Instant::now();

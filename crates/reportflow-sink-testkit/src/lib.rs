@@ -1,7 +1,7 @@
 //! Test helpers the storage sinks share (dev-dependency of `reportflow-sink-postgres` and
 //! `reportflow-sink-parquet`): the seed reports as the messages the extractor publishes, a
 //! mock Kafka cluster with the three topics, producing to it, a runtime configuration for tests
-//! and reading the dead letters back.
+//! and reading the dead letters back; [`bench`] has what their benchmark examples share.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -10,9 +10,11 @@ use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
 use reportflow_kafka::dlq::{HEADER_ERROR_KIND, HEADER_ERROR_MESSAGE};
-use reportflow_kafka::RuntimeConfig;
+use reportflow_kafka::{RunSinkError, RuntimeConfig, Sink, SinkConfig, SinkSummary};
 use reportflow_proto::topics::DatasetTopics as Topics;
 use reportflow_proto::{convert, v1, Message as _};
+
+pub mod bench;
 
 /// The dead-letter topic of the tests.
 pub const DLQ: &str = reportflow_kafka::config::DEFAULT_DLQ_TOPIC;
@@ -31,24 +33,8 @@ pub struct Seeds {
 impl Seeds {
     /// Runs the core on the seeds, as `reportflow extract` does.
     pub fn load() -> Self {
-        let dir = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../reportflow-core/test_data/seeds"
-        );
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-            .collect();
-        files.sort();
-        assert_eq!(files.len(), 5, "five seeds");
-        let extractor = reportflow_core::Extractor::default();
         let mut seeds = Seeds::default();
-        for path in files {
-            let raw = std::fs::read(&path).unwrap();
-            let report = extractor.extract(&raw, None).unwrap();
-            let source = v1::Source::with_key(path.file_name().unwrap().to_string_lossy());
-            let x = convert::extraction_from_report(&report, source, raw.len());
+        for x in extractions(|name| v1::Source::with_key(name)) {
             seeds.documents.push(x.document.unwrap());
             seeds.sections.extend(x.sections);
             seeds.indicators.extend(x.indicators);
@@ -80,6 +66,33 @@ impl Seeds {
     }
 }
 
+/// The core's extraction of each of the five seed reports (`*.txt` in the core's
+/// `test_data/seeds`, by file name), as `reportflow extract` does; `source` makes the
+/// [`v1::Source`] of a seed from its file name.
+pub fn extractions(mut source: impl FnMut(&str) -> v1::Source) -> Vec<v1::Extraction> {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../reportflow-core/test_data/seeds"
+    );
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 5, "five seeds");
+    let extractor = reportflow_core::Extractor::default();
+    files
+        .iter()
+        .map(|path| {
+            let raw = std::fs::read(path).unwrap();
+            let report = extractor.extract(&raw, None).unwrap();
+            let source = source(&path.file_name().unwrap().to_string_lossy());
+            convert::extraction_from_report(&report, source, raw.len())
+        })
+        .collect()
+}
+
 /// A one-broker mock cluster with the three topics (3 partitions each) and the DLQ.
 pub fn cluster() -> MockCluster<'static, rdkafka::producer::DefaultProducerContext> {
     let cluster = MockCluster::new(1).expect("mock cluster");
@@ -88,6 +101,28 @@ pub fn cluster() -> MockCluster<'static, rdkafka::producer::DefaultProducerConte
     }
     cluster.create_topic(DLQ, 1, 1).unwrap();
     cluster
+}
+
+/// Spawns `run_sink(runtime, config, sink)`: the sender that stops it and its task.
+#[allow(clippy::type_complexity)]
+pub fn run_sink_task<S: Sink + Sync + 'static>(
+    runtime: RuntimeConfig,
+    config: SinkConfig,
+    sink: S,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<SinkSummary, RunSinkError>>,
+) {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(reportflow_kafka::run_sink(
+        runtime,
+        config,
+        sink,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    (stop, task)
 }
 
 /// Produces `(topic, key, value)` messages (partitioned by key).
