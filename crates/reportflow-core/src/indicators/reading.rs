@@ -256,9 +256,15 @@ impl IndicatorExtractor {
             .other
             .as_ref()
             .is_some_and(|(basis, _)| self.words.cumulative.any_in(basis));
+        // `名义增长5.3%,扣除价格因素实际增长5.0%`: the real growth after the nominal one is
+        // the same fact's growth net of prices, not a new fact.
+        let real_after_nominal = draft.yoy.is_some()
+            && matches!(role, FigureRole::Growth { basis: None, .. })
+            && s.get(seg_start.min(fig.start)..fig.start)
+                .is_some_and(|lead| lead.contains("实际"));
         let needs_new = match role {
             FigureRole::Value => draft.value.is_some() || draft.yoy.is_some() || averaged,
-            FigureRole::Growth { basis: None, .. } => draft.yoy.is_some(),
+            FigureRole::Growth { basis: None, .. } => draft.yoy.is_some() && !real_after_nominal,
             _ => false,
         };
         if needs_new {
@@ -284,6 +290,11 @@ impl IndicatorExtractor {
             FigureRole::Growth { negative, basis } => {
                 let pct = if *negative { -fig.value } else { fig.value };
                 match basis {
+                    None if real_after_nominal => {
+                        if draft.other.is_none() {
+                            draft.other = Some(("实际".to_string(), pct));
+                        }
+                    }
                     None => draft.yoy = Some(pct),
                     Some(b) => {
                         if draft.other.is_none() {

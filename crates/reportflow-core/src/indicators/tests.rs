@@ -546,3 +546,18 @@ fn a_year_end_balance_against_the_start_of_the_year_grows_year_on_year() {
         "deposit_balance Actual 2021M06 1500.3亿元 - 比年初9.1 -"
     );
 }
+
+#[test]
+fn nominal_and_real_growth_are_adverbs_of_one_fact() {
+    // `比上年实际增长`: the baseline and the adverb name no new metric.
+    assert_eq!(
+        render("城镇居民人均可支配收入52345元,比上年实际增长5.1%。"),
+        "urban_disposable_income Actual 2021H1 52345元 yoy5.1 - -"
+    );
+    // Nominal then real: the plain growth is the fact's, the real one its growth net of
+    // prices, not a second fact.
+    assert_eq!(
+        render("全体居民人均可支配收入32345元,比上年名义增长5.3%,扣除价格因素实际增长5.0%。"),
+        "disposable_income Actual 2021H1 32345元 yoy5.3 实际5 -"
+    );
+}
