@@ -73,7 +73,7 @@ pub(crate) const LEVEL_VERB: &str = concat!(
 pub(crate) const COMPARISON: &str = concat!(
     r"^(?:分别|均|增速|增幅|并|且|总量|比重)?",
     r"(?:(?:高于|低于|快于|慢于|超出|超过|领先|落后|好于|优于|上拉|拉动)[^\d,;:]*[\p{Han}]",
-    r"|超(?:时间|序时)进度|完成[^,;:]{0,8}(?:任务|计划|目标)的?|占[^,;:]{0,12}(?:任务|计划|目标)的?)",
+    r"|超(?:时间|序时)进度|完成[^,;:]{0,8}(?:任务|计划|目标|预算)的?|占[^,;:]{0,12}(?:任务|计划|目标|预算)的?)",
 );
 
 /// Baselines other than the same period a year before, longest first.

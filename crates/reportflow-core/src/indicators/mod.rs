@@ -127,6 +127,9 @@ impl IndicatorExtractor {
         let mut offsets = CharOffsets::new(text);
         let mut unchanged_at = Occurrences::new(&self.unchanged_word, text);
         let mut thousand_at = Occurrences::new(&self.thousand, text);
+        // A metric a sentence names on its own, and the line it holds for: its own line, or
+        // the next one when it is the whole line (a heading).
+        let mut subject: Option<(usize, metric::ResolvedMetric)> = None;
         for Sentence {
             start,
             text: sentence,
@@ -134,17 +137,34 @@ impl IndicatorExtractor {
         } in sentences(text)
         {
             let end = start + sentence.len();
+            let line = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            if subject.as_ref().is_some_and(|(holds, _)| *holds != line) {
+                subject = None;
+            }
             let unchanged = unchanged_at.within(start, end);
+            // `2.一般公共预算收入。`, `(一)地区生产总值`: a short sentence naming one metric.
+            let names_subject = |subject: &mut Option<_>| {
+                if sentence.len() <= 64 {
+                    if let Some(metric) = self.subject_sentence(sentence, &ctx) {
+                        let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+                        let whole_line = text[end..line_end].trim().is_empty();
+                        let holds = if whole_line { line_end + 1 } else { line };
+                        *subject = Some((holds, metric));
+                    }
+                }
+            };
             if !has_digit && !thousand_at.within(start, end) && !unchanged {
+                names_subject(&mut subject);
                 continue;
             }
             let char_pos = offsets.at(start);
-            let mut drafts = self.read_sentence(sentence, &ctx);
+            let mut drafts = self.read_sentence(sentence, &ctx, subject.as_ref().map(|(_, m)| m));
             if has_digit || unchanged {
                 self.read_ratio_forms(sentence, unchanged, &ctx, &mut drafts);
             }
             // Sentences without figures cost one regex pass and nothing else.
             if drafts.is_empty() {
+                names_subject(&mut subject);
                 continue;
             }
             let cues = self.sentence_cues(sentence);

@@ -15,7 +15,16 @@ use crate::text::is_common_hanzi;
 
 impl IndicatorExtractor {
     /// Reads one sentence into finished drafts.
-    pub(super) fn read_sentence(&self, s: &str, ctx: &DocContext<'_>) -> Vec<Draft> {
+    ///
+    /// `subject` is the metric an earlier sentence of the paragraph named on its own
+    /// (`2.一般公共预算收入。全年完成15.2亿元`): a figure whose lead names no metric and
+    /// continues none is that metric's.
+    pub(super) fn read_sentence(
+        &self,
+        s: &str,
+        ctx: &DocContext<'_>,
+        subject: Option<&ResolvedMetric>,
+    ) -> Vec<Draft> {
         let figures = self.figures(s);
         if figures.is_empty() {
             return Vec::new();
@@ -88,6 +97,12 @@ impl IndicatorExtractor {
                             .collect();
                     } else if was_list {
                         list_mode = true;
+                    } else if let (true, Some(subject)) = (current.is_empty(), subject) {
+                        let quote_start = segs
+                            .last()
+                            .map_or(fig.start, |(st, t)| st + leading_trim_len(t));
+                        last_metric = Some(subject.clone());
+                        current = vec![Draft::new(subject.clone(), quote_start)];
                     }
                 }
                 role
@@ -129,6 +144,24 @@ impl IndicatorExtractor {
         done.retain(Draft::has_figures);
         done.sort_by_key(|d| (d.first_figure, d.quote_start));
         done
+    }
+
+    /// The metric a sentence names and nothing else (`2.一般公共预算收入。`, `(一)地区生产总值`),
+    /// if it names exactly one headline metric.
+    pub(super) fn subject_sentence(&self, s: &str, ctx: &DocContext<'_>) -> Option<ResolvedMetric> {
+        let body = without_numbering(s.trim()).trim_end_matches(['。', ':', '：', '.', ';']);
+        if body.is_empty() || body.chars().count() > 16 {
+            return None;
+        }
+        let phrase = self.noun_phrase(body);
+        if phrase != body {
+            return None;
+        }
+        let mut resolved = self.metrics.resolve(phrase, &ctx.strip_words);
+        match (resolved.pop(), resolved.is_empty()) {
+            (Some(metric), true) if metric.code.is_some() => Some(metric),
+            _ => None,
+        }
     }
 
     /// Facts written without a figure of the usual shape: an industry-structure ratio
@@ -315,4 +348,30 @@ impl IndicatorExtractor {
         draft.first_figure.get_or_insert(fig.start);
         draft.end = fig.end;
     }
+}
+
+/// `s` without a list number before it: `2.`, `2、`, `(二)`, `（二）`, `二、`, `一是`.
+fn without_numbering(s: &str) -> &str {
+    const NUMERALS: &str = "一二三四五六七八九十";
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    if (1..=2).contains(&digits) {
+        if let Some(rest) = s[digits..].strip_prefix(['.', '、', '．']) {
+            return rest;
+        }
+    }
+    if let Some(rest) = s.strip_prefix(['(', '（']) {
+        let inner = rest.trim_start_matches(|c: char| NUMERALS.contains(c) || c.is_ascii_digit());
+        if inner.len() < rest.len() {
+            if let Some(after) = inner.strip_prefix([')', '）']) {
+                return after;
+            }
+        }
+    }
+    let inner = s.trim_start_matches(|c: char| NUMERALS.contains(c));
+    if inner.len() < s.len() && inner.len() + 9 >= s.len() {
+        if let Some(after) = inner.strip_prefix(['、', '是']) {
+            return after;
+        }
+    }
+    s
 }

@@ -561,3 +561,19 @@ fn nominal_and_real_growth_are_adverbs_of_one_fact() {
         "disposable_income Actual 2021H1 32345元 yoy5.3 实际5 -"
     );
 }
+
+#[test]
+fn a_sentence_naming_one_metric_is_the_subject_of_the_figures_after_it() {
+    // Plan-execution reports list each indicator under its name.
+    assert_eq!(
+        render("2.一般公共预算收入。全年完成15.2亿元,同比增长3.1%,完成年度预算的101.2%。"),
+        "general_budget_revenue Actual 2021 15.2亿元 yoy3.1 - -"
+    );
+    assert_eq!(
+        render("(二)一般公共预算收入\n全年完成15.2亿元,同比增长3.1%。"),
+        "general_budget_revenue Actual 2021 15.2亿元 yoy3.1 - -"
+    );
+    // It holds for its own paragraph (or the next, when it is a heading) only.
+    let later = render("一般公共预算收入。\n新建学校3所。\n全年完成15.2亿元。");
+    assert!(!later.contains("general_budget_revenue"), "{later}");
+}
