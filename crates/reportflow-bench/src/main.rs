@@ -9,7 +9,16 @@
 //! Without `--rate` all documents are published at once, so latency measures draining a
 //! backlog; `--rate R` publishes R documents per second, for latency at a steady load.
 //! `--exactly-once` runs the workers with `processing_guarantee = "exactly_once"` (one Kafka
-//! transaction per batch) instead of the default at-least-once.
+//! transaction per batch) instead of the default at-least-once; `--threads N` with
+//! `processing_threads = N` (default: the number of cores).
+//!
+//! Two more modes measure the workers themselves (module `rounds`, no copy): `--scaling`
+//! drains a backlog (`--docs`, default 1000) with 1 and then 2 processing threads per worker
+//! and prints documents/s of each and their ratio, next to the core's offline documents/s on
+//! one core; `--backlog` publishes 10,000 documents (`--docs`) with 5 (`--huge`) of 20 MiB
+//! (`--huge-mb`) among them and prints each worker's resident set idle after the warm-up
+//! (VmRSS) and its peak (VmHWM) against the targets (64 / 256 MB). `--env KEY=VALUE` adds
+//! worker environment in both (e.g. librdkafka queue sizes, `MALLOC_ARENA_MAX`).
 //!
 //! What it does: starts a one-node Apache Kafka (KRaft, `scripts/kafka.sh`) on free ports, creates the topics (4 partitions),
 //! starts one `reportflow-normalizer` and one `reportflow-extractor` process (the binaries next
@@ -45,6 +54,8 @@ use reportflow_e2e::kafka::{self, Record};
 use reportflow_e2e::pipeline::{spawn_worker_with, Collector, Stage};
 use reportflow_e2e::topics;
 
+mod rounds;
+
 /// Output topics of the copy's two stages.
 const COPY_NORMALIZED: &str = "bench.normalized";
 const COPY_DOCUMENTS: &str = "bench.documents";
@@ -56,14 +67,33 @@ const PARTITIONS: i32 = 4;
 const PRODUCER_SETTINGS: &[(&str, &str)] = &[];
 
 fn main() {
-    let mut docs = 300usize;
+    let mut docs: Option<usize> = None;
     let mut rate: Option<f64> = None;
     let mut exactly_once = false;
+    let mut threads: Option<usize> = None;
+    let (mut scaling, mut backlog_mode) = (false, false);
+    let (mut huge_count, mut huge_mb) = (5usize, 20usize);
+    // `--env KEY=VALUE`: more environment for the workers of `--scaling` and `--backlog`
+    // (e.g. `REPORTFLOW_KAFKA_CONSUMER__QUEUED_MAX_MESSAGES_KBYTES=16384`).
+    let mut worker_env: Vec<(String, String)> = Vec::new();
     let mut args = std::env::args().skip(1);
+    let number = |args: &mut std::iter::Skip<std::env::Args>, what: &str| -> usize {
+        args.next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{what}"))
+    };
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--docs" => {
-                docs = args.next().and_then(|v| v.parse().ok()).expect("--docs N");
+            "--docs" => docs = Some(number(&mut args, "--docs N")),
+            "--threads" => threads = Some(number(&mut args, "--threads N")),
+            "--scaling" => scaling = true,
+            "--backlog" => backlog_mode = true,
+            "--huge" => huge_count = number(&mut args, "--huge COUNT"),
+            "--huge-mb" => huge_mb = number(&mut args, "--huge-mb MB"),
+            "--env" => {
+                let kv = args.next().expect("--env KEY=VALUE");
+                let (k, v) = kv.split_once('=').expect("--env KEY=VALUE");
+                worker_env.push((k.to_string(), v.to_string()));
             }
             "--rate" => {
                 rate = Some(
@@ -74,12 +104,30 @@ fn main() {
             }
             "--exactly-once" => exactly_once = true,
             "-h" | "--help" => {
-                println!("usage: reportflow-bench [--docs N] [--rate R] [--exactly-once]   (needs Java 17 + Maven for the broker and the built worker binaries)");
+                println!("usage: reportflow-bench [--docs N] [--rate R] [--exactly-once] [--threads N]\n       reportflow-bench --scaling [--docs N]   (1 then 2 processing threads)\n       reportflow-bench --backlog [--docs N] [--huge COUNT] [--huge-mb MB] [--threads N]\n       (both: [--env KEY=VALUE]... more worker environment)\n(needs Java 17 + Maven for the broker and the built worker binaries)");
                 return;
             }
             other => panic!("unknown argument {other} (try --help)"),
         }
     }
+    let guarantee = if exactly_once {
+        "exactly_once"
+    } else {
+        "at_least_once"
+    };
+    if scaling {
+        return rounds::scaling(docs.unwrap_or(1000), guarantee, &worker_env);
+    }
+    if backlog_mode {
+        let backlog = rounds::Backlog {
+            docs: docs.unwrap_or(10_000),
+            huge: huge_count,
+            huge_bytes: huge_mb * 1024 * 1024,
+        };
+        return rounds::backlog(&backlog, threads, guarantee, &worker_env);
+    }
+    let docs = docs.unwrap_or(300);
+    let threads_env = threads.map(|t| t.to_string());
     let broker = ApacheKafka::start();
     let b = broker.bootstrap().to_string();
     let overrides = PRODUCER_SETTINGS;
@@ -101,15 +149,13 @@ fn main() {
     // `--exactly-once`: the workers' processing_guarantee, with the stable instance ids it
     // needs (transactional.id); everything downstream reads read_committed either way.
     let worker = |stage: Stage, name: &str| {
-        let guarantee = if exactly_once {
-            "exactly_once"
-        } else {
-            "at_least_once"
-        };
-        let env = [
+        let mut env = vec![
             ("REPORTFLOW_PROCESSING_GUARANTEE", guarantee),
             ("REPORTFLOW_INSTANCE_ID", name),
         ];
+        if let Some(t) = &threads_env {
+            env.push(("REPORTFLOW_PROCESSING_THREADS", t.as_str()));
+        }
         spawn_worker_with(stage, &b, name, logs.path(), overrides, &env, "127.0.0.1:0")
     };
     let normalizer = worker(Stage::Normalizer, "bench-normalizer");
@@ -214,12 +260,8 @@ fn main() {
 
     println!();
     println!(
-        "pipeline (1 normalizer + 1 extractor, Apache Kafka, 4 partitions, {})",
-        if exactly_once {
-            "exactly_once"
-        } else {
-            "at_least_once"
-        }
+        "pipeline (1 normalizer + 1 extractor, Apache Kafka, 4 partitions, {guarantee}, processing_threads {})",
+        threads.map_or_else(|| "default (cores)".to_string(), |t| t.to_string())
     );
     println!(
         "  documents            {docs} ({indicators} indicators), published in {published:.2?}"
