@@ -54,10 +54,9 @@ impl IndicatorExtractor {
             if lexicon::CONTINUATION_HEADS.contains(&phrase.as_str()) && have_current {
                 return None;
             }
-            if phrase.chars().count() > 24
-                || !phrase
-                    .chars()
-                    .any(|c| is_common_hanzi(c) || c.is_ascii_alphabetic())
+            if !phrase
+                .chars()
+                .any(|c| is_common_hanzi(c) || c.is_ascii_alphabetic())
             {
                 return None;
             }
@@ -69,6 +68,11 @@ impl IndicatorExtractor {
                     r.code = None;
                     r.canonical = format!("{w}{}", r.canonical);
                 }
+            }
+            // A long phrase is a clause, not a metric, unless it is a headline metric's long
+            // name (`研究与试验发展经费支出占地区生产总值的比重`).
+            if phrase.chars().count() > 24 && !resolved.iter().any(|r| r.code.is_some()) {
+                return None;
             }
             return Some((offset, resolved));
         }

@@ -577,3 +577,17 @@ fn a_sentence_naming_one_metric_is_the_subject_of_the_figures_after_it() {
     let later = render("一般公共预算收入。\n新建学校3所。\n全年完成15.2亿元。");
     assert!(!later.contains("general_budget_revenue"), "{later}");
 }
+
+#[test]
+fn long_names_of_headline_metrics_resolve() {
+    // A bracketed abbreviation and 的 do not change the metric; a long phrase counts when it
+    // is a headline metric's name.
+    assert_eq!(
+        render("研究与试验发展(R&D)经费支出占地区生产总值的比重为2.5%。"),
+        "rd_intensity Actual 2021H1 2.5% - - -"
+    );
+    assert_eq!(
+        render("城镇新增就业人员2.3万人。"),
+        "new_urban_jobs Actual 2021H1 2.3万人 - - -"
+    );
+}
