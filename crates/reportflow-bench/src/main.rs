@@ -14,8 +14,8 @@
 //!
 //! Two more modes measure the workers themselves (module `rounds`, no copy): `--scaling`
 //! drains a backlog (`--docs`, default 1000) with 1 and then 2 processing threads per worker
-//! and prints documents/s of each and their ratio, next to the core's offline documents/s on
-//! one core; `--backlog` publishes 10,000 documents (`--docs`) with 5 (`--huge`) of 20 MiB
+//! and prints documents/s of each and their ratio, both workers running and each alone, next
+//! to the core's offline documents/s on one core; `--backlog` publishes 10,000 documents (`--docs`) with 5 (`--huge`) of 20 MiB
 //! (`--huge-mb`) among them and prints each worker's resident set idle after the warm-up
 //! (VmRSS) and its peak (VmHWM) against the targets (64 / 256 MB). `--env KEY=VALUE` adds
 //! worker environment in both (e.g. librdkafka queue sizes, `MALLOC_ARENA_MAX`).

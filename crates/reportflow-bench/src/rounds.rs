@@ -9,6 +9,10 @@
 //! in every one and hold nothing in flight (their `/metrics`: `reportflow_messages_in_total`,
 //! `reportflow_in_flight`), so the bench itself reads no output topic and takes no CPU
 //! from the workers while they drain. Then it stops them with SIGTERM (they leave the group).
+//!
+//! `--scaling` then measures each worker alone too: the next round's raw documents are
+//! published with no worker running, a normalizer alone drains them, then an extractor alone
+//! drains what it wrote, each timed from its first input taken in to its last one drained.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -74,6 +78,33 @@ pub fn scaling(docs: usize, guarantee: &str, extra: &[(String, String)]) {
         per_s(&results[0]),
         per_s(&results[1]),
         results[0].done[0].as_secs_f64() / results[1].done[0].as_secs_f64()
+    );
+    // Each worker alone on the machine (with the broker): its input backlog is published
+    // before it starts, and timed from its first input taken in to the last one drained.
+    let mut alone = Vec::new();
+    for threads in [1usize, 2] {
+        let tag = format!("alone-t{threads}");
+        let inputs = documents(&tag, docs, &[], 0);
+        let records: Vec<kafka::Record> = inputs.iter().map(Input::record).collect();
+        kafka::produce_with(&b, topics::RAW, &records, PRODUCER_SETTINGS).expect("publish");
+        let t = threads.to_string();
+        let mut env = vec![
+            ("REPORTFLOW_PROCESSING_GUARANTEE", guarantee),
+            ("REPORTFLOW_PROCESSING_THREADS", t.as_str()),
+        ];
+        env.extend(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let rates = [Stage::Normalizer, Stage::Extractor]
+            .map(|stage| drain_alone(&b, logs.path(), stage, &tag, &env, docs as u64));
+        println!(
+            "alone, processing_threads {threads}: normalizer {:.1} documents/s, extractor {:.1} documents/s",
+            rates[0], rates[1]
+        );
+        alone.push(rates);
+    }
+    println!(
+        "scaling alone         2 threads / 1 thread: normalizer {:.2}, extractor {:.2}",
+        alone[1][0] / alone[0][0],
+        alone[1][1] / alone[0][1]
     );
     println!(
         "core offline          {core_docs:.1} documents/s on one core ({core_mb:.1} MB/s; reportflow_core::Extractor::extract on the 1-thread round's documents, in this process)"
@@ -244,6 +275,59 @@ fn round(b: &str, logs: &Path, tag: &str, env: &[(&str, &str)], inputs: &[Input]
     r
 }
 
+/// One worker of `stage` alone, started on a backlog of `n` inputs already published: its
+/// documents/s from its first input taken in to the last one drained.
+fn drain_alone(b: &str, logs: &Path, stage: Stage, tag: &str, env: &[(&str, &str)], n: u64) -> f64 {
+    let http = free_http_addr();
+    let name = format!("bench-{tag}-{}", stage.binary());
+    let mut env = env.to_vec();
+    env.push(("REPORTFLOW_INSTANCE_ID", name.as_str()));
+    let mut w = spawn_worker_with(
+        stage,
+        b,
+        &name,
+        logs,
+        PRODUCER_SETTINGS,
+        &env,
+        &http.to_string(),
+    );
+    let limit = Instant::now() + Duration::from_secs(600);
+    let mut first: Option<Instant> = None;
+    let rate = loop {
+        if let Some(status) = w.exited() {
+            panic!("{} exited with {status}:\n{}", w.name, w.log_tail(30));
+        }
+        let taken = metric(http, "reportflow_messages_in_total").unwrap_or(0.0);
+        if first.is_none() && taken >= 1.0 {
+            first = Some(Instant::now());
+        }
+        if taken >= n as f64 && metric(http, "reportflow_in_flight") == Some(0.0) {
+            let since = first.map_or(Duration::ZERO, |f| f.elapsed());
+            break (n - 1) as f64 / since.as_secs_f64();
+        }
+        assert!(Instant::now() < limit, "{name}: {taken} of {n} after 600 s");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    stop(&mut [w]);
+    rate
+}
+
+/// SIGTERM to every worker and waits (at most 15 s) for them to leave their groups;
+/// whatever is left is killed when dropped.
+fn stop(workers: &mut [ChildGuard]) {
+    for w in workers.iter() {
+        let _ = Command::new("kill")
+            .args(["-TERM", &w.id().to_string()])
+            .status();
+    }
+    let deadline = Instant::now() + Duration::from_secs(15);
+    for w in workers.iter_mut() {
+        while w.exited().is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
 /// The two workers of one round, with the addresses of their `/metrics`.
 struct Pair {
     workers: [(ChildGuard, SocketAddr); 2],
@@ -311,19 +395,9 @@ impl Pair {
         }
     }
 
-    /// SIGTERM to both and waits (at most 15 s) for them to leave their groups; whatever is
-    /// left is killed when the pair is dropped.
-    fn stop(mut self) {
-        for (w, _) in &self.workers {
-            let _ = Command::new("kill")
-                .args(["-TERM", &w.id().to_string()])
-                .status();
-        }
-        let deadline = Instant::now() + Duration::from_secs(15);
-        for (w, _) in &mut self.workers {
-            while w.exited().is_none() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
+    /// Stops both workers (SIGTERM, see [`stop`]).
+    fn stop(self) {
+        let [(a, _), (b, _)] = self.workers;
+        stop(&mut [a, b]);
     }
 }
