@@ -591,3 +591,11 @@ fn long_names_of_headline_metrics_resolve() {
         "new_urban_jobs Actual 2021H1 2.3万人 - - -"
     );
 }
+
+#[test]
+fn a_level_reached_as_a_new_step() {
+    assert_eq!(
+        render("经济总量迈上5000亿元新台阶。"),
+        "gdp Actual 2021H1 5000亿元 - - -"
+    );
+}
