@@ -25,6 +25,7 @@ mod period;
 mod reading;
 mod resolution;
 mod sentences;
+mod tables;
 mod timeline;
 
 use regex::Regex;
@@ -35,6 +36,7 @@ use affixes::WordSet;
 use metric::MetricMatcher;
 use period::PeriodFinder;
 use sentences::{sentences, CharIndex, CharOffsets, Occurrences, Sentence};
+use tables::TableReader;
 use timeline::TimelineFinder;
 
 /// Finds indicators in normalized text. Build once; holds the compiled patterns.
@@ -59,6 +61,7 @@ pub(crate) struct IndicatorExtractor {
     industry_structure: Regex,
     unchanged: Regex,
     timeline: TimelineFinder,
+    tables: TableReader,
     metrics: MetricMatcher,
     /// `持平` (unchanged), searched in every sentence: built once, since building a
     /// searcher per sentence cost more than the search.
@@ -100,6 +103,7 @@ impl IndicatorExtractor {
             review_heading: re(lexicon::REVIEW_HEADING),
             periods: PeriodFinder::new(),
             timeline: TimelineFinder::new(),
+            tables: TableReader::new(),
             industry_structure: re(lexicon::INDUSTRY_STRUCTURE),
             unchanged: re(lexicon::UNCHANGED),
             metrics: MetricMatcher::new(taxonomy),
@@ -130,6 +134,7 @@ impl IndicatorExtractor {
         // A metric a sentence names on its own, and the line it holds for: its own line, or
         // the next one when it is the whole line (a heading).
         let mut subject: Option<(usize, metric::ResolvedMetric)> = None;
+        let mut in_table = false;
         for Sentence {
             start,
             text: sentence,
@@ -140,6 +145,34 @@ impl IndicatorExtractor {
             let line = text[..start].rfind('\n').map_or(0, |i| i + 1);
             if subject.as_ref().is_some_and(|(holds, _)| *holds != line) {
                 subject = None;
+            }
+            // A statistical table flattened into lines: its header opens it, its rows are
+            // read by their columns, any other line closes it.
+            let whole_line = (start == 0 || text[..start].ends_with('\n'))
+                && (end == text.len() || text[end..].starts_with('\n'));
+            if whole_line && self.tables.is_header(sentence) {
+                in_table = true;
+                continue;
+            }
+            if in_table {
+                match self.tables.row(sentence).filter(|_| whole_line) {
+                    Some(row) => {
+                        let mut resolved = self.metrics.resolve(row.name, &ctx.strip_words);
+                        if let (Some(metric), true) = (resolved.pop(), resolved.is_empty()) {
+                            let draft = tables::row_draft(&row, metric, sentence.len());
+                            let cues = self.sentence_cues(sentence);
+                            let chars = CharIndex::new(sentence);
+                            let char_pos = offsets.at(start);
+                            if let Some(ind) =
+                                self.finish(draft, sentence, &chars, &cues, char_pos, &ctx)
+                            {
+                                out.push(ind);
+                            }
+                        }
+                        continue;
+                    }
+                    None => in_table = false,
+                }
             }
             let unchanged = unchanged_at.within(start, end);
             // `2.一般公共预算收入。`, `(一)地区生产总值`: a short sentence naming one metric.

@@ -599,3 +599,16 @@ fn a_level_reached_as_a_new_step() {
         "gdp Actual 2021H1 5000亿元 - - -"
     );
 }
+
+#[test]
+fn rows_of_a_flattened_statistical_table() {
+    // Tab-separated cells lose their separators to normalization where a hanzi meets a
+    // digit; the columns are still read by shape. A line of another shape ends the table.
+    assert_eq!(
+        render(
+            "指标单位绝对数比上年增长%\n地区生产总值亿元1234.5 5.6\n社会消费品零售总额亿元523.4 -1.2\n\
+             注:增速按可比价格计算。\n一般公共预算收入亿元85.6 3.2"
+        ),
+        "gdp Actual 2021H1 1234.5亿元 yoy5.6 - -\nretail_sales Actual 2021H1 523.4亿元 yoy-1.2 - -"
+    );
+}
