@@ -612,3 +612,12 @@ fn rows_of_a_flattened_statistical_table() {
         "gdp Actual 2021H1 1234.5亿元 yoy5.6 - -\nretail_sales Actual 2021H1 523.4亿元 yoy-1.2 - -"
     );
 }
+
+#[test]
+fn a_budget_named_in_a_metric_is_no_comparison() {
+    // `完成年度预算的101.2%` compares with the budget; `完成一般公共预算收入` names the metric.
+    assert_eq!(
+        render("完成一般公共预算收入8.6亿元,增长3.5%。"),
+        "general_budget_revenue Actual 2021H1 8.6亿元 yoy3.5 - -"
+    );
+}
