@@ -148,8 +148,7 @@ impl IndicatorExtractor {
             }
             // A statistical table flattened into lines: its header opens it, its rows are
             // read by their columns, any other line closes it.
-            let whole_line = (start == 0 || text[..start].ends_with('\n'))
-                && (end == text.len() || text[end..].starts_with('\n'));
+            let whole_line = line == start && (end == text.len() || text[end..].starts_with('\n'));
             if whole_line && self.tables.is_header(sentence) {
                 in_table = true;
                 continue;
@@ -160,14 +159,8 @@ impl IndicatorExtractor {
                         let mut resolved = self.metrics.resolve(row.name, &ctx.strip_words);
                         if let (Some(metric), true) = (resolved.pop(), resolved.is_empty()) {
                             let draft = tables::row_draft(&row, metric, sentence.len());
-                            let cues = self.sentence_cues(sentence);
-                            let chars = CharIndex::new(sentence);
                             let char_pos = offsets.at(start);
-                            if let Some(ind) =
-                                self.finish(draft, sentence, &chars, &cues, char_pos, &ctx)
-                            {
-                                out.push(ind);
-                            }
+                            self.finish_all(vec![draft], sentence, char_pos, &ctx, &mut out);
                         }
                         continue;
                     }
@@ -200,15 +193,27 @@ impl IndicatorExtractor {
                 names_subject(&mut subject);
                 continue;
             }
-            let cues = self.sentence_cues(sentence);
-            let chars = CharIndex::new(sentence);
-            for draft in drafts {
-                if let Some(ind) = self.finish(draft, sentence, &chars, &cues, char_pos, &ctx) {
-                    out.push(ind);
-                }
-            }
+            self.finish_all(drafts, sentence, char_pos, &ctx, &mut out);
         }
         out
+    }
+
+    /// Finishes the drafts of one sentence (or table row) starting at character `char_pos`.
+    fn finish_all(
+        &self,
+        drafts: Vec<drafting::Draft>,
+        sentence: &str,
+        char_pos: u32,
+        ctx: &context::DocContext<'_>,
+        out: &mut Vec<Indicator>,
+    ) {
+        let cues = self.sentence_cues(sentence);
+        let chars = CharIndex::new(sentence);
+        for draft in drafts {
+            if let Some(ind) = self.finish(draft, sentence, &chars, &cues, char_pos, ctx) {
+                out.push(ind);
+            }
+        }
     }
 }
 

@@ -149,7 +149,13 @@ impl IndicatorExtractor {
     /// The metric a sentence names and nothing else (`2.一般公共预算收入。`, `(一)地区生产总值`),
     /// if it names exactly one headline metric.
     pub(super) fn subject_sentence(&self, s: &str, ctx: &DocContext<'_>) -> Option<ResolvedMetric> {
-        let body = without_numbering(s.trim()).trim_end_matches(['。', ':', '：', '.', ';']);
+        let s = s.trim();
+        // The list marker is the section parser's (`2.`, `(二)`, `二、`, `①`).
+        let body = crate::sections::parse_marker(s)
+            .and_then(|m| s.get(m.len..))
+            .unwrap_or(s)
+            .trim_start()
+            .trim_end_matches(['。', ':', '：', '.', ';']);
         if body.is_empty() || body.chars().count() > 16 {
             return None;
         }
@@ -348,30 +354,4 @@ impl IndicatorExtractor {
         draft.first_figure.get_or_insert(fig.start);
         draft.end = fig.end;
     }
-}
-
-/// `s` without a list number before it: `2.`, `2、`, `(二)`, `（二）`, `二、`, `一是`.
-fn without_numbering(s: &str) -> &str {
-    const NUMERALS: &str = "一二三四五六七八九十";
-    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
-    if (1..=2).contains(&digits) {
-        if let Some(rest) = s[digits..].strip_prefix(['.', '、', '．']) {
-            return rest;
-        }
-    }
-    if let Some(rest) = s.strip_prefix(['(', '（']) {
-        let inner = rest.trim_start_matches(|c: char| NUMERALS.contains(c) || c.is_ascii_digit());
-        if inner.len() < rest.len() {
-            if let Some(after) = inner.strip_prefix([')', '）']) {
-                return after;
-            }
-        }
-    }
-    let inner = s.trim_start_matches(|c: char| NUMERALS.contains(c));
-    if inner.len() < s.len() && inner.len() + 9 >= s.len() {
-        if let Some(after) = inner.strip_prefix(['、', '是']) {
-            return after;
-        }
-    }
-    s
 }
