@@ -9,24 +9,8 @@
 //! STAGE is `setup` (corpus loading and the extractor alone: subtract it), `analyze`
 //! (normalized text → metadata, sections, indicators), `utf8` or `gbk` (full extraction of the
 //! corpus in that encoding), or `gbk-decode`.
-use std::path::Path;
-
-fn corpus() -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data");
-    let mut texts = Vec::new();
-    for dir in ["seeds", "dev"] {
-        let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
-            .expect("corpus directory")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-            .collect();
-        paths.sort();
-        for p in paths {
-            texts.push(std::fs::read_to_string(&p).expect("corpus files are UTF-8"));
-        }
-    }
-    texts
-}
+mod common;
+use common::corpus;
 
 fn main() {
     let mut args = std::env::args().skip(1);

@@ -10,28 +10,12 @@
 //! passes, so other load on a shared machine disturbs it less) for decoding, decoding +
 //! normalization, and the whole extraction, plus the analysis alone (normalized text →
 //! metadata, sections, indicators) as MB/s of UTF-8 text.
-use std::path::Path;
 use std::time::Instant;
 
 use encoding_rs::{Encoding, GB18030, GBK, UTF_16LE};
 
-/// The seeds and every development-corpus report, as UTF-8 text.
-fn corpus() -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data");
-    let mut texts = Vec::new();
-    for dir in ["seeds", "dev"] {
-        let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
-            .expect("corpus directory")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-            .collect();
-        paths.sort();
-        for p in paths {
-            texts.push(std::fs::read_to_string(&p).expect("corpus files are UTF-8"));
-        }
-    }
-    texts
-}
+mod common;
+use common::corpus;
 
 /// `text` in `encoding` (UTF-16LE without a BOM: encoding_rs encodes UTF-16 as UTF-8, so it is
 /// written by hand).
