@@ -275,14 +275,19 @@ fn round(b: &str, logs: &Path, tag: &str, env: &[(&str, &str)], inputs: &[Input]
     r
 }
 
-/// One worker of `stage` alone, started on a backlog of `n` inputs already published: its
-/// documents/s from its first input taken in to the last one drained.
-fn drain_alone(b: &str, logs: &Path, stage: Stage, tag: &str, env: &[(&str, &str)], n: u64) -> f64 {
+/// A worker of `stage` for round `tag`, with its own instance id and `/metrics` address.
+fn spawn_bench_worker(
+    b: &str,
+    logs: &Path,
+    stage: Stage,
+    tag: &str,
+    env: &[(&str, &str)],
+) -> (ChildGuard, SocketAddr) {
     let http = free_http_addr();
     let name = format!("bench-{tag}-{}", stage.binary());
     let mut env = env.to_vec();
     env.push(("REPORTFLOW_INSTANCE_ID", name.as_str()));
-    let mut w = spawn_worker_with(
+    let w = spawn_worker_with(
         stage,
         b,
         &name,
@@ -291,6 +296,14 @@ fn drain_alone(b: &str, logs: &Path, stage: Stage, tag: &str, env: &[(&str, &str
         &env,
         &http.to_string(),
     );
+    (w, http)
+}
+
+/// One worker of `stage` alone, started on a backlog of `n` inputs already published: its
+/// documents/s from its first input taken in to the last one drained.
+fn drain_alone(b: &str, logs: &Path, stage: Stage, tag: &str, env: &[(&str, &str)], n: u64) -> f64 {
+    let (mut w, http) = spawn_bench_worker(b, logs, stage, tag, env);
+    let name = w.name.clone();
     let limit = Instant::now() + Duration::from_secs(600);
     let mut first: Option<Instant> = None;
     let rate = loop {
@@ -335,22 +348,7 @@ struct Pair {
 
 impl Pair {
     fn spawn(b: &str, logs: &Path, tag: &str, env: &[(&str, &str)]) -> Pair {
-        let one = |stage: Stage| {
-            let http = free_http_addr();
-            let name = format!("bench-{tag}-{}", stage.binary());
-            let mut env = env.to_vec();
-            env.push(("REPORTFLOW_INSTANCE_ID", name.as_str()));
-            let w = spawn_worker_with(
-                stage,
-                b,
-                &name,
-                logs,
-                PRODUCER_SETTINGS,
-                &env,
-                &http.to_string(),
-            );
-            (w, http)
-        };
+        let one = |stage| spawn_bench_worker(b, logs, stage, tag, env);
         Pair {
             workers: [one(Stage::Normalizer), one(Stage::Extractor)],
         }
