@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scores `reportflow extract` against the blind gold of the development corpus, per split:
 #
-#   scripts/score-dev.sh [train|test|seeds|all] [--verbose]
+#   scripts/score-dev.sh [train|test|seeds|probe|all] [--verbose]
 #
 # `train` (default) prints the score and, with --verbose, every missed and extra atom: use it
 # while working on the extractor. `test` prints the score only: those documents are never
@@ -25,6 +25,10 @@ score_split() {
   if [ "$name" = seeds ]; then
     cat "$gold_dir"/seeds-*.jsonl > "$gold"
     files=(crates/reportflow-core/test_data/seeds/*.txt)
+  elif [ "$name" = probe ]; then
+    # Synthetic probe documents (test_data/probe/README.md), not real reports.
+    cat crates/reportflow-core/test_data/probe/gold/*.jsonl > "$gold"
+    files=(crates/reportflow-core/test_data/probe/docs/*.txt)
   else
     for g in "$gold_dir"/dev/*.jsonl; do
       local stem
@@ -47,6 +51,6 @@ score_split() {
 }
 case "$split" in
   all) for s in seeds train test; do score_split "$s"; done ;;
-  train|test|seeds) score_split "$split" ;;
-  *) echo "usage: score-dev.sh [train|test|seeds|all] [--verbose]" >&2; exit 2 ;;
+  train|test|seeds|probe) score_split "$split" ;;
+  *) echo "usage: score-dev.sh [train|test|seeds|probe|all] [--verbose]" >&2; exit 2 ;;
 esac

@@ -3,6 +3,7 @@
 //! an actual or a target. Decided once per document, asked for every figure.
 
 use super::lexicon;
+use super::period::Part as YearPart;
 use super::sentences::CharOffsets;
 use super::timeline::Stage;
 use super::IndicatorExtractor;
@@ -55,6 +56,7 @@ impl IndicatorExtractor {
                 .map(|s| self.heading_kind(&s.heading))
                 .collect(),
             parts: self.parts(text),
+            title_part: metadata.title.as_deref().and_then(|t| self.title_part(t)),
             strip_words,
             actual_year,
             target_year,
@@ -134,10 +136,29 @@ pub(super) struct DocContext<'a> {
     pub(super) broader_places: &'static [&'static str],
     pub(super) actual_year: Option<i32>,
     pub(super) target_year: Option<i32>,
+    /// The part of the year a title names (`2024年上半年全市经济运行情况`, `…计划上半年执行
+    /// 情况的报告`): what the report's figures cover unless a sentence says otherwise.
+    pub(super) title_part: Option<YearPart>,
     pub(super) report_kind: ReportKind,
     /// The stages of a work report's timeline (empty for other kinds of report, whose
     /// time is stated by their headings and sentences).
     pub(super) stages: Vec<Stage>,
+}
+
+impl IndicatorExtractor {
+    /// The part of a year (a half, quarters, months) a title names, if any.
+    fn title_part(&self, title: &str) -> Option<YearPart> {
+        self.periods.all(title).into_iter().find_map(|(_, r)| {
+            matches!(
+                r.part,
+                YearPart::Half(_)
+                    | YearPart::Quarter(_)
+                    | YearPart::Quarters(..)
+                    | YearPart::Months(..)
+            )
+            .then_some(r.part)
+        })
+    }
 }
 
 pub(super) fn current_part(parts: &[Part], offset: u32) -> Option<&Part> {

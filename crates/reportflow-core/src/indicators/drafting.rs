@@ -5,6 +5,7 @@ use super::context::{current_part, innermost_section, DocContext};
 use super::figures::unit_fits;
 use super::lexicon;
 use super::metric::ResolvedMetric;
+use super::period::TimeRef;
 use super::sentences::{count_chars, CharIndex, SentenceCues};
 use super::timeline::{period_in, stage_at, Extent};
 use super::IndicatorExtractor;
@@ -96,7 +97,7 @@ impl IndicatorExtractor {
             None if draft.milestone => "unknown".to_string(),
             None => stage
                 .and_then(|st| period_in(st, extent))
-                .unwrap_or_else(|| default_period(ctx.report_kind, kind, default_year)),
+                .unwrap_or_else(|| default_period(ctx, kind, default_year)),
         };
         let (mut yoy, mut other) = (draft.yoy, draft.other);
         // A plain growth over a multi-year review, or one the sentence says is over years
@@ -289,12 +290,17 @@ fn is_previous_year(basis: &str, period: &str) -> bool {
     base + 1 == current && same_part
 }
 
-fn default_period(report: ReportKind, kind: IndicatorKind, year: Option<i32>) -> String {
+fn default_period(ctx: &DocContext<'_>, kind: IndicatorKind, year: Option<i32>) -> String {
     let Some(year) = year else {
         return "unknown".to_string();
     };
-    match (report, kind) {
-        (ReportKind::PlanExecutionMidYear, IndicatorKind::Actual) => format!("{year}H1"),
+    match (ctx.report_kind, kind, ctx.title_part) {
+        (_, IndicatorKind::Actual, Some(part)) => TimeRef {
+            year: Some(year),
+            part,
+        }
+        .render(None),
+        (ReportKind::PlanExecutionMidYear, IndicatorKind::Actual, None) => format!("{year}H1"),
         _ => format!("{year}"),
     }
 }

@@ -91,12 +91,16 @@ pub(crate) const YOY_BASIS: &str = concat!(
 
 /// Words stripped from the start of a metric phrase: time, place, discourse markers.
 pub(crate) const PHRASE_PREFIX: &str = concat!(
-    r"^(?:[-*•·\s]+|\[\d{1,2}\]|稳步|首次|再次|到\d{4}年(?:底|末)?|\d{4}年|今年以来|今年|去年|上半年|下半年|全年|前三季度|第?[一二三四]季度",
+    r"^(?:[-*•·\s]+|\[\d{1,2}\]|[两三四五]年(?:来|间)?|稳步|首次|再次|到\d{4}年(?:底|末)?|\d{4}年|今年以来|今年|去年|上半年|下半年|全年|前三季度|第?[一二三四]季度",
     r"|\d{1,2}[-~至到]\d{1,2}(?:月|季度)|[一二三四][-至到][一二三四]季度|\d{1,2}月(?:份|末|底)?",
     r"|年末|年底|年初|截至|截止|其中|此外|同时|另外|总体|预计|力争|确保|争取|预期|目标|主要目标是|实现|完成|累计|再|共|合计|在|对|年",
     r"|全区|全市|全县|全省|全镇|全国|我国|我区|本区|我市|本市|我县|本县|区域|上半年|初步核算",
     r"|\d+(?:\.\d+)?(?:家|个|户|名|项))",
 );
+
+/// A date inside a metric phrase: what stands before it is the clause's verb or subject
+/// (`我们将锚定到2030年地区生产总值`), not part of the metric.
+pub(crate) const PHRASE_INNER_DATE: &str = r"(?:到|至)\d{4}年(?:底|末)?";
 
 /// Words stripped from the end of a metric phrase: verbs, baselines, qualifiers.
 pub(crate) const PHRASE_SUFFIX: &str = concat!(
@@ -114,6 +118,8 @@ pub(crate) const PHRASE_SUFFIX: &str = concat!(
     r"|[从由](?:\d{4}年(?:末|底)?的?)?|连续迈上|迈上|跨越|跨过|连跨|接连|首次|创历史新高|翻番|双双",
     // `地区生产总值连续迈上4个万亿元台阶、达14.2万亿元`: the steps passed, not a value.
     r"|(?:连续)?(?:迈上|跨越|跨过|连跨)\d+个[^,;:、]{0,6}(?:台阶|大关)",
+    // A date after the metric (`固定资产投资1-11月同比下降4.6%`).
+    r"|\d{1,2}[-~至到]\d{1,2}月|\d{1,2}月(?:份|末|底)?|上半年|前三季度|第?[一二三四]季度",
     r"|\d{4}年(?:末|底)?)$",
 );
 

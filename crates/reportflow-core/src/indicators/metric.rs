@@ -253,6 +253,14 @@ impl MetricMatcher {
         }
     }
 
+    /// A phrase without the lexicon's place and scope prefixes (`全省生产总值` → `生产总值`).
+    pub(crate) fn without_prefixes<'s>(&self, mut s: &'s str) -> &'s str {
+        while let Some(n) = self.prefixes.longest_prefix(s) {
+            s = &s[n..];
+        }
+        s
+    }
+
     /// The canonical form of a phrase.
     pub(crate) fn canonical(&self, phrase: &str) -> String {
         let mut s = phrase.to_string();
@@ -335,7 +343,7 @@ impl MetricMatcher {
             }
         }
         let damaged = written.contains(['?', '？', '\u{FFFD}']);
-        let share = written.starts_with('占');
+        let share = written.starts_with('占') || written.starts_with("相当于");
         // Most phrases hold none of the compounds: one scan rules them all out.
         let expansions: &[(&str, &str)] = if !self.compounds.any_in(&canonical) {
             &[("", "")]

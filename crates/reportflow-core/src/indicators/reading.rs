@@ -48,7 +48,7 @@ impl IndicatorExtractor {
         let mut list_mode = false;
         let mut list_idx = 0usize;
         let mut segs = Vec::new();
-        for fig in &figures {
+        for (fig_idx, fig) in figures.iter().enumerate() {
             let lead = &s[prev_end..fig.start];
             segments_into(&mut segs, lead, prev_end);
             // `5%—5.5%`: the upper bound of a range stated by its lower bound.
@@ -104,6 +104,10 @@ impl IndicatorExtractor {
                         last_metric = Some(subject.clone());
                         current = vec![Draft::new(subject.clone(), quote_start)];
                     }
+                }
+                if list_mode && matches!(role, FigureRole::Growth { .. }) {
+                    let listed = 1 + list_length(s, &figures[fig_idx..]);
+                    reopen_levels(&mut done, &mut current, listed);
                 }
                 role
             };
@@ -354,4 +358,36 @@ impl IndicatorExtractor {
         draft.first_figure.get_or_insert(fig.start);
         draft.end = fig.end;
     }
+}
+
+/// How many figures after the first of `figures` continue its list (`8.6%和9.8%`).
+fn list_length(s: &str, figures: &[Figure]) -> usize {
+    figures
+        .windows(2)
+        .take_while(|w| {
+            matches!(
+                s.get(w[0].end..w[1].start).map(str::trim),
+                Some("、" | "和" | "及" | "与")
+            )
+        })
+        .count()
+}
+
+/// `存款余额2.36万亿元,贷款余额2.18万亿元,分别增长8.6%和9.8%`: a `分别` list of growths
+/// after levels stated one clause each belongs to those levels, in order. Reopens the
+/// sentence's finished drafts so that `current` holds as many metrics as the list has
+/// figures, when each of them has a level and no growth yet.
+fn reopen_levels(done: &mut Vec<Draft>, current: &mut Vec<Draft>, listed: usize) {
+    let level_only = |d: &Draft| d.value.is_some() && d.yoy.is_none() && d.other.is_none();
+    if listed < 2 || current.len() >= listed || !current.iter().all(level_only) {
+        return;
+    }
+    let wanted = listed - current.len();
+    let reopenable = done.iter().rev().take_while(|d| level_only(d)).count();
+    if reopenable < wanted {
+        return;
+    }
+    let mut reopened = done.split_off(done.len() - wanted);
+    reopened.append(current);
+    *current = reopened;
 }

@@ -5,7 +5,7 @@
 use super::context::DocContext;
 use super::lexicon;
 use super::metric::ResolvedMetric;
-use super::sentences::leading_trim_len;
+use super::sentences::{is_list_bullet, leading_trim_len};
 use super::IndicatorExtractor;
 use crate::text::is_common_hanzi;
 
@@ -27,6 +27,15 @@ impl IndicatorExtractor {
             if let Some(m) = self.suffix.find(s) {
                 if m.start() < s.len() {
                     s = &s[..m.start()];
+                }
+            }
+            if let Some(m) = s
+                .contains('年')
+                .then(|| self.inner_date.find_iter(s).last())
+                .flatten()
+            {
+                if m.start() > 0 && m.end() < s.len() {
+                    s = &s[m.end()..];
                 }
             }
             if s.len() == before {
@@ -298,13 +307,30 @@ impl IndicatorExtractor {
 
     /// A bare share (`占国内生产总值比重`) completed with the previous metric of the
     /// sentence as its subject, if that names a headline metric.
+    ///
+    /// The share may name its whole by place (`占全省生产总值的比重`) or be written as an
+    /// equivalence (`相当于全区生产总值的2.93%`): both read as `占地区生产总值的比重`.
     fn share_of(&self, previous: &ResolvedMetric, share: &ResolvedMetric) -> Option<String> {
-        if share.code.is_some() || !share.canonical.starts_with('占') {
+        if share.code.is_some() {
             return None;
         }
+        let whole = share
+            .canonical
+            .strip_prefix('占')
+            .or_else(|| share.canonical.strip_prefix("相当于"))?;
+        let whole = self.metrics.without_prefixes(whole).trim_end_matches('的');
+        let whole = match whole.strip_prefix("生产总值") {
+            Some(rest) => format!("地区生产总值{rest}"),
+            None => whole.to_string(),
+        };
+        let whole = if whole.ends_with("比重") || whole.ends_with("比例") {
+            whole
+        } else {
+            format!("{whole}的比重")
+        };
         let c = self
             .metrics
-            .canonical(&format!("{}{}", previous.canonical, share.canonical));
+            .canonical(&format!("{}占{whole}", previous.canonical));
         self.metrics.code_of(&c).is_some().then_some(c)
     }
 
@@ -361,6 +387,7 @@ pub(super) fn is_phrase_edge(c: char) -> bool {
             c,
             '-' | '*' | '•' | '·' | '"' | '“' | '”' | '\'' | '‘' | '’'
         )
+        || is_list_bullet(c)
 }
 
 pub(super) fn is_region_word(s: &str) -> bool {

@@ -381,7 +381,29 @@ pub(super) fn leading_trim_len(seg: &str) -> usize {
 
 /// Characters a clause's leading trim removes: whitespace, bullets and `、`.
 pub(super) fn is_clause_lead(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '-' | '*' | '•' | '·' | '、')
+    c.is_whitespace() || matches!(c, '-' | '*' | '•' | '·' | '、') || is_list_bullet(c)
+}
+
+/// Marks that open a list item rather than name anything: the dashes of a target list
+/// (`——地区生产总值增长6%左右;`) and the typographic bullets of pasted pages.
+pub(super) fn is_list_bullet(c: char) -> bool {
+    matches!(
+        c,
+        '—' | '–'
+            | '―'
+            | '●'
+            | '○'
+            | '■'
+            | '□'
+            | '◆'
+            | '◇'
+            | '★'
+            | '☆'
+            | '▲'
+            | '△'
+            | '►'
+            | '▶'
+    )
 }
 
 pub(super) fn count_chars(s: &str) -> u32 {

@@ -5,6 +5,9 @@ use super::sentences::{may_hold_rank, may_name_topic};
 use super::*;
 use crate::model::{IndicatorKind, Metadata, ReportKind};
 
+/// Forms seen in reports of other levels and kinds (list bullets, shares, mid-year releases).
+mod forms;
+
 fn read(text: &str) -> Vec<Indicator> {
     let metadata = Metadata {
         kind: ReportKind::PlanExecutionMidYear,
@@ -468,6 +471,9 @@ proptest::proptest! {
     }
 }
 
+/// The list bullets both trim predicates accept.
+const BULLETS: &str = "—–―●○■□◆◇★☆▲△►▶";
+
 /// The trim predicates written as a `match` accept exactly the characters of the strings
 /// they replaced, checked on every `char`.
 #[test]
@@ -475,12 +481,12 @@ fn trim_predicates_equal_their_character_lists() {
     for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
         assert_eq!(
             super::resolution::is_phrase_edge(c),
-            c.is_whitespace() || "-*•·\"“”'‘’".contains(c),
+            c.is_whitespace() || "-*•·\"“”'‘’".contains(c) || BULLETS.contains(c),
             "{c:?}"
         );
         assert_eq!(
             super::sentences::is_clause_lead(c),
-            c.is_whitespace() || "-*•·、".contains(c),
+            c.is_whitespace() || "-*•·、".contains(c) || BULLETS.contains(c),
             "{c:?}"
         );
     }

@@ -150,9 +150,14 @@ impl TimelineFinder {
                     // The third plan began in 1966; each lasts five years.
                     let first = 1966 + 5 * (n - 3);
                     let span = Some((first, first + 4));
+                    // `“十四五”以来` reviews the plan's years so far.
+                    let so_far = c.get(0).is_some_and(|m| m.as_str().ends_with("以来"));
                     match reviewed {
                         Some(r) if first + 4 <= r => {
                             line_stages.push(stage(IndicatorKind::Actual, span))
+                        }
+                        Some(r) if so_far && first <= r => {
+                            line_stages.push(stage(IndicatorKind::Actual, Some((first, r))))
                         }
                         Some(_) => line_stages.push(stage(IndicatorKind::Target, span)),
                         None => {}

@@ -10,7 +10,21 @@ use crate::text::{is_han_digit, is_hanzi};
 
 /// Words that mark a line as a document title.
 pub(super) const TITLE_WORDS: &[&str] = &[
-    "报告", "公报", "通知", "计划", "规划", "纲要", "草案", "决定", "意见", "讲话", "要点", "总结",
+    "报告",
+    "公报",
+    "通知",
+    "计划",
+    "规划",
+    "纲要",
+    "草案",
+    "决定",
+    "意见",
+    "讲话",
+    "要点",
+    "总结",
+    // A statistics bureau's release on part of a year (`2024年上半年全市经济运行情况`).
+    "运行情况",
+    "运行简况",
 ];
 
 /// The title among the candidates (with their line numbers) that are not a wrapping

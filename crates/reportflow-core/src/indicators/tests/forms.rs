@@ -1,0 +1,131 @@
+//! Forms seen in reports of other levels and kinds than the development corpus's
+//! provincial work reports: target lists opened by dashes, `分别` lists after levels, shares
+//! of the region's output, dates around a metric, pastoral names, mid-year releases and a
+//! five-year plan reviewed so far.
+
+use super::render;
+
+/// `code kind period value yoy` of every coded indicator of a whole document, through the
+/// public extractor (metadata and sections found as in production).
+fn coded_facts(doc: &str) -> Vec<String> {
+    crate::Extractor::default()
+        .analyze(doc)
+        .indicators
+        .iter()
+        .filter_map(|i| {
+            Some(format!(
+                "{} {:?} {} {} {}",
+                i.code.as_deref()?,
+                i.kind,
+                i.period,
+                i.quantity
+                    .as_ref()
+                    .map_or("-".to_string(), |q| format!("{}{}", q.value, q.unit)),
+                i.yoy_pct.map_or("-".to_string(), |v| format!("yoy{v}")),
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn dashes_and_bullets_open_list_items_without_naming_anything() {
+    assert_eq!(
+        render("——地区生产总值增长6%左右;\n●规模以上工业增加值增长7.5%以上;"),
+        "gdp Actual 2021H1 - yoy6 - 左右\nindustrial_value_added Actual 2021H1 - yoy7.5 - 以上"
+    );
+}
+
+#[test]
+fn a_respectively_list_of_growths_reopens_the_levels_stated_before_it() {
+    assert_eq!(
+        render("金融机构本外币存款余额2.36万亿元,贷款余额2.18万亿元,分别增长8.6%和9.8%。"),
+        "deposit_balance Actual 2021H1 2.36万亿元 yoy8.6 - -\nloan_balance Actual 2021H1 2.18万亿元 yoy9.8 - -"
+    );
+    // With one figure less than the levels, only the last levels are reopened.
+    assert_eq!(
+        render("常住人口120万人,存款余额2.36万亿元,贷款余额2.18万亿元,分别增长8.6%和9.8%。"),
+        "(常住人口) Actual 2021H1 120万人 - - -\ndeposit_balance Actual 2021H1 2.36万亿元 yoy8.6 - -\nloan_balance Actual 2021H1 2.18万亿元 yoy9.8 - -"
+    );
+}
+
+#[test]
+fn a_share_of_the_regions_output_after_a_metric_is_that_metrics_share() {
+    let facts = render(
+        "研究与试验发展(R&D)经费支出630.4亿元,比上年增长14.2%,占全区生产总值的比重为2.2%。\
+         研究与试验发展(R&D)经费支出12.56亿元,相当于全区生产总值的2.93%。\
+         年末城镇常住人口35.6万人,占常住人口比重为62.1%。",
+    );
+    assert!(facts.contains("rd_intensity Actual 2021H1 2.2%"), "{facts}");
+    assert!(
+        facts.contains("rd_intensity Actual 2021H1 2.93%"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("urbanization_rate Actual 2021H1 62.1%"),
+        "{facts}"
+    );
+    // An equivalence to the output is no output figure itself.
+    assert!(!facts.contains("gdp "), "{facts}");
+}
+
+#[test]
+fn a_date_after_or_inside_a_metric_phrase_is_no_part_of_it() {
+    assert_eq!(
+        render("固定资产投资1-11月同比下降4.6%。"),
+        "fixed_asset_investment Actual 2021M01-11 - yoy-4.6 - -"
+    );
+    let facts =
+        render("我们将锚定到2030年地区生产总值突破4500亿元、人均地区生产总值超过12万元的目标。");
+    assert!(facts.starts_with("gdp "), "{facts}");
+    // A baseline year stays a baseline.
+    assert_eq!(
+        render("上半年地区生产总值比2019年同期增长7.9%。"),
+        "gdp Actual 2021H1 - - 比2019年同期7.9 -"
+    );
+}
+
+#[test]
+fn pastoral_and_whole_territory_names_resolve() {
+    let facts = render("农村牧区常住居民人均可支配收入24638元,增长8.1%;市域固定资产投资增长3.6%。");
+    assert!(
+        facts.contains("rural_disposable_income Actual 2021H1 24638元 yoy8.1"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("fixed_asset_investment Actual 2021H1 - yoy3.6"),
+        "{facts}"
+    );
+}
+
+#[test]
+fn a_title_naming_part_of_a_year_dates_the_figures_it_leaves_undated() {
+    let facts = coded_facts(
+        "2024年上半年全市经济运行情况\n\n上半年,全市经济运行总体平稳。\n\
+         一般公共预算支出326.58亿元,增长5.3%。\n1-5月,实际使用外资6.82亿美元。",
+    );
+    assert_eq!(
+        facts,
+        [
+            "general_budget_expenditure Actual 2024H1 326.58亿元 yoy5.3",
+            "foreign_capital_used Actual 2024M01-05 6.82亿美元 -",
+        ]
+    );
+}
+
+#[test]
+fn the_plan_so_far_is_reviewed() {
+    let facts = coded_facts(
+        "2025年某市政府工作报告\n\n一、2024年工作回顾\n\
+         “十四五”以来,我们牢牢把握高质量发展首要任务。\n\
+         累计完成固定资产投资9860亿元,一般公共预算收入年均增长5.3%。\n\
+         二、2025年工作安排\n今年全市经济社会发展的主要预期目标是:地区生产总值增长5.5%左右。",
+    );
+    assert!(
+        facts.contains(&"fixed_asset_investment Actual 2021-2024 9860亿元 -".to_string()),
+        "{facts:?}"
+    );
+    assert!(
+        facts.contains(&"gdp Target 2025 - yoy5.5".to_string()),
+        "{facts:?}"
+    );
+}
