@@ -83,30 +83,36 @@ impl ExtractorProcessor {
         &self.topics
     }
 
-    /// Decodes and analyses one input into its [`v1::Extraction`] (what
-    /// [`Processor::process`] splits into records).
+    /// Decodes and analyses one input into its [`v1::Extraction`] (the records
+    /// [`Processor::process`] produces hold the same messages).
     pub fn extract(&self, input: &InputRecord) -> Result<v1::Extraction, Reject> {
-        let value = input
-            .value
-            .as_deref()
-            .ok_or_else(|| Reject::new(STAGE, "empty", "the record has no value"))?;
-        let normalized = v1::NormalizedReport::decode(value).map_err(|err| {
-            Reject::new(
-                STAGE,
-                "decode",
-                format!("the value is not a reportflow.v1.NormalizedReport: {err}"),
-            )
-        })?;
-        if normalized.doc_id.is_empty() {
-            return Err(Reject::new(
-                STAGE,
-                "missing_doc_id",
-                "the NormalizedReport has no doc_id",
-            ));
-        }
+        let normalized = decode(input)?;
         let analysis = self.extractor.analyze(&normalized.text);
         Ok(convert::extraction_from_analysis(&normalized, &analysis))
     }
+}
+
+/// The input's [`v1::NormalizedReport`], or the reason it is rejected.
+fn decode(input: &InputRecord) -> Result<v1::NormalizedReport, Reject> {
+    let value = input
+        .value
+        .as_deref()
+        .ok_or_else(|| Reject::new(STAGE, "empty", "the record has no value"))?;
+    let normalized = v1::NormalizedReport::decode(value).map_err(|err| {
+        Reject::new(
+            STAGE,
+            "decode",
+            format!("the value is not a reportflow.v1.NormalizedReport: {err}"),
+        )
+    })?;
+    if normalized.doc_id.is_empty() {
+        return Err(Reject::new(
+            STAGE,
+            "missing_doc_id",
+            "the NormalizedReport has no doc_id",
+        ));
+    }
+    Ok(normalized)
 }
 
 fn record(topic: &str, doc_id: &str, message_type: &str, value: Vec<u8>) -> OutputRecord {
@@ -123,34 +129,51 @@ impl Processor for ExtractorProcessor {
         STAGE
     }
 
+    /// The same messages as [`ExtractorProcessor::extract`], built one at a time: the text is
+    /// dropped once analysed and each section and indicator once encoded, so a huge document
+    /// is held about twice (analysis, then records) rather than four times.
     fn process(&self, input: &InputRecord) -> Result<Vec<OutputRecord>, Reject> {
-        let extraction = self.extract(input)?;
-        let document = extraction.document.unwrap_or_default();
-        let doc_id = document.doc_id.clone();
-        let mut out =
-            Vec::with_capacity(1 + extraction.sections.len() + extraction.indicators.len());
+        let v1::NormalizedReport {
+            doc_id,
+            text,
+            source,
+            ..
+        } = decode(input)?;
+        let analysis = self.extractor.analyze(&text);
+        let text_chars = text.chars().count();
+        drop(text);
+        let document = convert::document(&doc_id, &analysis, source, text_chars);
+        let mut out = Vec::with_capacity(1 + analysis.sections.len() + analysis.indicators.len());
         out.push(record(
             &self.topics.documents,
             &doc_id,
             TYPE_REPORT_DOCUMENT,
             document.encode_to_vec(),
         ));
-        out.extend(extraction.sections.iter().map(|s| {
+        out.extend(analysis.sections.into_iter().map(|s| {
+            let message = convert::section(&doc_id, &s);
             record(
                 &self.topics.sections,
                 &doc_id,
                 TYPE_SECTION,
-                s.encode_to_vec(),
+                message.encode_to_vec(),
             )
         }));
-        out.extend(extraction.indicators.iter().map(|i| {
-            record(
-                &self.topics.indicators,
-                &doc_id,
-                TYPE_INDICATOR,
-                i.encode_to_vec(),
-            )
-        }));
+        out.extend(
+            analysis
+                .indicators
+                .into_iter()
+                .enumerate()
+                .map(|(ordinal, ind)| {
+                    let message = convert::indicator(&doc_id, &ind, ordinal);
+                    record(
+                        &self.topics.indicators,
+                        &doc_id,
+                        TYPE_INDICATOR,
+                        message.encode_to_vec(),
+                    )
+                }),
+        );
         Ok(out)
     }
 }

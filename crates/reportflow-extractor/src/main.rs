@@ -3,6 +3,9 @@
 
 use clap::Parser;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Stage two worker: NormalizedReport messages (reports.normalized) to documents, sections and indicators.
 #[derive(Debug, Parser)]
 #[command(name = "reportflow-extractor", version)]

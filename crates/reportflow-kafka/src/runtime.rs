@@ -166,20 +166,38 @@ pub(crate) fn finish(
     Ok(summary)
 }
 
-/// The per-record loop's bounds: messages in flight and processing threads.
+/// The per-record loop's bounds: messages and input bytes in flight, processing threads.
 struct Pool {
     permits: Arc<Semaphore>,
+    /// `max_in_flight_bytes` in KiB.
+    kib: Arc<Semaphore>,
+    kib_budget: u32,
     cpu: Arc<Semaphore>,
     max_in_flight: usize,
 }
 
 impl Pool {
     fn new(config: &RuntimeConfig) -> Self {
+        let kib_budget = u32::try_from(config.max_in_flight_bytes.div_ceil(1024))
+            .unwrap_or(Semaphore::MAX_PERMITS as u32)
+            .clamp(1, Semaphore::MAX_PERMITS as u32);
         Pool {
             permits: Arc::new(Semaphore::new(config.max_in_flight)),
+            kib: Arc::new(Semaphore::new(kib_budget as usize)),
+            kib_budget,
             cpu: Arc::new(Semaphore::new(config.processing_threads)),
             max_in_flight: config.max_in_flight,
         }
+    }
+
+    /// The share of the byte budget an input takes: its size in KiB, at least 1, at most the
+    /// whole budget (so that an input larger than the budget runs alone rather than never).
+    fn kib_of(&self, input: &InputRecord) -> u32 {
+        let bytes =
+            input.value.as_ref().map_or(0, Vec::len) + input.key.as_ref().map_or(0, Vec::len);
+        u32::try_from(bytes.div_ceil(1024))
+            .unwrap_or(u32::MAX)
+            .clamp(1, self.kib_budget)
     }
 
     /// Dispatches every input to a [`Job`] until `shutdown` resolves or a fatal error; returns
@@ -210,6 +228,14 @@ impl Pool {
                     Err(err) => return Some(err),
                 },
             };
+            // Huge inputs wait here until the ones before them are done: their processing
+            // holds several copies of each, so bytes in flight, not messages, bound memory.
+            let bytes = tokio::select! {
+                biased;
+                _ = &mut shutdown => return None,
+                _ = session.failed() => return None,
+                bytes = self.kib.clone().acquire_many_owned(self.kib_of(&input)) => bytes.expect("the semaphore is never closed"),
+            };
             let Some(epoch) = session.track(&input) else {
                 continue;
             };
@@ -225,7 +251,7 @@ impl Pool {
             };
             tokio::spawn(async move {
                 job.run().await;
-                drop(permit);
+                drop((permit, bytes));
             });
         }
     }
@@ -393,5 +419,41 @@ pub(crate) async fn process_input(
             );
             Err(Reject::new(processor.stage(), KIND_PANIC, message))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RawConfig;
+
+    fn input(len: usize) -> InputRecord {
+        InputRecord {
+            topic: "t".into(),
+            partition: 0,
+            offset: 0,
+            key: Some(b"k".to_vec()),
+            value: Some(vec![0; len]),
+            headers: Vec::new(),
+            timestamp_ms: None,
+        }
+    }
+
+    #[test]
+    fn an_input_takes_its_size_of_the_byte_budget_and_a_huge_one_all_of_it() {
+        let raw = RawConfig {
+            brokers: Some("localhost:9092".into()),
+            group_id: Some("g".into()),
+            input_topics: Some(vec!["reports.raw".into()]),
+            max_in_flight_bytes: Some(32 * 1024 * 1024),
+            ..RawConfig::default()
+        };
+        let pool = Pool::new(&raw.into_config().expect("valid"));
+        assert_eq!(pool.kib_budget, 32 * 1024);
+        assert_eq!(pool.kib_of(&input(0)), 1);
+        assert_eq!(pool.kib_of(&input(43 * 1024)), 44);
+        assert_eq!(pool.kib_of(&input(20 * 1024 * 1024)), 20 * 1024 + 1);
+        // Larger than the budget: runs alone, never waits forever.
+        assert_eq!(pool.kib_of(&input(50 * 1024 * 1024)), 32 * 1024);
     }
 }

@@ -3,6 +3,9 @@
 
 use clap::Parser;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Stage one worker: raw reports (reports.raw) to NormalizedReport messages (reports.normalized).
 #[derive(Debug, Parser)]
 #[command(name = "reportflow-normalizer", version)]

@@ -149,17 +149,18 @@ impl v1::Source {
 }
 
 /// Stage one message from the core's normalized text. `raw_size` is the length of the raw
-/// bytes the text was decoded from.
+/// bytes the text was decoded from. Takes the text by value: a document can be tens of
+/// megabytes, and the worker's peak memory counts every copy.
 pub fn normalized_report(
-    normalized: &NormalizedText,
+    normalized: NormalizedText,
     source: v1::Source,
     raw_size: usize,
 ) -> v1::NormalizedReport {
     v1::NormalizedReport {
-        doc_id: normalized.doc_id.clone(),
-        source: Some(source),
         encoding: Some(v1::EncodingInfo::from(&normalized.encoding)),
-        text: normalized.text.clone(),
+        doc_id: normalized.doc_id,
+        source: Some(source),
+        text: normalized.text,
         extractor_version: EXTRACTOR_VERSION.to_owned(),
         raw_size: raw_size as u64,
         format: v1::DocumentFormat::Text.into(),
@@ -179,7 +180,7 @@ pub fn normalize_raw(
     let hint = charset_hint.or_else(|| source.charset());
     let (format, normalized) =
         reportflow_formats::normalize(extractor, raw, source.content_type(), hint)?;
-    let mut report = normalized_report(&normalized, source, raw.len());
+    let mut report = normalized_report(normalized, source, raw.len());
     report.set_format(format.into());
     Ok(report)
 }

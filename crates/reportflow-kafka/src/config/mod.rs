@@ -51,6 +51,8 @@ pub use self::validate::default_worker_name;
 pub const DEFAULT_DLQ_TOPIC: &str = "reports.dlq";
 /// Default limit on key + value size of one input message: 16 MiB.
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+/// Default most input bytes being processed at once (32 MiB): one huge document at a time.
+pub const DEFAULT_MAX_IN_FLIGHT_BYTES: usize = 32 * 1024 * 1024;
 /// Default interval between periodic offset commits.
 pub const DEFAULT_COMMIT_INTERVAL_MS: u64 = 1_000;
 /// Default graceful-shutdown deadline.
@@ -197,6 +199,8 @@ pub struct RuntimeConfig {
     pub processing_threads: usize,
     /// Largest key + value processed; larger inputs are dead-lettered.
     pub max_message_bytes: usize,
+    /// Most input bytes in flight at once (an input larger than this runs alone).
+    pub max_in_flight_bytes: usize,
     /// Interval of periodic commits.
     pub commit_interval: Duration,
     /// Graceful-shutdown deadline.

@@ -62,6 +62,7 @@ impl RawConfig {
                 .unwrap_or_else(|| default_max_in_flight(processing_threads)),
             processing_threads,
             max_message_bytes: r.max_message_bytes.unwrap_or_default(),
+            max_in_flight_bytes: r.max_in_flight_bytes.unwrap_or_default(),
             commit_interval: ms(r.commit_interval_ms),
             shutdown_timeout: ms(r.shutdown_timeout_ms),
             revoke_timeout: ms(r.revoke_timeout_ms),
@@ -128,6 +129,7 @@ impl RuntimeConfig {
             ("max_in_flight", self.max_in_flight == 0),
             ("processing_threads", self.processing_threads == 0),
             ("max_message_bytes", self.max_message_bytes == 0),
+            ("max_in_flight_bytes", self.max_in_flight_bytes == 0),
             ("commit_interval_ms", self.commit_interval.is_zero()),
             (
                 "produce_retry_backoff_ms",
