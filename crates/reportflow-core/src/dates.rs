@@ -65,18 +65,28 @@ pub(crate) fn date_at(chars: &[char], i: usize) -> Option<((i32, u32, u32), usiz
         Some((number(&chars[from..from + len])?, from + len))
     };
     let (y, p) = run(i, 4)?;
-    if p - i != 4 || chars.get(p) != Some(&'年') {
+    if p - i != 4 {
         return None;
     }
+    // `2020年10月23日`, or as web pages print a release date, `2020-10-23` or `2020/10/23`.
+    let (month_end, day_end) = match chars.get(p)? {
+        '年' => ('月', Some('日')),
+        sep @ ('-' | '/') => (*sep, None),
+        _ => return None,
+    };
     let (m, p) = run(p + 1, 2)?;
-    if chars.get(p) != Some(&'月') {
+    if chars.get(p) != Some(&month_end) {
         return None;
     }
     let (d, p) = run(p + 1, 2)?;
-    if chars.get(p) != Some(&'日') {
-        return None;
-    }
-    valid_date(y as i32, m, d).then_some(((y as i32, m, d), p + 1))
+    let end = match day_end {
+        Some(c) if chars.get(p) == Some(&c) => p + 1,
+        Some(_) => return None,
+        // A numeric date ends where its digits do (`2020-10-23 来源`), not inside a longer
+        // number; `run` already refused a day of more than two digits.
+        None => p,
+    };
+    valid_date(y as i32, m, d).then_some(((y as i32, m, d), end))
 }
 
 /// Whether (year, month, day) is a calendar date.

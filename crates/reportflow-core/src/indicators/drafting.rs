@@ -17,7 +17,7 @@ impl IndicatorExtractor {
     pub(super) fn kind(
         &self,
         cues: &SentenceCues,
-        first: usize,
+        (quote_start, first): (usize, usize),
         char_offset: u32,
         ctx: &DocContext<'_>,
     ) -> IndicatorKind {
@@ -28,9 +28,30 @@ impl IndicatorExtractor {
                 return IndicatorKind::Forecast;
             }
         }
-        if cues.target.is_some_and(|end| end <= first) {
-            return IndicatorKind::Target;
+        let context = self.context_kind(cues, first, char_offset, ctx);
+        match cues.target {
+            // In a review, a target verb of an earlier clause (`争取上级补助资金29.4亿元,一般
+            // 公共预算支出完成31.8亿元`) is that clause's: the figure's own clause says more.
+            Some(end)
+                if cues.target_is_verb
+                    && end <= quote_start
+                    && context == IndicatorKind::Actual =>
+            {
+                context
+            }
+            Some(end) if end <= first => IndicatorKind::Target,
+            _ => context,
         }
+    }
+
+    /// The kind the report's structure gives a figure: its date, the timeline, the headings.
+    fn context_kind(
+        &self,
+        cues: &SentenceCues,
+        first: usize,
+        char_offset: u32,
+        ctx: &DocContext<'_>,
+    ) -> IndicatorKind {
         // A figure the sentence dates to a year already reviewed (`2007年…下降3.27%` in a
         // 2008 report) was reported, whatever part of the report cites it.
         let dated = cues.time_before(first).and_then(|t| t.year);
@@ -60,7 +81,7 @@ impl IndicatorExtractor {
     pub(super) fn finish(
         &self,
         draft: Draft,
-        s: &str,
+        (s, inherited): (&str, Option<TimeRef>),
         chars: &CharIndex<'_>,
         cues: &SentenceCues,
         sentence_char: u32,
@@ -69,7 +90,7 @@ impl IndicatorExtractor {
         let first = draft.first_figure?;
         let quote_start_char = sentence_char + chars.before(draft.quote_start.min(first));
         let stage = stage_at(&ctx.stages, quote_start_char).filter(|st| st.span.is_some());
-        let mut kind = self.kind(cues, first, quote_start_char, ctx);
+        let mut kind = self.kind(cues, (draft.quote_start, first), quote_start_char, ctx);
         if draft.from && stage.is_some() {
             // The start of a change over a span was reached before it: an actual level.
             kind = IndicatorKind::Actual;
@@ -81,7 +102,10 @@ impl IndicatorExtractor {
             IndicatorKind::Target => ctx.target_year,
             _ => ctx.actual_year,
         });
-        let time = cues.time_dating(s, first, draft.from);
+        let time = cues
+            .time_dating(s, first, draft.from)
+            .copied()
+            .or(inherited.filter(|_| !draft.from));
         let extent = if draft.from {
             Extent::From
         } else if self.is_cumulative(

@@ -137,6 +137,8 @@ impl IndicatorExtractor {
         // the next one when it is the whole line (a heading).
         let mut subject: Option<(usize, metric::ResolvedMetric)> = None;
         let mut in_table = false;
+        // The part of the year the current line opens with, and where that line starts.
+        let mut line_time: Option<(usize, period::TimeRef)> = None;
         for Sentence {
             start,
             text: sentence,
@@ -145,6 +147,9 @@ impl IndicatorExtractor {
         {
             let end = start + sentence.len();
             let line = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            if line == start {
+                line_time = self.opening_part(sentence).map(|t| (line, t));
+            }
             if subject.as_ref().is_some_and(|(holds, _)| *holds != line) {
                 subject = None;
             }
@@ -162,7 +167,13 @@ impl IndicatorExtractor {
                         if let (Some(metric), true) = (resolved.pop(), resolved.is_empty()) {
                             let draft = tables::row_draft(&row, metric, sentence.len());
                             let char_pos = offsets.at(start);
-                            self.finish_all(vec![draft], sentence, char_pos, &ctx, &mut out);
+                            self.finish_all(
+                                vec![draft],
+                                (sentence, None),
+                                char_pos,
+                                &ctx,
+                                &mut out,
+                            );
                         }
                         continue;
                     }
@@ -195,16 +206,21 @@ impl IndicatorExtractor {
                 names_subject(&mut subject);
                 continue;
             }
-            self.finish_all(drafts, sentence, char_pos, &ctx, &mut out);
+            let inherited = line_time
+                .filter(|(at, _)| *at == line && line != start)
+                .map(|(_, t)| t);
+            self.finish_all(drafts, (sentence, inherited), char_pos, &ctx, &mut out);
         }
         out
     }
 
     /// Finishes the drafts of one sentence (or table row) starting at character `char_pos`.
+    /// `inherited` is the part of the year the sentence's paragraph opened with
+    /// (`1-9月,…;…。一般公共预算支出5863.2亿元`): it dates what the sentence leaves undated.
     fn finish_all(
         &self,
         drafts: Vec<drafting::Draft>,
-        sentence: &str,
+        (sentence, inherited): (&str, Option<period::TimeRef>),
         char_pos: u32,
         ctx: &context::DocContext<'_>,
         out: &mut Vec<Indicator>,
@@ -212,10 +228,35 @@ impl IndicatorExtractor {
         let cues = self.sentence_cues(sentence);
         let chars = CharIndex::new(sentence);
         for draft in drafts {
-            if let Some(ind) = self.finish(draft, sentence, &chars, &cues, char_pos, ctx) {
+            if let Some(ind) =
+                self.finish(draft, (sentence, inherited), &chars, &cues, char_pos, ctx)
+            {
                 out.push(ind);
             }
         }
+    }
+}
+
+impl IndicatorExtractor {
+    /// A part of the year (months, quarters, a half) a paragraph opens with, followed by a
+    /// comma: `1-9月,`, `前三季度,`, `6月末,`.
+    fn opening_part(&self, sentence: &str) -> Option<period::TimeRef> {
+        let cut = (0..=32.min(sentence.len()))
+            .rev()
+            .find(|&i| sentence.is_char_boundary(i))?;
+        let (end, t) = self.periods.all(&sentence[..cut]).into_iter().next()?;
+        let opens = sentence
+            .get(end..)
+            .is_some_and(|rest| rest.starts_with([',', '，']));
+        let part = matches!(
+            t.part,
+            period::Part::Half(_)
+                | period::Part::Quarter(_)
+                | period::Part::Quarters(..)
+                | period::Part::Month(_)
+                | period::Part::Months(..)
+        );
+        (opens && part && end <= 24).then_some(t)
     }
 }
 

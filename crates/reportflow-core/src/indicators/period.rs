@@ -84,6 +84,8 @@ impl PeriodFinder {
                     r"|(?P<qr{s}>(?P<qa{s}>[1-4一二三四])[-—~至到](?P<qb{s}>[1-4一二三四])季度)",
                     r"|(?P<q{s}>第?[一二三四1-4]季度)",
                     r"|(?P<mr{s}>(?P<ma{s}>\d{{1,2}})[-—~至到](?P<mb{s}>\d{{1,2}})月)",
+                    // `前11个月`: the months of the year so far.
+                    r"|(?P<mfirst{s}>前(?P<mn{s}>\d{{1,2}}|十[一二]|[二三四五六七八九十])个月)",
                     r"|(?P<m{s}>(?P<mm{s}>\d{{1,2}})月(?:份|末|底)?)(?P<day{s}>\d{{1,2}}日)?)",
                 ),
                 s = sfx
@@ -211,6 +213,12 @@ impl PeriodFinder {
                 return None;
             }
             Part::Quarter(n)
+        } else if g("mfirst").is_some() {
+            let n = num("mn")?;
+            if !(2..=12).contains(&n) {
+                return None;
+            }
+            Part::Months(1, n)
         } else if g("mr").is_some() {
             let (a, b) = (num("ma")?, num("mb")?);
             if !(1..=12).contains(&a) || !(a..=12).contains(&b) {
@@ -260,6 +268,8 @@ mod tests {
         assert_eq!(period("1-11月,一般公共预算收入"), "2021M01-11");
         assert_eq!(period("1-3季度居民人均可支配收入"), "2021Q1-3");
         assert_eq!(period("前三季度"), "2021Q1-3");
+        assert_eq!(period("前11个月,全省进出口总额"), "2021M01-11");
+        assert_eq!(period("前五个月"), "2021M01-05");
         assert_eq!(period("上半年…其中二季度单季"), "2021Q2");
         assert_eq!(period("6月月均浓度"), "2021M06");
         assert_eq!(period("其中6-9月月均浓度"), "2021M06-09");

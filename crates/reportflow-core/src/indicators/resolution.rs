@@ -376,6 +376,16 @@ fn shared_head_candidates(item: &str, last: &str) -> Vec<String> {
             out.push(format!("{item}{}", &last[at..]));
         }
     }
+    // Last, after a shared final character alone: `城镇居民` + `农牧民人均可支配收入` →
+    // `城镇居民人均可支配收入` (the two populations share only `民`).
+    if let Some(c) = item.chars().last() {
+        if let Some(k) = last.find(c) {
+            let head = &last[k + c.len_utf8()..];
+            if !head.is_empty() {
+                out.push(format!("{item}{head}"));
+            }
+        }
+    }
     out
 }
 

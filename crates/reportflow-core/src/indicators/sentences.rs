@@ -24,6 +24,7 @@ impl IndicatorExtractor {
             .collect();
         let counts = |end: usize| !comparisons.iter().any(|&(a, b)| a < end && end <= b);
         let first_end = |re: &Regex| re.find_iter(s).map(|m| m.end()).find(|e| counts(*e));
+        let target = self.target_cue.find_iter(s).find(|m| counts(m.end()));
         SentenceCues {
             time: self
                 .periods
@@ -32,7 +33,8 @@ impl IndicatorExtractor {
                 .filter(|(end, _)| counts(*end))
                 .collect(),
             forecast: first_end(&self.forecast_cue),
-            target: first_end(&self.target_cue),
+            target: target.map(|m| m.end()),
+            target_is_verb: target.is_some_and(|m| matches!(m.as_str(), "力争" | "争取" | "确保")),
         }
     }
 }
@@ -87,6 +89,9 @@ pub(super) struct SentenceCues {
     pub(super) forecast: Option<usize>,
     /// End of the first target cue (`目标`, `力争`).
     pub(super) target: Option<usize>,
+    /// Whether that cue is a verb (`力争`, `争取`, `确保`), which governs its own clause,
+    /// rather than a list opener (`主要目标是:`), which governs all that follows.
+    pub(super) target_is_verb: bool,
 }
 
 impl SentenceCues {

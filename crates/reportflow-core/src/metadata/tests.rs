@@ -75,6 +75,16 @@ fn dates_are_validated() {
     assert_eq!(find_date("2021年4月31日"), None);
     assert_eq!(find_date("12021年4月3日"), None);
     assert_eq!(find_date("——202014日在"), None);
+    // Web pages print release dates with hyphens or slashes.
+    assert_eq!(
+        find_date("淮海省统计局  2020-10-23  来源"),
+        Some((2020, 10, 23))
+    );
+    assert_eq!(find_date("发布时间:2020/10/23"), Some((2020, 10, 23)));
+    assert_eq!(find_date("2020-13-01"), None);
+    assert_eq!(find_date("2020-10-233"), None);
+    assert_eq!(find_date("2020-10"), None);
+    assert!(is_date_line("2020-10-23"));
     assert!(is_date_line("(2022年3月15日)"));
     assert!(!is_date_line("2022年3月15日发布"));
 }
@@ -297,4 +307,10 @@ fn statistical_bulletin_and_unknown() {
     assert_eq!(m.issuing_body.as_deref(), Some("北京市通州区统计局"));
     assert_eq!(extract(""), Metadata::default());
     assert_eq!(extract("随便一段话。").kind, ReportKind::Other);
+}
+
+#[test]
+fn a_release_without_a_year_in_its_title_is_dated_by_its_release_date() {
+    let m = extract("前三季度全省经济稳步恢复 主要指标持续好转\n淮海省统计局 2020-10-23 来源:省统计局网站\n\n前三季度,全省经济稳步恢复。");
+    assert_eq!(m.years, vec![2020]);
 }

@@ -129,3 +129,58 @@ fn the_plan_so_far_is_reviewed() {
         "{facts:?}"
     );
 }
+
+#[test]
+fn a_target_verb_of_an_earlier_clause_does_not_make_a_reviewed_figure_a_target() {
+    let facts = coded_facts(
+        "2025年某县政府工作报告\n\n一、2024年工作回顾\n\
+         全县争取上级各类补助资金29.4亿元,一般公共预算支出完成31.8亿元,增长3.2%。\n\
+         二、2025年主要目标\n今年力争地区生产总值增长6%左右,一般公共预算收入增长5%。",
+    );
+    assert!(
+        facts.contains(&"general_budget_expenditure Actual 2024 31.8亿元 yoy3.2".to_string()),
+        "{facts:?}"
+    );
+    assert!(
+        facts.contains(&"gdp Target 2025 - yoy6".to_string()),
+        "{facts:?}"
+    );
+    assert!(
+        facts.contains(&"general_budget_revenue Target 2025 - yoy5".to_string()),
+        "{facts:?}"
+    );
+}
+
+#[test]
+fn a_paragraph_opening_with_part_of_a_year_dates_its_later_sentences() {
+    let facts = coded_facts(
+        "2020年前三季度某省经济运行情况\n\n\
+         1-9月,全省一般公共预算收入3012.6亿元,同比下降4.8%;其中税收收入2284.3亿元,下降7.1%。一般公共预算支出5863.2亿元,增长2.3%。\n\
+         前11个月,全省进出口总额6428.6亿元,同比增长12.9%。",
+    );
+    assert!(
+        facts.contains(
+            &"general_budget_expenditure Actual 2020M01-09 5863.2亿元 yoy2.3".to_string()
+        ),
+        "{facts:?}"
+    );
+    assert!(
+        facts.contains(&"foreign_trade Actual 2020M01-11 6428.6亿元 yoy12.9".to_string()),
+        "{facts:?}"
+    );
+}
+
+#[test]
+fn two_populations_sharing_only_the_last_character_share_the_head() {
+    let facts =
+        render("城镇居民和农牧民人均可支配收入分别增长5%和7%;全年万元生产总值能耗比上年下降3.1%。");
+    assert!(
+        facts.contains("urban_disposable_income Actual 2021H1 - yoy5"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("rural_disposable_income Actual 2021H1 - yoy7"),
+        "{facts}"
+    );
+    assert!(facts.contains("energy_intensity Actual"), "{facts}");
+}
