@@ -95,6 +95,9 @@ impl IndicatorExtractor {
             // The start of a change over a span was reached before it: an actual level.
             kind = IndicatorKind::Actual;
         }
+        if let Some(column_kind) = draft.kind {
+            kind = column_kind;
+        }
         let part_year = current_part(&ctx.parts, quote_start_char)
             .filter(|p| p.kind == kind || kind == IndicatorKind::Forecast)
             .and_then(|p| p.year);
@@ -117,6 +120,7 @@ impl IndicatorExtractor {
             Extent::Level
         };
         let mut period = match time {
+            _ if draft.year.is_some() => draft.year.map_or_else(String::new, |y| y.to_string()),
             Some(t) => t.render(default_year),
             None if draft.milestone => "unknown".to_string(),
             None => stage
@@ -242,6 +246,9 @@ pub(super) struct Draft {
     /// A milestone passed before the last one of a list (`连跨5万亿元、6万亿元`): when it
     /// was passed the text does not say.
     pub(super) milestone: bool,
+    /// The kind and year a plan table's column gives, over what the text would say.
+    pub(super) kind: Option<IndicatorKind>,
+    pub(super) year: Option<i32>,
 }
 
 impl Draft {
@@ -259,6 +266,8 @@ impl Draft {
             rank: Vec::new(),
             from: false,
             milestone: false,
+            kind: None,
+            year: None,
         }
     }
 

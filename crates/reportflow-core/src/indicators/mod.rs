@@ -63,6 +63,7 @@ pub(crate) struct IndicatorExtractor {
     unchanged: Regex,
     timeline: TimelineFinder,
     tables: TableReader,
+    plans: tables::PlanReader,
     metrics: MetricMatcher,
     /// `持平` (unchanged), searched in every sentence: built once, since building a
     /// searcher per sentence cost more than the search.
@@ -106,6 +107,7 @@ impl IndicatorExtractor {
             periods: PeriodFinder::new(),
             timeline: TimelineFinder::new(),
             tables: TableReader::new(),
+            plans: tables::PlanReader::new(),
             industry_structure: re(lexicon::INDUSTRY_STRUCTURE),
             unchanged: re(lexicon::UNCHANGED),
             metrics: MetricMatcher::new(taxonomy),
@@ -136,7 +138,7 @@ impl IndicatorExtractor {
         // A metric a sentence names on its own, and the line it holds for: its own line, or
         // the next one when it is the whole line (a heading).
         let mut subject: Option<(usize, metric::ResolvedMetric)> = None;
-        let mut in_table = false;
+        let mut table: Option<tables::OpenTable> = None;
         // The part of the year the current line opens with, and where that line starts.
         let mut line_time: Option<(usize, period::TimeRef)> = None;
         for Sentence {
@@ -156,28 +158,26 @@ impl IndicatorExtractor {
             // A statistical table flattened into lines: its header opens it, its rows are
             // read by their columns, any other line closes it.
             let whole_line = line == start && (end == text.len() || text[end..].starts_with('\n'));
-            if whole_line && self.tables.is_header(sentence) {
-                in_table = true;
-                continue;
+            if whole_line {
+                let title = text[..line.saturating_sub(1)]
+                    .rsplit('\n')
+                    .next()
+                    .unwrap_or("");
+                if let Some(opened) = self.table_header(sentence, title) {
+                    table = Some(opened);
+                    continue;
+                }
             }
-            if in_table {
-                match self.tables.row(sentence).filter(|_| whole_line) {
-                    Some(row) => {
-                        let mut resolved = self.metrics.resolve(row.name, &ctx.strip_words);
-                        if let (Some(metric), true) = (resolved.pop(), resolved.is_empty()) {
-                            let draft = tables::row_draft(&row, metric, sentence.len());
+            if let Some(open) = &table {
+                match self.table_row(open, sentence, &ctx).filter(|_| whole_line) {
+                    Some(drafts) => {
+                        if !drafts.is_empty() {
                             let char_pos = offsets.at(start);
-                            self.finish_all(
-                                vec![draft],
-                                (sentence, None),
-                                char_pos,
-                                &ctx,
-                                &mut out,
-                            );
+                            self.finish_all(drafts, (sentence, None), char_pos, &ctx, &mut out);
                         }
                         continue;
                     }
-                    None => in_table = false,
+                    None => table = None,
                 }
             }
             let unchanged = unchanged_at.within(start, end);
