@@ -44,7 +44,14 @@ fn number(digits: &[char]) -> Option<u32> {
 /// The first valid `2021年8月5日` of a text, as (year, month, day).
 pub(crate) fn find_date(text: &str) -> Option<(i32, u32, u32)> {
     let chars: Vec<char> = text.chars().filter(|c| *c != ' ').collect();
-    (0..chars.len()).find_map(|i| date_at(&chars, i).map(|(d, _)| d))
+    (0..chars.len())
+        .find_map(|i| date_at(&chars, i).map(|(d, _)| d))
+        .or_else(|| {
+            // Without the spaces a numeric date runs into the time after it
+            // (`2023-12-15 10:00`): read as written.
+            let chars: Vec<char> = text.chars().collect();
+            (0..chars.len()).find_map(|i| date_at(&chars, i).map(|(d, _)| d))
+        })
 }
 
 /// A date starting at `i`, with the index just past it.

@@ -103,6 +103,9 @@ const REWRITES: &[(&[&str], &str, &str)] = &[
         r"(?:新注册|新登记|新设立|新成立)(企业|市场主体)",
         "新设$1",
     ),
+    // Total fiscal revenue (taxes remitted upward included) is no general budget revenue:
+    // named before `全口径` goes as a neutral word.
+    (&["全口径财政收入"], r"全口径财政收入", "财政总收入"),
     (&["人民币", "本外币", "全口径"], r"人民币|本外币|全口径", ""),
     (&["规上"], r"规上", "规模以上"),
     // `规模以上工业企业实现利润总额` is `规模以上工业利润总额`.

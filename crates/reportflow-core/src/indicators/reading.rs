@@ -76,7 +76,18 @@ impl IndicatorExtractor {
                 for &(_, seg) in segs.iter().take(segs.len().saturating_sub(1)) {
                     self.attach_ranks(seg, &mut current);
                 }
-                let role = self.role(last_seg, fig.unit);
+                let role = match self.role(last_seg, fig.unit) {
+                    // `从环比看,11月份,社会消费品零售总额增长0.42%`: the opening names the
+                    // baseline of the growths after it.
+                    FigureRole::Growth {
+                        negative,
+                        basis: None,
+                    } if s[..fig.start].contains("环比看") => FigureRole::Growth {
+                        negative,
+                        basis: Some("环比".to_string()),
+                    },
+                    role => role,
+                };
                 if role != FigureRole::Comparison {
                     if let Some((quote_start, metrics)) = self.lead_metrics(
                         &segs,

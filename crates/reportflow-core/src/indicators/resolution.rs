@@ -19,6 +19,7 @@ impl IndicatorExtractor {
         loop {
             let before = s.len();
             s = s.trim_matches(is_phrase_edge);
+            s = without_dot_marker(s);
             if let Some(m) = self.prefix.find(s) {
                 if m.end() > 0 {
                     s = &s[m.end()..];
@@ -387,6 +388,21 @@ fn shared_head_candidates(item: &str, last: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// A phrase without a list marker `1.` or `12．` before it (`1.地区生产总值`); a decimal
+/// (`20.3亿元`) is no marker. The regex crate has no look-ahead, hence code.
+fn without_dot_marker(s: &str) -> &str {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=2).contains(&digits) {
+        return s;
+    }
+    let rest = &s[digits..];
+    let after = rest.strip_prefix('.').or_else(|| rest.strip_prefix('．'));
+    match after {
+        Some(a) if !a.starts_with(|c: char| c.is_ascii_digit()) && !a.is_empty() => a,
+        _ => s,
+    }
 }
 
 /// Characters trimmed from both ends of a noun phrase: whitespace, bullets and quotes. A

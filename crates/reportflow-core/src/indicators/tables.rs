@@ -500,7 +500,10 @@ mod tests {
         let (_, unit, cells) = p.row(&c, "城镇新增就业万人60 68 60以上").expect("a row");
         assert_eq!((unit, cells.len()), ("万人", 3));
         assert!(p.row(&c, "城镇新增就业万人60 68").is_none(), "a cell short");
-        assert!(p.row(&c, "固定资产投资增长% 10 9.6 9").is_some(), "a space after the unit");
+        assert!(
+            p.row(&c, "固定资产投资增长% 10 9.6 9").is_some(),
+            "a space after the unit"
+        );
         assert!(p.row(&c, "2019年全省经济运行平稳").is_none());
         let m = p
             .header("指标名称单位完成值同比增长(%)全年预期目标(%)")

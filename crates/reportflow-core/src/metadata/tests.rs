@@ -81,6 +81,7 @@ fn dates_are_validated() {
         Some((2020, 10, 23))
     );
     assert_eq!(find_date("发布时间:2020/10/23"), Some((2020, 10, 23)));
+    assert_eq!(find_date("发布时间:2023-12-15 10:00"), Some((2023, 12, 15)));
     assert_eq!(find_date("2020-13-01"), None);
     assert_eq!(find_date("2020-10-233"), None);
     assert_eq!(find_date("2020-10"), None);

@@ -184,3 +184,37 @@ fn two_populations_sharing_only_the_last_character_share_the_head() {
     );
     assert!(facts.contains("energy_intensity Actual"), "{facts}");
 }
+
+#[test]
+fn numbered_target_items_and_older_budget_names_resolve() {
+    let facts = render(
+        "1. 地区生产总值增长5.5%左右;\n(2)地方财政一般预算收入增长12%;\n③单位生产总值能耗下降3.5%。",
+    );
+    assert!(facts.contains("gdp Actual 2021H1 - yoy5.5"), "{facts}");
+    assert!(
+        facts.contains("general_budget_revenue Actual 2021H1 - yoy12"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("energy_intensity Actual 2021H1 - yoy-3.5"),
+        "{facts}"
+    );
+}
+
+#[test]
+fn total_fiscal_revenue_is_no_general_budget_revenue() {
+    let facts = render("全口径财政收入完成312.5亿元,增长4.1%;区级一般公共预算收入完成86.72亿元。");
+    assert!(facts.starts_with("(全口径财政收入)"), "{facts}");
+    assert!(
+        facts.contains("general_budget_revenue Actual 2021H1 86.72亿元"),
+        "{facts}"
+    );
+}
+
+#[test]
+fn a_month_on_month_opening_is_the_baseline_of_the_growth_after_it() {
+    assert_eq!(
+        render("从环比看,11月份,社会消费品零售总额增长0.42%。"),
+        "retail_sales Actual 2021M11 - - 环比0.42 -"
+    );
+}
