@@ -159,10 +159,11 @@ impl IndicatorExtractor {
             // read by their columns, any other line closes it.
             let whole_line = line == start && (end == text.len() || text[end..].starts_with('\n'));
             if whole_line {
-                let title = text[..line.saturating_sub(1)]
-                    .rsplit('\n')
-                    .next()
-                    .unwrap_or("");
+                // The line before a table header is its title (`表1 …主要经济指标`).
+                let title = || {
+                    let before = &text[..line.saturating_sub(1)];
+                    memchr::memrchr(b'\n', before.as_bytes()).map_or(before, |i| &before[i + 1..])
+                };
                 if let Some(opened) = self.table_header(sentence, title) {
                     table = Some(opened);
                     continue;
@@ -244,7 +245,13 @@ impl IndicatorExtractor {
         let cut = (0..=32.min(sentence.len()))
             .rev()
             .find(|&i| sentence.is_char_boundary(i))?;
-        let (end, t) = self.periods.all(&sentence[..cut]).into_iter().next()?;
+        let head = &sentence[..cut];
+        // Most paragraphs open with a year or a word: only a month, a quarter or a half
+        // is worth the period search.
+        if !head.contains(['月', '季']) && !head.contains("半年") {
+            return None;
+        }
+        let (end, t) = self.periods.all(head).into_iter().next()?;
         let opens = sentence
             .get(end..)
             .is_some_and(|rest| rest.starts_with([',', '，']));

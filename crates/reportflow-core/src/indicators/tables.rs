@@ -335,15 +335,20 @@ pub(super) struct OpenTable {
 }
 
 impl IndicatorExtractor {
-    /// The table a whole line opens, if it is a table header; `title` is the line before it.
-    pub(super) fn table_header(&self, line: &str, title: &str) -> Option<OpenTable> {
+    /// The table a whole line opens, if it is a table header; `title` gives the line before
+    /// it.
+    pub(super) fn table_header<'t>(
+        &self,
+        line: &str,
+        title: impl FnOnce() -> &'t str,
+    ) -> Option<OpenTable> {
         let columns = self.plans.header(line);
         if columns.is_none() && !self.tables.is_header(line) {
             return None;
         }
         Some(OpenTable {
             columns,
-            scope: table_scope(title),
+            scope: table_scope(title()),
         })
     }
 
