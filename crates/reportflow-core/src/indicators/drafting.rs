@@ -5,7 +5,7 @@ use super::context::{current_part, innermost_section, DocContext};
 use super::figures::unit_fits;
 use super::lexicon;
 use super::metric::ResolvedMetric;
-use super::period::TimeRef;
+use super::period::{Part, TimeRef};
 use super::sentences::{count_chars, CharIndex, SentenceCues};
 use super::timeline::{period_in, stage_at, Extent};
 use super::IndicatorExtractor;
@@ -121,6 +121,21 @@ impl IndicatorExtractor {
         };
         let mut period = match time {
             _ if draft.year.is_some() => draft.year.map_or_else(String::new, |y| y.to_string()),
+            // A level reached within a plan's years (`展望“十五五”,…地区生产总值突破4500亿元`)
+            // is dated by the year it is reached by, as the timeline dates it.
+            Some(TimeRef {
+                part: Part::Years(_, last),
+                ..
+            }) if extent == Extent::Level
+                && draft.value.is_some()
+                && draft.yoy.is_none()
+                // A flow over the years (`新增人口100万`) covers all of them.
+                && !["新增", "净增", "新设", "新登记", "增加"]
+                    .iter()
+                    .any(|w| draft.metric.canonical.contains(w)) =>
+            {
+                format!("{last}")
+            }
             Some(t) => t.render(default_year),
             None if draft.milestone => "unknown".to_string(),
             None => stage

@@ -218,3 +218,19 @@ fn a_month_on_month_opening_is_the_baseline_of_the_growth_after_it() {
         "retail_sales Actual 2021M11 - - 环比0.42 -"
     );
 }
+
+#[test]
+fn a_level_reached_within_a_plans_years_is_dated_by_their_last_year() {
+    let facts = coded_facts(
+        "2025年某市政府工作报告\n\n三、2025年工作安排\n\
+         展望“十五五”,人均地区生产总值超过12万元、常住人口城镇化率达到68%。",
+    );
+    assert!(
+        facts.contains(&"gdp_per_capita Target 2030 12万元 -".to_string()),
+        "{facts:?}"
+    );
+    assert!(
+        facts.contains(&"urbanization_rate Target 2030 68% -".to_string()),
+        "{facts:?}"
+    );
+}
