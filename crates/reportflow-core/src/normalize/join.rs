@@ -75,6 +75,7 @@ pub(super) fn join(lines: Vec<Line>) -> Vec<Para> {
                 reach
                     && !is_complete(&last.text, last.md_heading, last.speaker)
                     && !starts_unit(&line)
+                    && !is_table_row(&last.text)
             };
             if join {
                 append(&mut last.text, &line.text);
@@ -209,6 +210,32 @@ fn starts_unit(line: &Line) -> bool {
         || is_org_line(t)
         || is_date_line(t)
         || is_numeric_line(t)
+        || is_table_row(t)
+}
+
+/// A row of a table pasted as text: a name, then at least two figures, all apart
+/// (`一般公共预算收入 86542 6.8`, `城镇新增就业 万人 60 68 60以上`), or its header
+/// (`指标 单位 绝对数 比上年增长%`). Prose has no spaces between its words: a line of
+/// space-separated figures is no wrapped sentence, and joining rows makes one paragraph of
+/// a whole table.
+fn is_table_row(text: &str) -> bool {
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    if tokens.len() < 3 || text.chars().count() > 80 {
+        return false;
+    }
+    let header = matches!(tokens[0], "指标" | "指标名称" | "项目") && tokens[1].contains("单位");
+    let figure = |t: &str| {
+        t.chars().next().is_some_and(|c| {
+            c.is_ascii_digit() || ('０'..='９').contains(&c) || c == '-' || c == '—'
+        }) && t.chars().all(|c| {
+            c.is_ascii_digit()
+                || ('０'..='９').contains(&c)
+                || ".．%％-—+".contains(c)
+                || "左右以上以内下".contains(c)
+        })
+    };
+    let trailing = tokens.iter().rev().take_while(|t| figure(t)).count();
+    header || (trailing >= 2 && trailing < tokens.len())
 }
 
 /// `各位代表：`, `主任、各位副主任、各位委员：`, `同志们:`.
@@ -397,6 +424,28 @@ mod tests {
         let mut a = "PM".to_string();
         append(&mut a, "2.5浓度");
         assert_eq!(a, "PM 2.5浓度");
+    }
+
+    #[test]
+    fn table_rows_pasted_as_text_stay_lines() {
+        assert_eq!(
+            paras(
+                "全县经济运行总体平稳，主要指标\n好于预期。\n指标 单位 绝对数 比上年增长%\n\
+                 一般公共预算收入 ８６５４２ ６．８\n其中：税收收入 52310 4.2\n\
+                 全年金融业增加值9.86亿元，增长3.2%。\n年末全县金融机构存款余额\n312.56亿元。\n\n\
+                 第二段落\n继续写。\n\n第三段\n还在写。"
+            ),
+            [
+                "全县经济运行总体平稳，主要指标好于预期。",
+                "指标 单位 绝对数 比上年增长%",
+                "一般公共预算收入 ８６５４２ ６．８",
+                "其中：税收收入 52310 4.2",
+                "全年金融业增加值9.86亿元，增长3.2%。",
+                "年末全县金融机构存款余额312.56亿元。",
+                "第二段落继续写。",
+                "第三段还在写。",
+            ]
+        );
     }
 
     #[test]
