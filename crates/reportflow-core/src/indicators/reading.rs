@@ -158,6 +158,7 @@ impl IndicatorExtractor {
         done.append(&mut current);
         done.retain(Draft::has_figures);
         done.sort_by_key(|d| (d.first_figure, d.quote_start));
+        uncode_repeated_parts(s, &mut done);
         done
     }
 
@@ -401,4 +402,38 @@ fn reopen_levels(done: &mut Vec<Draft>, current: &mut Vec<Draft>, listed: usize)
     let mut reopened = done.split_off(done.len() - wanted);
     reopened.append(current);
     *current = reopened;
+}
+
+/// `新登记市场主体5.83万户;其中新登记企业1.46万户`: a part (`其中…`) that names, in other
+/// words, the same headline metric as a whole before it in the sentence is a part of that
+/// whole, not the metric itself: it keeps its name and loses the code. A part that names
+/// no metric of its own or a part of the year (`其中二季度单季同比增长7.1%`) is the
+/// whole's, over less time.
+fn uncode_repeated_parts(s: &str, drafts: &mut [Draft]) {
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for d in drafts.iter_mut() {
+        let Some(code) = d.metric.code.clone() else {
+            continue;
+        };
+        // A part of the year (`其中6-9月月均浓度…`) is the whole's, over less time.
+        let lead = d
+            .first_figure
+            .and_then(|f| s.get(d.quote_start..f))
+            .unwrap_or("");
+        let part = lead.trim_start().starts_with("其中")
+            && !lead.contains(['月', '季'])
+            && !lead.contains("半年");
+        // A whole that named several metrics at once (`城乡居民人均可支配收入`, expanded to
+        // two) leaves each to its part (`其中农村居民人均可支配收入…`).
+        let renamed = seen.iter().any(|(c, written)| {
+            *c == code
+                && *written != d.metric.written
+                && seen.iter().filter(|(_, w)| w == written).count() == 1
+        });
+        if part && renamed {
+            d.metric.code = None;
+        } else {
+            seen.push((code, d.metric.written.clone()));
+        }
+    }
 }

@@ -234,3 +234,32 @@ fn a_level_reached_within_a_plans_years_is_dated_by_their_last_year() {
         "{facts:?}"
     );
 }
+
+#[test]
+fn a_part_naming_the_same_metric_in_other_words_is_no_headline_figure() {
+    let facts =
+        render("全年新登记市场主体5.83万户,比上年增长12.4%;其中新登记企业1.46万户,增长6.8%。");
+    assert!(
+        facts.starts_with("new_enterprises Actual 2021 5.83万户 yoy12.4"),
+        "{facts}"
+    );
+    assert!(facts.contains("(新登记企业)"), "{facts}");
+    // A part of the year, or a part of a compound whole, keeps the code.
+    let facts = render("上半年地区生产总值同比增长5.2%,其中二季度单季同比增长7.1%。");
+    assert_eq!(facts.matches("gdp ").count(), 2, "{facts}");
+    let facts =
+        render("城乡居民人均可支配收入分别增长5.3%、7%,其中农村居民人均可支配收入达到20793元。");
+    assert!(
+        facts.contains("rural_disposable_income Actual 2021H1 20793元"),
+        "{facts}"
+    );
+}
+
+#[test]
+fn the_currency_after_a_unit_is_part_of_the_figure() {
+    let facts = render("实际使用外资8132亿元人民币,增长4.1%。");
+    assert!(
+        facts.contains("foreign_capital_used Actual 2021H1 8132亿元 yoy4.1"),
+        "{facts}"
+    );
+}
