@@ -243,7 +243,14 @@ impl IndicatorExtractor {
                         .map(|p| p.canonical.clone());
                     let narrowed = from_previous
                         .or_else(|| self.subject_metric(previous, &r.canonical))
-                        .or_else(|| topic.map(|t| format!("{}{}", t.text, r.canonical)));
+                        .or_else(|| {
+                            // `规模以上工业企业…;实现利润总额…`: read as one phrase, rewrites
+                            // included (`规模以上工业企业` is `规模以上工业`).
+                            topic.map(|t| {
+                                self.metrics
+                                    .canonical(&format!("{}{}", t.text, r.canonical))
+                            })
+                        });
                     if let Some(c) = narrowed {
                         r.code = self.metrics.code_of(&c);
                         r.canonical = c;

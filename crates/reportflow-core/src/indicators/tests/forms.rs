@@ -263,3 +263,14 @@ fn the_currency_after_a_unit_is_part_of_the_figure() {
         "{facts}"
     );
 }
+
+#[test]
+fn enterprises_a_sentence_opens_with_complete_its_later_bare_heads() {
+    let facts = render(
+        "规模以上工业企业实现总产值412.57亿元,增长10.2%;实现主营业务收入398.64亿元,增长9.6%;实现利润总额23.86亿元,增长12.7%。",
+    );
+    assert!(
+        facts.contains("industrial_profit Actual 2021H1 23.86亿元 yoy12.7"),
+        "{facts}"
+    );
+}
