@@ -267,6 +267,11 @@ impl IndicatorExtractor {
                     // `收入增长2.3%、支出首次超过7000亿元`: the other side of the same budget.
                     r.code = self.metrics.code_of(&c);
                     r.canonical = c;
+                } else if let Some(c) = previous.and_then(|p| self.same_holder(p, r)) {
+                    // `县农村商业银行各项存款余额98.60亿元;各项贷款余额62.35亿元`: the
+                    // loans of that bank, not the region's.
+                    r.code = self.metrics.code_of(&c);
+                    r.canonical = c;
                 } else if let Some(t) = topic {
                     let narrows = if t.is_area {
                         !part.contains(t.text.as_str())
@@ -340,6 +345,29 @@ impl IndicatorExtractor {
             .metrics
             .canonical(&format!("{}占{whole}", previous.canonical));
         self.metrics.code_of(&c).is_some().then_some(c)
+    }
+
+    /// A bare balance (`各项贷款余额`) after the balance of a holder that is not the region
+    /// (`县农村商业银行各项存款余额`, uncoded): the same holder's.
+    fn same_holder(&self, previous: &ResolvedMetric, balance: &ResolvedMetric) -> Option<String> {
+        if previous.code.is_some()
+            || balance.code.is_none()
+            || !balance.canonical.ends_with("余额")
+            || !previous.canonical.ends_with("余额")
+        {
+            return None;
+        }
+        // The holder: what stands before the previous balance's own headline name.
+        let holder = previous
+            .canonical
+            .char_indices()
+            .map(|(i, _)| i)
+            .find(|&i| i > 0 && self.metrics.code_of(&previous.canonical[i..]).is_some())?;
+        Some(format!(
+            "{}{}",
+            &previous.canonical[..holder],
+            balance.canonical
+        ))
     }
 
     /// `支出` after a `…收入` metric: the expenditure of the same budget, if a headline.

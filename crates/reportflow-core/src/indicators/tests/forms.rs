@@ -274,3 +274,17 @@ fn enterprises_a_sentence_opens_with_complete_its_later_bare_heads() {
         "{facts}"
     );
 }
+
+#[test]
+fn a_balance_after_another_holders_balance_is_that_holders() {
+    let facts = render(
+        "年末县农村商业银行各项存款余额98.60亿元,增长10.8%;各项贷款余额62.35亿元,增长14.2%。",
+    );
+    assert!(!facts.contains("loan_balance"), "{facts}");
+    // The region's own balances stay the headline ones.
+    let facts = render("年末金融机构各项存款余额312.5亿元,各项贷款余额201.3亿元。");
+    assert!(
+        facts.contains("deposit_balance") && facts.contains("loan_balance"),
+        "{facts}"
+    );
+}
