@@ -348,26 +348,23 @@ impl IndicatorExtractor {
     }
 
     /// A bare balance (`各项贷款余额`) after the balance of a holder that is not the region
-    /// (`县农村商业银行各项存款余额`, uncoded): the same holder's.
-    fn same_holder(&self, previous: &ResolvedMetric, balance: &ResolvedMetric) -> Option<String> {
-        if previous.code.is_some()
-            || balance.code.is_none()
-            || !balance.canonical.ends_with("余额")
-            || !previous.canonical.ends_with("余额")
-        {
+    /// (`县农村商业银行各项存款余额`, uncoded): the same holder's. So for any headline after a
+    /// sub-area's (`云岭高新区规模以上工业增加值增长11.4%,规模以上工业企业利润总额62.35亿元`):
+    /// the sentence is about that area.
+    fn same_holder(&self, previous: &ResolvedMetric, metric: &ResolvedMetric) -> Option<String> {
+        if previous.code.is_some() || metric.code.is_none() {
             return None;
         }
-        // The holder: what stands before the previous balance's own headline name.
-        let holder = previous
+        // The holder: what stands before the previous metric's own headline name.
+        let at = previous
             .canonical
             .char_indices()
             .map(|(i, _)| i)
             .find(|&i| i > 0 && self.metrics.code_of(&previous.canonical[i..]).is_some())?;
-        Some(format!(
-            "{}{}",
-            &previous.canonical[..holder],
-            balance.canonical
-        ))
+        let holder = &previous.canonical[..at];
+        let balances = metric.canonical.ends_with("余额") && previous.canonical.ends_with("余额");
+        let area = SUBAREA_ENDINGS.iter().any(|e| holder.ends_with(e));
+        (balances || area).then(|| format!("{holder}{}", metric.canonical))
     }
 
     /// `支出` after a `…收入` metric: the expenditure of the same budget, if a headline.
@@ -439,6 +436,22 @@ fn without_dot_marker(s: &str) -> &str {
         _ => s,
     }
 }
+
+/// Endings of a sub-area's name (`云岭高新区`, `城关镇`): a metric of one is not the region's.
+const SUBAREA_ENDINGS: &[&str] = &[
+    "高新区",
+    "开发区",
+    "新区",
+    "园区",
+    "工业园",
+    "经济区",
+    "自贸区",
+    "示范区",
+    "片区",
+    "街道",
+    "镇",
+    "乡",
+];
 
 /// Characters trimmed from both ends of a noun phrase: whitespace, bullets and quotes. A
 /// `match` rather than a search of a string of them for every character.

@@ -288,3 +288,11 @@ fn a_balance_after_another_holders_balance_is_that_holders() {
         "{facts}"
     );
 }
+
+#[test]
+fn headlines_after_a_sub_areas_figure_are_the_sub_areas() {
+    let facts = render(
+        "云岭高新区规模以上工业增加值增长11.4%,规模以上工业企业利润总额62.35亿元,增长6.8%。",
+    );
+    assert!(!facts.contains("industrial_profit"), "{facts}");
+}
