@@ -296,3 +296,21 @@ fn headlines_after_a_sub_areas_figure_are_the_sub_areas() {
     );
     assert!(!facts.contains("industrial_profit"), "{facts}");
 }
+
+#[test]
+fn a_year_named_as_one_of_a_plans_years_is_that_year() {
+    let facts = coded_facts(
+        "政府工作报告\n——2026年2月10日在某市第十七届人民代表大会第五次会议上\n\n\
+         一、2025年和“十四五”工作回顾\n2025年是“十四五”规划收官之年。\n\
+         全市地区生产总值完成5186.3亿元,增长5.6%。\n\
+         二、2026年工作安排\n保持城镇登记失业率在4.5%以内。",
+    );
+    assert!(
+        facts.contains(&"gdp Actual 2025 5186.3亿元 yoy5.6".to_string()),
+        "{facts:?}"
+    );
+    assert!(
+        facts.contains(&"registered_unemployment_rate Target 2026 4.5% -".to_string()),
+        "{facts:?}"
+    );
+}
