@@ -362,7 +362,13 @@ impl IndicatorExtractor {
             .map(|(i, _)| i)
             .find(|&i| i > 0 && self.metrics.code_of(&previous.canonical[i..]).is_some())?;
         let holder = &previous.canonical[..at];
-        let balances = metric.canonical.ends_with("余额") && previous.canonical.ends_with("余额");
+        // A bank's balances, not a part of the region's (`住户存款余额` is the households' part
+        // of the deposits, and the loans after it are the region's).
+        let balances = metric.canonical.ends_with("余额")
+            && previous.canonical.ends_with("余额")
+            && ["银行", "信用社", "联社", "农商行"]
+                .iter()
+                .any(|e| holder.ends_with(e));
         let area = SUBAREA_ENDINGS.iter().any(|e| holder.ends_with(e));
         (balances || area).then(|| format!("{holder}{}", metric.canonical))
     }

@@ -314,3 +314,14 @@ fn a_year_named_as_one_of_a_plans_years_is_that_year() {
         "{facts:?}"
     );
 }
+
+#[test]
+fn a_part_of_the_regions_balances_is_no_holder() {
+    let facts = render(
+        "年末金融机构各项存款余额312.5亿元,其中住户存款余额200.1亿元;各项贷款余额201.3亿元。",
+    );
+    assert!(
+        facts.contains("loan_balance Actual 2021H1 201.3亿元"),
+        "{facts}"
+    );
+}
