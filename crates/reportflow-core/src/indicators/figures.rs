@@ -164,6 +164,9 @@ struct FigureParts<'a> {
     unit: &'a str,
 }
 
+/// Units a count may have after `余` or `多` and still be a value (`9800余户`).
+const COUNTED_AFTER_MORE: &[&str] = &["户", "人", "家", "元", "吨", "人次"];
+
 /// Splits a figure match into qualifier, number and unit, mirroring [`lexicon::FIGURE`].
 fn split_figure(m: &str) -> Option<FigureParts<'_>> {
     let pre = lexicon::QUALIFIERS_BEFORE
@@ -193,6 +196,8 @@ fn split_figure(m: &str) -> Option<FigureParts<'_>> {
     let mid = ["多", "余"].into_iter().find(|q| rest.starts_with(q));
     let rest = match mid {
         Some(q) if rest[q.len()..].starts_with(['万', '亿', '千', '百']) => &rest[q.len()..],
+        // `新增经营主体9800余户`: more than that many, a count all the same.
+        Some(q) if COUNTED_AFTER_MORE.contains(&&rest[q.len()..]) => &rest[q.len()..],
         Some(_) => return None,
         None => rest,
     };
@@ -200,8 +205,17 @@ fn split_figure(m: &str) -> Option<FigureParts<'_>> {
         .iter()
         .find(|q| rest.len() > q.len() && rest.ends_with(**q));
     let unit = post.map_or(rest, |q| &rest[..rest.len() - q.len()]);
+    // `280亿余元`: the qualifier written inside the unit.
+    let (unit, inner) = match unit {
+        "亿余元" | "亿多元" => ("亿元", Some(&unit[3..6])),
+        "万余元" | "万多元" => ("万元", Some(&unit[3..6])),
+        "万余人" | "万多人" => ("万人", Some(&unit[3..6])),
+        "万余户" | "万多户" => ("万户", Some(&unit[3..6])),
+        "万余吨" | "万多吨" => ("万吨", Some(&unit[3..6])),
+        _ => (unit, None),
+    };
     Some(FigureParts {
-        qualifier: pre.copied().or(mid).or(post.copied()),
+        qualifier: pre.copied().or(mid).or(inner).or(post.copied()),
         num,
         num_offset: m.len() - body.len(),
         unit,

@@ -325,3 +325,16 @@ fn a_part_of_the_regions_balances_is_no_holder() {
         "{facts}"
     );
 }
+
+#[test]
+fn more_than_a_number_is_a_value_with_its_qualifier() {
+    let facts = render("社会消费品零售总额达到280亿余元,增长3.9%;新增经营主体9800余户。");
+    assert!(
+        facts.contains("retail_sales Actual 2021H1 280亿元 yoy3.9 - 余"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("new_enterprises Actual 2021H1 9800户 - - 余"),
+        "{facts}"
+    );
+}
