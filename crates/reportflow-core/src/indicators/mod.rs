@@ -141,6 +141,8 @@ impl IndicatorExtractor {
         let mut table: Option<tables::OpenTable> = None;
         // The part of the year the current line opens with, and where that line starts.
         let mut line_time: Option<(usize, period::TimeRef)> = None;
+        // The coded metrics of the paragraph's last sentence with figures, and its line.
+        let mut wholes: Option<(usize, Vec<(String, String)>)> = None;
         for Sentence {
             start,
             text: sentence,
@@ -199,6 +201,11 @@ impl IndicatorExtractor {
             }
             let char_pos = offsets.at(start);
             let mut drafts = self.read_sentence(sentence, &ctx, subject.as_ref().map(|(_, m)| m));
+            if let Some((at, wholes)) = &wholes {
+                if *at == line {
+                    reading::uncode_parts_of_previous(sentence, &mut drafts, wholes);
+                }
+            }
             if has_digit || unchanged {
                 self.read_ratio_forms(sentence, unchanged, &ctx, &mut drafts);
             }
@@ -210,6 +217,14 @@ impl IndicatorExtractor {
             let inherited = line_time
                 .filter(|(at, _)| *at == line && line != start)
                 .map(|(_, t)| t);
+            // What the next sentence's `其中` parts are parts of.
+            wholes = Some((
+                line,
+                drafts
+                    .iter()
+                    .filter_map(|d| Some((d.metric.code.clone()?, d.metric.written.clone())))
+                    .collect(),
+            ));
             self.finish_all(drafts, (sentence, inherited), char_pos, &ctx, &mut out);
         }
         out

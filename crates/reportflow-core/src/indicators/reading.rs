@@ -410,7 +410,19 @@ fn reopen_levels(done: &mut Vec<Draft>, current: &mut Vec<Draft>, listed: usize)
 /// no metric of its own or a part of the year (`其中二季度单季同比增长7.1%`) is the
 /// whole's, over less time.
 fn uncode_repeated_parts(s: &str, drafts: &mut [Draft]) {
-    let mut seen: Vec<(String, String)> = Vec::new();
+    uncode_parts(s, drafts, Vec::new(), false);
+}
+
+/// The same for a sentence opening with `其中` after the sentence that stated the whole
+/// (`全年新登记市场主体86.25万户。其中,新登记企业24.36万户`): `wholes` are that sentence's
+/// coded metrics, as (code, written).
+pub(super) fn uncode_parts_of_previous(s: &str, drafts: &mut [Draft], wholes: &[(String, String)]) {
+    if s.trim_start().starts_with("其中") {
+        uncode_parts(s, drafts, wholes.to_vec(), true);
+    }
+}
+
+fn uncode_parts(s: &str, drafts: &mut [Draft], mut seen: Vec<(String, String)>, all_parts: bool) {
     for d in drafts.iter_mut() {
         let Some(code) = d.metric.code.clone() else {
             continue;
@@ -420,7 +432,7 @@ fn uncode_repeated_parts(s: &str, drafts: &mut [Draft]) {
             .first_figure
             .and_then(|f| s.get(d.quote_start..f))
             .unwrap_or("");
-        let part = lead.trim_start().starts_with("其中")
+        let part = (all_parts || lead.trim_start().starts_with("其中"))
             && !lead.contains(['月', '季'])
             && !lead.contains("半年");
         // A whole that named several metrics at once (`城乡居民人均可支配收入`, expanded to

@@ -338,3 +338,12 @@ fn more_than_a_number_is_a_value_with_its_qualifier() {
         "{facts}"
     );
 }
+
+#[test]
+fn a_sentence_of_parts_after_its_whole_names_no_headline_again() {
+    let facts = render(
+        "全年新登记市场主体86.25万户,比上年增长12.4%。其中,新登记企业24.36万户,增长15.8%。",
+    );
+    assert_eq!(facts.matches("new_enterprises").count(), 1, "{facts}");
+    assert!(facts.contains("(新登记企业)"), "{facts}");
+}
