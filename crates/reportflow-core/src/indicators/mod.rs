@@ -143,6 +143,8 @@ impl IndicatorExtractor {
         let mut line_time: Option<(usize, period::TimeRef)> = None;
         // The coded metrics of the paragraph's last sentence with figures, and its line.
         let mut wholes: Option<(usize, Vec<(String, String)>)> = None;
+        // The first headline metric of the last sentence with figures.
+        let mut last_metric: Option<metric::ResolvedMetric> = None;
         for Sentence {
             start,
             text: sentence,
@@ -200,7 +202,15 @@ impl IndicatorExtractor {
                 continue;
             }
             let char_pos = offsets.at(start);
-            let mut drafts = self.read_sentence(sentence, &ctx, subject.as_ref().map(|(_, m)| m));
+            // `分季度看,一季度增长5.2%,二季度增长5.6%`: the quarters of the metric the sentence
+            // before stated.
+            let by_quarter = sentence.trim_start().starts_with("分季度");
+            let subject_here = match (&subject, &last_metric) {
+                (_, Some(m)) if by_quarter => Some(m),
+                (Some((_, m)), _) => Some(m),
+                _ => None,
+            };
+            let mut drafts = self.read_sentence(sentence, &ctx, subject_here);
             if let Some((at, wholes)) = &wholes {
                 if *at == line {
                     reading::uncode_parts_of_previous(sentence, &mut drafts, wholes);
@@ -217,6 +227,10 @@ impl IndicatorExtractor {
             let inherited = line_time
                 .filter(|(at, _)| *at == line && line != start)
                 .map(|(_, t)| t);
+            last_metric = drafts
+                .iter()
+                .find(|d| d.metric.code.is_some())
+                .map(|d| d.metric.clone());
             // What the next sentence's `其中` parts are parts of.
             wholes = Some((
                 line,

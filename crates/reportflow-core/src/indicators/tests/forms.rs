@@ -341,9 +341,24 @@ fn more_than_a_number_is_a_value_with_its_qualifier() {
 
 #[test]
 fn a_sentence_of_parts_after_its_whole_names_no_headline_again() {
-    let facts = render(
-        "全年新登记市场主体86.25万户,比上年增长12.4%。其中,新登记企业24.36万户,增长15.8%。",
-    );
+    let facts =
+        render("全年新登记市场主体86.25万户,比上年增长12.4%。其中,新登记企业24.36万户,增长15.8%。");
     assert_eq!(facts.matches("new_enterprises").count(), 1, "{facts}");
     assert!(facts.contains("(新登记企业)"), "{facts}");
+}
+
+#[test]
+fn quarters_listed_after_a_figure_are_that_metrics() {
+    let facts = coded_facts(
+        "2020年前三季度某省经济运行情况\n初步核算,前三季度全省地区生产总值31826.42亿元,同比增长1.9%。\n\
+         分季度看,一季度同比下降5.3%,二季度增长3.4%,三季度增长5.6%。",
+    );
+    assert!(
+        facts.contains(&"gdp Actual 2020Q1 - yoy-5.3".to_string()),
+        "{facts:?}"
+    );
+    assert!(
+        facts.contains(&"gdp Actual 2020Q3 - yoy5.6".to_string()),
+        "{facts:?}"
+    );
 }
