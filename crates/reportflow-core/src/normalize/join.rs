@@ -182,7 +182,19 @@ pub(super) fn is_complete(text: &str, md_heading: bool, speaker: bool) -> bool {
             && ((is_pure_heading(text) && text.chars().count() <= 60)
                 || is_org_line(text)
                 || is_date_line(text)
-                || is_numeric_line(text)))
+                || is_numeric_line(text)
+                || is_title_line(text)))
+}
+
+/// A report's title on a line of its own (`柏溪县2023年国民经济和社会发展统计公报`): it
+/// ends with the kind of document and holds no clause punctuation, so it is no sentence
+/// wrapped mid-way.
+fn is_title_line(text: &str) -> bool {
+    const KINDS: &[&str] = &["统计公报", "工作报告", "的报告", "计划草案", "运行情况"];
+    let t = text.trim();
+    t.chars().count() <= 60
+        && !t.contains([',', '，', '。', ';', '；'])
+        && KINDS.iter().any(|k| t.ends_with(k))
 }
 
 /// A line that is only a list marker: `一、`, `(一)`, `1.`.
@@ -424,6 +436,24 @@ mod tests {
         let mut a = "PM".to_string();
         append(&mut a, "2.5浓度");
         assert_eq!(a, "PM 2.5浓度");
+    }
+
+    #[test]
+    fn a_title_line_is_no_wrapped_sentence() {
+        assert_eq!(
+            paras(
+                "柏溪县2023年国民经济和社会发展统计公报\n2023年，面对复杂多变的外部环境，全县\n经济运行持续恢复。\n\n\
+                 一、综合\n初步核算，全县实现地区生产总值\n312.5亿元。\n\n二、农业\n全年粮食\n总产量31万吨。"
+            ),
+            [
+                "柏溪县2023年国民经济和社会发展统计公报",
+                "2023年，面对复杂多变的外部环境，全县经济运行持续恢复。",
+                "一、综合",
+                "初步核算，全县实现地区生产总值312.5亿元。",
+                "二、农业",
+                "全年粮食总产量31万吨。",
+            ]
+        );
     }
 
     #[test]
