@@ -145,6 +145,8 @@ impl IndicatorExtractor {
         let mut wholes: Option<(usize, Vec<(String, String)>)> = None;
         // The first headline metric of the last sentence with figures.
         let mut last_metric: Option<metric::ResolvedMetric> = None;
+        // The output (GDP) as the text last stated it.
+        let mut last_output: Option<metric::ResolvedMetric> = None;
         for Sentence {
             start,
             text: sentence,
@@ -202,10 +204,12 @@ impl IndicatorExtractor {
                 continue;
             }
             let char_pos = offsets.at(start);
-            // `分季度看,一季度增长5.2%,二季度增长5.6%`: the quarters of the metric the sentence
-            // before stated.
+            // `分季度看,一季度增长5.2%,二季度增长5.6%`: the quarters of the output, or else of
+            // the metric the sentence before stated.
             let by_quarter = sentence.trim_start().starts_with("分季度");
-            let subject_here = match (&subject, &last_metric) {
+            // Quarterly growths are published for the output (GDP) above all.
+            let quarters_of = last_output.as_ref().or(last_metric.as_ref());
+            let subject_here = match (&subject, quarters_of) {
                 (_, Some(m)) if by_quarter => Some(m),
                 (Some((_, m)), _) => Some(m),
                 _ => None,
@@ -231,6 +235,12 @@ impl IndicatorExtractor {
                 .iter()
                 .find(|d| d.metric.code.is_some())
                 .map(|d| d.metric.clone());
+            if let Some(d) = drafts
+                .iter()
+                .find(|d| d.metric.code.as_deref() == Some("gdp"))
+            {
+                last_output = Some(d.metric.clone());
+            }
             // What the next sentence's `其中` parts are parts of.
             wholes = Some((
                 line,

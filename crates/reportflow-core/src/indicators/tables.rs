@@ -144,7 +144,7 @@ const PLAN_LABEL: &str = concat!(
 /// A row of a plan table: a name (with a parenthesised note, `固定资产投资(1-5月)`), an
 /// optional unit, then the cells.
 const PLAN_ROW: &str = concat!(
-    r"^(?:其中:|#)?(?P<name>[\p{Han}A-Za-z&]{2,30}?(?:\([^()]{1,12}\))?)",
+    r"^(?:其中:|#)?\s*(?P<name>[\p{Han}A-Za-z&]{2,30}?(?:\([^()]{1,12}\))?)\s*",
     r"(?P<unit>万亿元|亿元|万元|元|亿美元|万美元|美元|万人|人|万户|户|万家|家|%|‰|微克/立方米|万吨|吨)?",
     r"\s*(?P<cells>(?:-?\d|—|--).*)$",
 );
@@ -175,7 +175,9 @@ impl PlanReader {
     /// column labels, at least one of which holds plans or forecasts (a table of results
     /// alone is [`TableReader`]'s).
     pub(super) fn header(&self, line: &str) -> Option<PlanColumns> {
-        let line = line.trim();
+        let cells = with_blank_separators(line);
+        let line = cells.trim();
+        let line = line.strip_prefix("序号").unwrap_or(line).trim_start();
         let rest = ["指标名称", "主要指标", "指标", "项目"]
             .iter()
             .find_map(|w| line.strip_prefix(w))?
@@ -209,12 +211,27 @@ impl PlanReader {
         columns: &PlanColumns,
         line: &'l str,
     ) -> Option<(&'l str, &'l str, Vec<Option<Cell>>)> {
-        let c = self.row.captures(line)?;
-        let cells_at = c.name("cells")?;
+        // `1|地区生产总值增长|%|6.1|6左右`: the separators and the row number blanked out,
+        // every byte in place (the cells' offsets are the line's).
+        let blanked = with_blank_separators(line);
+        let skip = blanked.len() - blanked.trim_start().len();
+        let numbered = blanked[skip..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        let skip = if numbered > 0 && numbered <= 2 && blanked[skip + numbered..].starts_with(' ') {
+            skip + numbered
+                + (blanked.len() - skip - numbered - blanked[skip + numbered..].trim_start().len())
+        } else {
+            skip
+        };
+        let c = self.row.captures(&blanked[skip..])?;
+        let at = |m: regex::Match<'_>| (skip + m.start(), skip + m.end());
+        let (cells_start, _) = at(c.name("cells")?);
         let mut cells = Vec::new();
-        let mut pos = cells_at.start();
-        while pos < line.len() {
-            let rest = &line[pos..];
+        let mut pos = cells_start;
+        while pos < blanked.len() {
+            let rest = &blanked[pos..];
             let trimmed = rest.trim_start();
             pos += rest.len() - trimmed.len();
             if trimmed.is_empty() {
@@ -235,14 +252,27 @@ impl PlanReader {
             pos += whole.end();
         }
         let filled = cells.iter().any(Option::is_some);
-        (cells.len() == columns.0.len() && filled).then(|| {
-            (
-                c.name("name").map_or("", |n| n.as_str()),
-                c.name("unit").map_or("", |u| u.as_str()),
-                cells,
-            )
-        })
+        let name = c.name("name").map(at).map_or("", |(a, b)| &line[a..b]);
+        let unit = c.name("unit").map(at).map_or("", |(a, b)| &line[a..b]);
+        (cells.len() == columns.0.len() && filled).then_some((name, unit, cells))
     }
+}
+
+/// A line with its column separators (`|`, `｜`, tabs) and ideographic spaces turned into
+/// as many ASCII spaces as they took bytes, so that offsets stay the line's.
+fn with_blank_separators(line: &str) -> std::borrow::Cow<'_, str> {
+    if !line.contains(['|', '｜', '\t', '\u{3000}']) {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        if matches!(c, '|' | '｜' | '\t' | '\u{3000}') {
+            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The kind and year a column label names: `2018年计划`, `2018年预计完成`, `全年预期目标(%)`,

@@ -37,6 +37,19 @@ pub(super) fn clean_lines(text: &str) -> Vec<Line> {
             continue;
         }
         if is_chrome(&text) {
+            // A page's release date under its title (`发布时间:2025-10-28 来源:…`) dates a
+            // release whose title names no year: kept, as a date line of the title block.
+            let title_block = out.len() < 6 && out.iter().all(|l| !l.text.ends_with('。'));
+            if let Some((y, m, d)) = title_block.then(|| release_date(&text)).flatten() {
+                out.push(Line {
+                    text: format!("{y}年{m}月{d}日"),
+                    blank_before: false,
+                    hard_break: false,
+                    md_heading: false,
+                    bullet: false,
+                    speaker: false,
+                });
+            }
             continue;
         }
         // A title repeated on the next line (web pages print it as page title and again
@@ -59,6 +72,15 @@ pub(super) fn clean_lines(text: &str) -> Vec<Line> {
         blank_pending = false;
     }
     out
+}
+
+/// The date of a `发布时间:…` / `发布日期:…` line.
+fn release_date(line: &str) -> Option<(i32, u32, u32)> {
+    let t = line.trim_start();
+    if !(t.starts_with("发布时间") || t.starts_with("发布日期")) {
+        return None;
+    }
+    crate::dates::find_date(t)
 }
 
 /// The text of a line after office artifacts and markdown marks are removed.
@@ -335,6 +357,14 @@ mod tests {
                      主办:北京市通州区人民政府 承办:办公室 政府网站标识码:1101120001 京ICP备20015255号-1\n\
                      版权所有 北京市通州区人民政府";
         assert_eq!(texts(input), vec!["正文。"]);
+    }
+
+    #[test]
+    fn a_release_date_under_the_title_is_kept_as_a_date() {
+        assert_eq!(
+            texts("前三季度全区经济运行稳中有进\n发布时间:2025-10-28 来源:澄江区统计局\n正文。"),
+            vec!["前三季度全区经济运行稳中有进", "2025年10月28日", "正文。"]
+        );
     }
 
     #[test]

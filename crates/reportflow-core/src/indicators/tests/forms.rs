@@ -362,3 +362,23 @@ fn quarters_listed_after_a_figure_are_that_metrics() {
         "{facts:?}"
     );
 }
+
+#[test]
+fn a_plan_table_with_bars_and_numbered_rows_is_read() {
+    let facts = coded_facts(
+        "2024年某县政府工作报告\n二、2024年主要预期目标\n序号|指标名称|单位|2023年完成|2024年目标\n\
+         1|地区生产总值增长|%|6.1|6左右\n5|一般公共预算收入|亿元|39.7|41.3\n",
+    );
+    assert!(
+        facts.contains(&"gdp Target 2024 - yoy6".to_string()),
+        "{facts:?}"
+    );
+    assert!(
+        facts.contains(&"general_budget_revenue Target 2024 41.3亿元 -".to_string()),
+        "{facts:?}"
+    );
+    assert!(
+        facts.contains(&"gdp Actual 2023 - yoy6.1".to_string()),
+        "{facts:?}"
+    );
+}
