@@ -413,7 +413,7 @@ impl IndicatorExtractor {
                     .or_else(|| name.strip_suffix("增速"));
                 let metric = resolve(stem.unwrap_or(name));
                 let years = (ctx.actual_year, ctx.target_year);
-                Some(metric.map_or_else(Vec::new, |m| {
+                let mut drafts = metric.map_or_else(Vec::new, |m| {
                     plan_drafts(
                         columns,
                         (&m, unit),
@@ -422,7 +422,16 @@ impl IndicatorExtractor {
                         years,
                         line.len(),
                     )
-                }))
+                });
+                // `地区生产总值(预计)`: the row's results are estimates.
+                if name.contains("(预计") {
+                    for d in &mut drafts {
+                        if d.kind == Some(IndicatorKind::Actual) {
+                            d.kind = Some(IndicatorKind::Forecast);
+                        }
+                    }
+                }
+                Some(drafts)
             }
             None => {
                 let row = self.tables.row(line)?;

@@ -382,3 +382,21 @@ fn a_plan_table_with_bars_and_numbered_rows_is_read() {
         "{facts:?}"
     );
 }
+
+#[test]
+fn a_table_row_noted_as_estimated_holds_forecasts() {
+    let facts = coded_facts(
+        "关于某区2023年上半年国民经济和社会发展计划执行情况的报告\n附表 某区2023年上半年主要经济指标完成情况\n\
+         指标名称 单位 完成值 同比增长(%) 全年预期目标(%)\n地区生产总值(预计) 亿元 412.6 6.8 6\n",
+    );
+    assert!(
+        facts
+            .iter()
+            .any(|f| f.starts_with("gdp Forecast") && f.contains("412.6亿元 yoy6.8")),
+        "{facts:?}"
+    );
+    assert!(
+        facts.contains(&"gdp Target 2023 - yoy6".to_string()),
+        "{facts:?}"
+    );
+}
