@@ -148,15 +148,10 @@ pub(super) struct DocContext<'a> {
 impl IndicatorExtractor {
     /// The part of a year (a half, quarters, months) a title names, if any.
     fn title_part(&self, title: &str) -> Option<YearPart> {
+        // A single month in a title (`11月份国民经济…`) is a monthly release's subject, while
+        // its figures are often the year so far: it dates nothing by itself.
         self.periods.all(title).into_iter().find_map(|(_, r)| {
-            matches!(
-                r.part,
-                YearPart::Half(_)
-                    | YearPart::Quarter(_)
-                    | YearPart::Quarters(..)
-                    | YearPart::Months(..)
-            )
-            .then_some(r.part)
+            (r.part.within_a_year() && !matches!(r.part, YearPart::Month(_))).then_some(r.part)
         })
     }
 }

@@ -119,14 +119,18 @@ impl IndicatorExtractor {
         } else {
             Extent::Level
         };
-        let mut period = match time {
-            _ if draft.year.is_some() => draft.year.map_or_else(String::new, |y| y.to_string()),
+        let mut period = match (draft.year, time) {
+            // A plan table's column names its year.
+            (Some(year), _) => year.to_string(),
             // A level reached within a plan's years (`展望“十五五”,…地区生产总值突破4500亿元`)
             // is dated by the year it is reached by, as the timeline dates it.
-            Some(TimeRef {
-                part: Part::Years(_, last),
-                ..
-            }) if extent == Extent::Level
+            (
+                None,
+                Some(TimeRef {
+                    part: Part::Years(_, last),
+                    ..
+                }),
+            ) if extent == Extent::Level
                 && draft.value.is_some()
                 && draft.yoy.is_none()
                 // A flow over the years (`新增人口100万`) covers all of them.
@@ -136,9 +140,9 @@ impl IndicatorExtractor {
             {
                 format!("{last}")
             }
-            Some(t) => t.render(default_year),
-            None if draft.milestone => "unknown".to_string(),
-            None => stage
+            (None, Some(t)) => t.render(default_year),
+            (None, None) if draft.milestone => "unknown".to_string(),
+            (None, None) => stage
                 .and_then(|st| period_in(st, extent))
                 .unwrap_or_else(|| default_period(ctx, kind, default_year)),
         };

@@ -206,13 +206,18 @@ fn split_figure(m: &str) -> Option<FigureParts<'_>> {
         .find(|q| rest.len() > q.len() && rest.ends_with(**q));
     let unit = post.map_or(rest, |q| &rest[..rest.len() - q.len()]);
     // `280亿余元`: the qualifier written inside the unit.
-    let (unit, inner) = match unit {
-        "亿余元" | "亿多元" => ("亿元", Some(&unit[3..6])),
-        "万余元" | "万多元" => ("万元", Some(&unit[3..6])),
-        "万余人" | "万多人" => ("万人", Some(&unit[3..6])),
-        "万余户" | "万多户" => ("万户", Some(&unit[3..6])),
-        "万余吨" | "万多吨" => ("万吨", Some(&unit[3..6])),
-        _ => (unit, None),
+    let (unit, inner) = match lexicon::INNER_QUALIFIED_UNITS
+        .iter()
+        .find(|(written, _)| *written == unit)
+    {
+        // The qualifier is the unit's second character.
+        Some((_, plain)) => (
+            *plain,
+            unit.char_indices()
+                .nth(1)
+                .map(|(i, c)| &unit[i..i + c.len_utf8()]),
+        ),
+        None => (unit, None),
     };
     Some(FigureParts {
         qualifier: pre.copied().or(mid).or(inner).or(post.copied()),

@@ -22,6 +22,20 @@ pub(crate) const FIGURE: &str = concat!(
     r"(?P<qpost>左右|以上|以内|以下|多|余)?",
 );
 
+/// The units of [`FIGURE`] with a qualifier inside (`280亿余元`), and the unit without it.
+pub(crate) const INNER_QUALIFIED_UNITS: &[(&str, &str)] = &[
+    ("亿余元", "亿元"),
+    ("亿多元", "亿元"),
+    ("万余元", "万元"),
+    ("万多元", "万元"),
+    ("万余人", "万人"),
+    ("万多人", "万人"),
+    ("万余户", "万户"),
+    ("万多户", "万户"),
+    ("万余吨", "万吨"),
+    ("万多吨", "万吨"),
+];
+
 /// The leading qualifiers of [`FIGURE`], longest first.
 pub(crate) const QUALIFIERS_BEFORE: &[&str] = &[
     "不低于",
@@ -193,6 +207,25 @@ pub(crate) const SPAN_WORDS: &[&str] = &["五年", "十年"];
 pub(crate) const SPAN_OPENINGS: &[&str] = &["五年累计", "五年合计", "五年来", "五年间"];
 
 /// Heads of new entrants that take what they count from the metric before them
+/// Endings of a sub-area's name (`云岭高新区`, `城关镇`): a metric of one is not the region's.
+pub(crate) const SUBAREA_ENDINGS: &[&str] = &[
+    "高新区",
+    "开发区",
+    "新区",
+    "园区",
+    "工业园",
+    "经济区",
+    "自贸区",
+    "示范区",
+    "片区",
+    "街道",
+    "镇",
+    "乡",
+];
+
+/// Endings of a bank's name (`县农村商业银行`): its balances are not the region's.
+pub(crate) const BANK_ENDINGS: &[&str] = &["银行", "信用社", "联社", "农商行"];
+
 /// (`经营主体总量达1461.4万户,新登记147万户`).
 pub(crate) const ENTRANT_HEADS: &[&str] = &["新登记", "新设", "新注册", "新增", "净增"];
 

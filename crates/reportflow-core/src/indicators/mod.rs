@@ -294,15 +294,7 @@ impl IndicatorExtractor {
         let opens = sentence
             .get(end..)
             .is_some_and(|rest| rest.starts_with([',', '，']));
-        let part = matches!(
-            t.part,
-            period::Part::Half(_)
-                | period::Part::Quarter(_)
-                | period::Part::Quarters(..)
-                | period::Part::Month(_)
-                | period::Part::Months(..)
-        );
-        (opens && part && end <= 24).then_some(t)
+        (opens && t.part.within_a_year() && end <= 24).then_some(t)
     }
 }
 

@@ -21,6 +21,21 @@ pub(crate) enum Part {
     PastYears(i32),
 }
 
+impl Part {
+    /// Whether this is a part within one year (a half, quarters, months), not a whole year
+    /// or a span of years.
+    pub(crate) fn within_a_year(self) -> bool {
+        matches!(
+            self,
+            Part::Half(_)
+                | Part::Quarter(_)
+                | Part::Quarters(..)
+                | Part::Month(_)
+                | Part::Months(..)
+        )
+    }
+}
+
 /// A time phrase: an optional explicit year and the part it names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TimeRef {

@@ -366,10 +366,8 @@ impl IndicatorExtractor {
         // of the deposits, and the loans after it are the region's).
         let balances = metric.canonical.ends_with("余额")
             && previous.canonical.ends_with("余额")
-            && ["银行", "信用社", "联社", "农商行"]
-                .iter()
-                .any(|e| holder.ends_with(e));
-        let area = SUBAREA_ENDINGS.iter().any(|e| holder.ends_with(e));
+            && lexicon::BANK_ENDINGS.iter().any(|e| holder.ends_with(e));
+        let area = lexicon::SUBAREA_ENDINGS.iter().any(|e| holder.ends_with(e));
         (balances || area).then(|| format!("{holder}{}", metric.canonical))
     }
 
@@ -442,22 +440,6 @@ fn without_dot_marker(s: &str) -> &str {
         _ => s,
     }
 }
-
-/// Endings of a sub-area's name (`云岭高新区`, `城关镇`): a metric of one is not the region's.
-const SUBAREA_ENDINGS: &[&str] = &[
-    "高新区",
-    "开发区",
-    "新区",
-    "园区",
-    "工业园",
-    "经济区",
-    "自贸区",
-    "示范区",
-    "片区",
-    "街道",
-    "镇",
-    "乡",
-];
 
 /// Characters trimmed from both ends of a noun phrase: whitespace, bullets and quotes. A
 /// `match` rather than a search of a string of them for every character.
