@@ -206,7 +206,6 @@ pub(crate) const SPAN_WORDS: &[&str] = &["五年", "十年"];
 /// span they name (`五年累计,单位国内生产总值能耗下降19.1%`).
 pub(crate) const SPAN_OPENINGS: &[&str] = &["五年累计", "五年合计", "五年来", "五年间"];
 
-/// Heads of new entrants that take what they count from the metric before them
 /// Endings of a sub-area's name (`云岭高新区`, `城关镇`): a metric of one is not the region's.
 pub(crate) const SUBAREA_ENDINGS: &[&str] = &[
     "高新区",
@@ -226,6 +225,7 @@ pub(crate) const SUBAREA_ENDINGS: &[&str] = &[
 /// Endings of a bank's name (`县农村商业银行`): its balances are not the region's.
 pub(crate) const BANK_ENDINGS: &[&str] = &["银行", "信用社", "联社", "农商行"];
 
+/// Heads of new entrants that take what they count from the metric before them
 /// (`经营主体总量达1461.4万户,新登记147万户`).
 pub(crate) const ENTRANT_HEADS: &[&str] = &["新登记", "新设", "新注册", "新增", "净增"];
 

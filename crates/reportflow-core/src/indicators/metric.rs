@@ -323,6 +323,16 @@ impl MetricMatcher {
         let inner = &inner[inner.chars().next()?.len_utf8()..];
         let close = inner.find([')', '）'])?;
         let gloss = &inner[..close];
+        // A gloss inside the phrase names only the word before it: `京津冀地区细颗粒物
+        // (PM2.5)平均浓度` is the concentration of one area, whatever `PM2.5` alone names.
+        let after = &inner[close..];
+        let after = &after[after.chars().next()?.len_utf8()..];
+        if !after
+            .trim_matches(|c: char| c.is_whitespace() || c == '的')
+            .is_empty()
+        {
+            return None;
+        }
         if gloss.is_empty() || gloss.starts_with('占') {
             return None;
         }

@@ -317,6 +317,11 @@ impl IndicatorExtractor {
             && matches!(role, FigureRole::Growth { basis: None, .. })
             && s.get(seg_start.min(fig.start)..fig.start)
                 .is_some_and(|lead| lead.contains("实际"));
+        // `年均增长8.9%,五年累计增长53.2%`: a growth the figure's own clause says is over
+        // years is no year-on-year growth, whatever else the fact holds.
+        let over_years = matches!(role, FigureRole::Growth { basis: None, .. })
+            && s.get(seg_start.min(fig.start)..fig.start)
+                .is_some_and(|lead| self.words.span_openings.any_in(lead));
         let needs_new = match role {
             FigureRole::Value => draft.value.is_some() || draft.yoy.is_some() || averaged,
             FigureRole::Growth { basis: None, .. } => draft.yoy.is_some() && !real_after_nominal,
@@ -348,6 +353,11 @@ impl IndicatorExtractor {
                     None if real_after_nominal => {
                         if draft.other.is_none() {
                             draft.other = Some(("实际".to_string(), pct));
+                        }
+                    }
+                    None if over_years => {
+                        if draft.other.is_none() {
+                            draft.other = Some(("累计".to_string(), pct));
                         }
                     }
                     None => draft.yoy = Some(pct),

@@ -294,12 +294,17 @@ fn has_ascii_digit(s: &str) -> bool {
         || blocks.remainder().iter().any(|b| digit(b) != 0)
 }
 
-/// Splits text into sentences at `。` `!` `?` `！` `？` and line breaks.
+/// Splits text into sentences at `。` `!` `?` `！` `？` and line breaks. A question mark
+/// touching a digit (`完成1?8.4亿元`, `总?318.4亿元`, `增长?.5%`) is a digit destroyed by
+/// a lossy re-encoding, not the end of a question: splitting there would leave `8.4亿元`
+/// standing alone as a figure of the heading's metric.
 pub(super) fn sentences(text: &str) -> Vec<Sentence<'_>> {
     let mut out = Vec::new();
     let mut start = 0;
-    let ends = terminators(text);
-    for (end, len) in ends.into_iter().chain(std::iter::once((text.len(), 0))) {
+    let ends = terminators(text)
+        .into_iter()
+        .filter(|&(end, len)| !is_destroyed_digit(text, end, len));
+    for (end, len) in ends.chain(std::iter::once((text.len(), 0))) {
         let sentence = text.get(start..end).unwrap_or("");
         if !sentence.is_empty() {
             out.push(Sentence {
@@ -311,6 +316,19 @@ pub(super) fn sentences(text: &str) -> Vec<Sentence<'_>> {
         start = end + len;
     }
     out
+}
+
+/// Whether the terminator at `at` (of `len` bytes) is a question mark standing for a
+/// destroyed digit: a digit on either side of it, or a decimal point after it.
+pub(super) fn is_destroyed_digit(text: &str, at: usize, len: usize) -> bool {
+    let mark = &text[at..at + len];
+    if mark != "?" && mark != "？" {
+        return false;
+    }
+    let before = text[..at].chars().next_back();
+    let after = text[at + len..].chars().next();
+    before.is_some_and(|c| c.is_ascii_digit())
+        || after.is_some_and(|c| c.is_ascii_digit() || c == '.')
 }
 
 /// Whether a clause can hold a rank phrase: every match of [`lexicon::RANK`] names a

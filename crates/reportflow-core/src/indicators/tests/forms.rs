@@ -400,3 +400,37 @@ fn a_table_row_noted_as_estimated_holds_forecasts() {
         "{facts:?}"
     );
 }
+
+#[test]
+fn a_question_mark_for_a_destroyed_digit_ends_no_sentence() {
+    // Under a heading that names a metric, the tail after a `?` that split the sentence
+    // would read as that metric's figure: `8.4亿元` of the fixed asset investment.
+    let facts = coded_facts(
+        "四、固定资产投资\n全年固定资产投资比上年下降4.6%。全年建安投资完成1?8.4亿元,增长?.5%。\n",
+    );
+    assert!(!facts.iter().any(|f| f.contains("8.4")), "{facts:?}");
+    assert!(facts.iter().any(|f| f.contains("yoy-4.6")), "{facts:?}");
+    // A question that is one stays a sentence of its own.
+    let facts = coded_facts("四、固定资产投资\n为什么?全年固定资产投资比上年下降4.6%。\n");
+    assert!(facts.iter().any(|f| f.contains("yoy-4.6")), "{facts:?}");
+}
+
+#[test]
+fn a_growth_its_own_clause_puts_over_five_years_is_not_year_on_year() {
+    let facts = render("外贸进出口总额年均增长8.9%,五年累计增长53.2%。");
+    assert!(!facts.contains("yoy53.2"), "{facts}");
+    assert!(facts.contains("年均8.9"), "{facts}");
+    // Alone, it is the fact's growth over the span.
+    let facts = render("外贸进出口总额五年累计增长53.2%。");
+    assert!(facts.contains("累计53.2"), "{facts}");
+    assert!(!facts.contains("yoy"), "{facts}");
+}
+
+#[test]
+fn a_gloss_inside_a_phrase_does_not_name_the_whole_phrase() {
+    // `(PM2.5)` glosses `细颗粒物` alone; the phrase is one area's concentration.
+    let facts = render("京津冀地区细颗粒物(PM2.5)平均浓度下降7.8%。");
+    assert!(!facts.contains("pm25"), "{facts}");
+    let facts = render("细颗粒物(PM2.5)平均浓度下降7.8%。");
+    assert!(facts.contains("pm25"), "{facts}");
+}
