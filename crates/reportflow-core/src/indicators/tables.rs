@@ -32,8 +32,13 @@ use super::metric::ResolvedMetric;
 use super::IndicatorExtractor;
 use crate::model::IndicatorKind;
 
-/// A table header: a unit column and a year-on-year growth column.
-const HEADER: &str = r"^(?:指标|项目|指标名称)?.{0,12}单位.{0,16}(?:比上年|同比)?(?:增长|增速|增减)\s*(?:\(%\)|%|±%)?\s*$";
+/// A table header: a unit column (or a value column that names its unit, `绝对数(万元)`)
+/// and a year-on-year growth column.
+const HEADER: &str = concat!(
+    r"^(?:指标|项目|指标名称)?.{0,12}?",
+    r"(?:单位|(?:绝对数|绝对值|总量|数值|金额|总额|数量)\((?P<unit>万亿元|亿元|万元|元|亿美元|万美元|美元|万人|人|万户|户|万吨|吨)\))",
+    r".{0,16}(?:比上年|同比)?(?:增长|增速|增减)\s*(?:\(%\)|%|±%)?\s*$",
+);
 
 /// A row: a name, an optional unit, a value and a growth, with nothing else on the line.
 const ROW: &str = concat!(
@@ -54,8 +59,10 @@ pub(super) struct TableReader {
 /// One row read: byte offsets are the line's.
 pub(super) struct Row<'l> {
     pub(super) name: &'l str,
-    /// The level and its unit; `None` when the table leaves it blank or gives no unit.
-    pub(super) value: Option<(f64, String)>,
+    /// The level; `None` when the table leaves it blank.
+    pub(super) level: Option<f64>,
+    /// The row's own unit (empty when it gives none).
+    pub(super) unit: &'l str,
     /// Where the row's first figure starts.
     pub(super) at: usize,
     pub(super) growth: f64,
@@ -70,15 +77,26 @@ impl TableReader {
     }
 
     /// Whether a line is a table header.
+    #[cfg(test)]
     pub(super) fn is_header(&self, line: &str) -> bool {
-        line.len() < 120 && self.header.is_match(line.trim())
+        self.header(line).is_some()
+    }
+
+    /// The header a line is, if it is one: `Some(unit)` with the unit its value column
+    /// names (`绝对数(万元)`), `Some(None)` when the rows give their units.
+    pub(super) fn header(&self, line: &str) -> Option<Option<String>> {
+        if line.len() >= 120 {
+            return None;
+        }
+        let c = self.header.captures(line.trim())?;
+        Some(c.name("unit").map(|u| u.as_str().to_string()))
     }
 
     /// The row a line holds, if it is one.
     pub(super) fn row<'l>(&self, line: &'l str) -> Option<Row<'l>> {
         let c = self.row.captures(line)?;
         let value = c.name("value")?;
-        let unit = c.name("unit").map_or("", |u| u.as_str()).to_string();
+        let unit = c.name("unit").map_or("", |u| u.as_str());
         let level = value.as_str().parse::<f64>().ok();
         // Two numbers run together with no space between them are no row.
         if level.is_some() && !line[value.end()..].starts_with(char::is_whitespace) {
@@ -86,18 +104,33 @@ impl TableReader {
         }
         Some(Row {
             name: c.name("name")?.as_str(),
-            value: level.filter(|_| !unit.is_empty()).map(|v| (v, unit)),
+            level,
+            unit,
             at: value.start(),
             growth: c.name("growth")?.as_str().parse().ok()?,
         })
     }
 }
 
-/// The draft of a row of a resolved metric: its level (when the row has a unit) and its
-/// year-on-year growth.
-pub(super) fn row_draft(row: &Row<'_>, metric: ResolvedMetric, line_len: usize) -> Draft {
+impl Row<'_> {
+    /// The level and its unit: the row's own, else the header's; `None` when the table
+    /// leaves the level blank or gives no unit for it.
+    pub(super) fn value(&self, header_unit: Option<&str>) -> Option<(f64, String)> {
+        let unit = Some(self.unit).filter(|u| !u.is_empty()).or(header_unit)?;
+        self.level.map(|v| (v, unit.to_string()))
+    }
+}
+
+/// The draft of a row of a resolved metric: its level (when the row or the header gives a
+/// unit) and its year-on-year growth.
+pub(super) fn row_draft(
+    row: &Row<'_>,
+    header_unit: Option<&str>,
+    metric: ResolvedMetric,
+    line_len: usize,
+) -> Draft {
     let mut draft = Draft::new(metric, 0);
-    draft.value = row.value.clone();
+    draft.value = row.value(header_unit);
     draft.yoy = Some(row.growth);
     draft.first_figure = Some(row.at);
     draft.end = line_len;
@@ -361,6 +394,8 @@ pub(super) fn plan_drafts(
 /// (`利润总额`).
 pub(super) struct OpenTable {
     columns: Option<PlanColumns>,
+    /// The unit the header gives the value column (`绝对数(万元)`).
+    unit: Option<String>,
     scope: Option<String>,
 }
 
@@ -373,11 +408,13 @@ impl IndicatorExtractor {
         title: impl FnOnce() -> &'t str,
     ) -> Option<OpenTable> {
         let columns = self.plans.header(line);
-        if columns.is_none() && !self.tables.is_header(line) {
-            return None;
-        }
+        let unit = match columns {
+            Some(_) => None,
+            None => self.tables.header(line)?,
+        };
         Some(OpenTable {
             columns,
+            unit,
             scope: table_scope(title()),
         })
     }
@@ -435,10 +472,9 @@ impl IndicatorExtractor {
             }
             None => {
                 let row = self.tables.row(line)?;
-                Some(
-                    resolve(row.name)
-                        .map_or_else(Vec::new, |m| vec![row_draft(&row, m, line.len())]),
-                )
+                Some(resolve(row.name).map_or_else(Vec::new, |m| {
+                    vec![row_draft(&row, table.unit.as_deref(), m, line.len())]
+                }))
             }
         }
     }
@@ -484,15 +520,31 @@ mod tests {
         assert!(!t.is_header("全年地区生产总值比上年增长5.6%"));
         let r = t.row("地区生产总值亿元1234.5 5.6").expect("a row");
         assert_eq!(
-            (r.name, r.value, r.growth),
+            (r.name, r.value(None), r.growth),
             ("地区生产总值", Some((1234.5, "亿元".to_string())), 5.6)
+        );
+        // The header may name the value column's unit; a row's own unit still wins.
+        assert_eq!(
+            t.header("指标绝对数(万元)比上年增长(%)"),
+            Some(Some("万元".to_string()))
+        );
+        assert_eq!(t.header("指标单位绝对数比上年增长%"), Some(None));
+        let r = t
+            .row("一般公共预算收入86542 6.8")
+            .expect("a row without a unit");
+        assert_eq!(r.value(None), None);
+        assert_eq!(r.value(Some("万元")), Some((86542.0, "万元".to_string())));
+        assert_eq!(
+            t.row("地区生产总值亿元1234.5 5.6")
+                .and_then(|r| r.value(Some("万元"))),
+            Some((1234.5, "亿元".to_string()))
         );
         let r = t.row("其中:税收收入亿元60.1 2.2").expect("a part's row");
         assert_eq!(r.name, "税收收入");
         let r = t
             .row("规模以上工业增加值%—6.1")
             .expect("a row without a level");
-        assert_eq!((r.value, r.growth), (None, 6.1));
+        assert_eq!((r.value(None), r.growth), (None, 6.1));
         let r = t.row("社会消费品零售总额亿元523.4 -1.2").expect("a row");
         assert_eq!(r.growth, -1.2);
         assert!(t.row("全年地区生产总值1234.5亿元,增长5.6%").is_none());

@@ -183,7 +183,20 @@ pub(super) fn is_complete(text: &str, md_heading: bool, speaker: bool) -> bool {
                 || is_org_line(text)
                 || is_date_line(text)
                 || is_numeric_line(text)
-                || is_title_line(text)))
+                || is_title_line(text)
+                || is_table_caption(text)))
+}
+
+/// A table's caption (`表3 2023年财政收支情况`, `附表1 …`): a line of its own above the
+/// table's header, never a sentence wrapped into it.
+fn is_table_caption(text: &str) -> bool {
+    let t = text.trim_start();
+    let t = t.strip_prefix('附').unwrap_or(t);
+    t.strip_prefix('表').is_some_and(|rest| {
+        rest.starts_with(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c))
+            && rest.chars().count() <= 40
+            && !rest.contains(['，', ',', '。', '；', ';'])
+    })
 }
 
 /// A report's title on a line of its own (`柏溪县2023年国民经济和社会发展统计公报`): it
@@ -235,19 +248,36 @@ fn is_table_row(text: &str) -> bool {
     if tokens.len() < 3 || text.chars().count() > 80 {
         return false;
     }
-    let header = matches!(tokens[0], "指标" | "指标名称" | "项目") && tokens[1].contains("单位");
-    let figure = |t: &str| {
-        t.chars().next().is_some_and(|c| {
-            c.is_ascii_digit() || ('０'..='９').contains(&c) || c == '-' || c == '—'
-        }) && t.chars().all(|c| {
+    // The unit may head a column of its own or the value column's (`绝对数（万元）`).
+    let header = opens_table_header(tokens[0], tokens[1]);
+    let trailing = tokens
+        .iter()
+        .rev()
+        .take_while(|t| is_figure_cell(t))
+        .count();
+    header || (trailing >= 2 && trailing < tokens.len())
+}
+
+/// A table cell holding a figure: `86542`, `６．８`, `-1.2`, `—`, `60以上`.
+pub(super) fn is_figure_cell(t: &str) -> bool {
+    t.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit() || ('０'..='９').contains(&c) || c == '-' || c == '—')
+        && t.chars().all(|c| {
             c.is_ascii_digit()
                 || ('０'..='９').contains(&c)
                 || ".．%％-—+".contains(c)
                 || "左右以上以内下".contains(c)
         })
-    };
-    let trailing = tokens.iter().rev().take_while(|t| figure(t)).count();
-    header || (trailing >= 2 && trailing < tokens.len())
+}
+
+/// Whether a table cell is a table header's first (`指标`) and the next names the units
+/// (`单位`, `绝对数（万元）`).
+pub(super) fn opens_table_header(first: &str, second: &str) -> bool {
+    matches!(first, "指标" | "指标名称" | "项目")
+        && ["单位", "绝对数", "绝对值"]
+            .iter()
+            .any(|w| second.contains(w))
 }
 
 /// `各位代表：`, `主任、各位副主任、各位委员：`, `同志们:`.
@@ -476,6 +506,27 @@ mod tests {
                 "第三段还在写。",
             ]
         );
+    }
+
+    #[test]
+    fn a_table_caption_is_a_line_of_its_own() {
+        // Neither the caption nor the header (the unit in the value column's) joins.
+        assert_eq!(
+            paras(
+                "全县经济运行总体平稳，主要指标\n好于预期。\n\n表３　２０２３年财政收支情况\n\n\
+                 指标 绝对数（万元） 比上年增长（％）\n一般公共预算收入 ８６５４２ ６．８\n\n\
+                 全年金融业增加值9.86亿元，增长3.2%。\n年末全县金融机构存款余额\n312.56亿元。"
+            ),
+            [
+                "全县经济运行总体平稳，主要指标好于预期。",
+                "表３　２０２３年财政收支情况",
+                "指标 绝对数（万元） 比上年增长（％）",
+                "一般公共预算收入 ８６５４２ ６．８",
+                "全年金融业增加值9.86亿元，增长3.2%。",
+                "年末全县金融机构存款余额312.56亿元。",
+            ]
+        );
+        assert!(!is_table_caption("表明全年经济运行平稳"));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! there a blank line before it, did it end in a markdown hard break, was it a markdown
 //! heading or a bullet, is it the speaker line.
 
+use super::join;
 use crate::text::is_hanzi;
 
 /// A cleaned physical line.
@@ -22,6 +23,71 @@ pub(super) struct Line {
     pub(super) bullet: bool,
     /// The line is a speaker line, already rewritten as `title name`.
     pub(super) speaker: bool,
+}
+
+/// Units a table row may give in a column of their own (`地区生产总值 亿元 2156.38 7.1`).
+const ROW_UNITS: &[&str] = &[
+    "万亿元",
+    "亿元",
+    "万元",
+    "元",
+    "亿美元",
+    "万美元",
+    "美元",
+    "万人",
+    "人",
+    "万户",
+    "户",
+    "%",
+    "％",
+    "万吨",
+    "吨",
+];
+
+/// A whole table flattened into one line, as a scraper joins a page's cells with spaces
+/// (`表3 2023年财政收支情况 指标 绝对数（万元） 比上年增长（％） 一般公共预算收入 86542 6.8
+/// 其中：税收收入 52310 4.2 …`): its caption, header and rows, one line each, as the table
+/// reader reads them. A row is a name (and a unit cell), then its figures; the header is
+/// what stands between `指标` and the first row. `None` for any other line: prose has no
+/// spaces between its words, and nothing is split without a header.
+fn flattened_table_rows(text: &str) -> Option<Vec<String>> {
+    if text.contains('。') {
+        return None;
+    }
+    let cells: Vec<&str> = text.split_whitespace().collect();
+    let figures = cells.iter().filter(|c| join::is_figure_cell(c)).count();
+    if cells.len() < 8 || figures < 4 {
+        return None;
+    }
+    let header =
+        (0..cells.len() - 1).find(|&i| join::opens_table_header(cells[i], cells[i + 1]))?;
+    let first_figure = header
+        + cells[header..]
+            .iter()
+            .position(|c| join::is_figure_cell(c))?;
+    // The first row's name: the last cell before the first figure that is no unit.
+    let first_row = (header + 1..first_figure)
+        .rev()
+        .find(|&i| !ROW_UNITS.contains(&cells[i]))?;
+    if first_row <= header + 1 {
+        return None;
+    }
+    let mut out = Vec::new();
+    if header > 0 {
+        out.push(cells[..header].join(" "));
+    }
+    out.push(cells[header..first_row].join(" "));
+    let mut row: Vec<&str> = Vec::new();
+    for (i, cell) in cells.iter().enumerate().skip(first_row) {
+        let after_figure = i > first_row && join::is_figure_cell(cells[i - 1]);
+        if after_figure && !join::is_figure_cell(cell) {
+            out.push(row.join(" "));
+            row.clear();
+        }
+        row.push(cell);
+    }
+    out.push(row.join(" "));
+    Some(out)
 }
 
 /// Splits prepared text into cleaned lines, dropping chrome and repeated lines.
@@ -55,6 +121,20 @@ pub(super) fn clean_lines(text: &str) -> Vec<Line> {
         // A title repeated on the next line (web pages print it as page title and again
         // as document title) is one title.
         if out.last().is_some_and(|prev| is_repeat(&text, &prev.text)) {
+            continue;
+        }
+        if let Some(rows) = flattened_table_rows(&text) {
+            for (i, row) in rows.into_iter().enumerate() {
+                out.push(Line {
+                    text: row,
+                    blank_before: i == 0 && blank_pending && !out.is_empty(),
+                    hard_break: false,
+                    md_heading: false,
+                    bullet: false,
+                    speaker: false,
+                });
+            }
+            blank_pending = false;
             continue;
         }
         let (text, speaker) = match speaker_parts(&text) {
@@ -410,6 +490,37 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec![(false, true), (false, false), (true, false)]
         );
+    }
+
+    #[test]
+    fn a_table_flattened_into_one_line_is_split_into_its_rows() {
+        assert_eq!(
+            texts(
+                "表３　２０２３年财政收支情况  指标 绝对数（万元） 比上年增长（％） \
+                 一般公共预算收入 ８６５４２ ６．８ 其中：税收收入 ５２３１０ ４．２ \
+                 一般公共预算支出 ３５６２１８ ３．５\n全年金融业增加值９．８６亿元。"
+            ),
+            [
+                "表３ ２０２３年财政收支情况",
+                "指标 绝对数（万元） 比上年增长（％）",
+                "一般公共预算收入 ８６５４２ ６．８",
+                "其中：税收收入 ５２３１０ ４．２",
+                "一般公共预算支出 ３５６２１８ ３．５",
+                "全年金融业增加值９．８６亿元。",
+            ]
+        );
+        // With a unit column.
+        assert_eq!(
+            texts("指标 单位 绝对数 增长% 地区生产总值 亿元 2156.38 7.1 一般公共预算收入 亿元 158.6 3.7"),
+            [
+                "指标 单位 绝对数 增长%",
+                "地区生产总值 亿元 2156.38 7.1",
+                "一般公共预算收入 亿元 158.6 3.7",
+            ]
+        );
+        // Figures in prose, or without a header, are left alone.
+        let prose = "全年地区生产总值 2156.38 亿元 增长 7.1 % 其中 第一产业 12.3 亿元 增长 3.2 %";
+        assert_eq!(texts(prose), [prose]);
     }
 
     #[test]
