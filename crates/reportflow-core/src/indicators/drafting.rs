@@ -98,10 +98,21 @@ impl IndicatorExtractor {
         if let Some(column_kind) = draft.kind {
             kind = column_kind;
         }
+        // The year the report's part gives the figure: what its context says it is, so a
+        // target a review or a forecast cites (`预计下降4.2%,未完成年初确定的增长8%的目标`)
+        // is the reviewed year's.
+        let context_kind = kind;
+        if kind != IndicatorKind::Target
+            && draft.kind.is_none()
+            && s.get(draft.end..)
+                .is_some_and(|rest| lexicon::TARGET_AFTER.iter().any(|t| rest.starts_with(t)))
+        {
+            kind = IndicatorKind::Target;
+        }
         let part_year = current_part(&ctx.parts, quote_start_char)
-            .filter(|p| p.kind == kind || kind == IndicatorKind::Forecast)
+            .filter(|p| p.kind == context_kind || context_kind == IndicatorKind::Forecast)
             .and_then(|p| p.year);
-        let default_year = part_year.or(match kind {
+        let default_year = part_year.or(match context_kind {
             IndicatorKind::Target => ctx.target_year,
             _ => ctx.actual_year,
         });

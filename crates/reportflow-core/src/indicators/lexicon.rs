@@ -66,8 +66,21 @@ pub(crate) const FIGURE_FOLLOW: &str = concat!(
     // `8132亿元人民币`: the currency named after the unit.
     r"|人民币",
     r"|减少|增加|均|为|是|全市|全区|全省|全国|首位|第[一二三四五六七八九十\d]",
-    r"|提升|增至|升至|降至|降到|减至|上升|跃升|达到|台阶|新台阶|大关|左右|安排|[一二三四五六七八九十两]个大?台阶)",
+    r"|提升|增至|升至|降至|降到|减至|上升|跃升|达到|台阶|新台阶|大关|左右|安排|[一二三四五六七八九十两]个大?台阶",
+    // `达到68%的目标`, `2万人目标全面完成`: the figure is a target's.
+    r"|的?(?:年度|全年|预期|既定)?目标)",
 );
+
+/// What follows a figure that names it a target (`达到68%的目标`, `下降2.5%的年度目标`,
+/// `新增就业2万人目标全面完成`).
+pub(crate) const TARGET_AFTER: &[&str] = &[
+    "的目标",
+    "的年度目标",
+    "的全年目标",
+    "的预期目标",
+    "的既定目标",
+    "目标",
+];
 
 /// Growth verbs at the end of a figure's lead: the figure is a change, not a level.
 pub(crate) const GROWTH_VERB: &str = concat!(
@@ -145,6 +158,12 @@ pub(crate) const PHRASE_SUFFIX: &str = concat!(
 /// Phrases that only repeat the current metric: `增速`, `占比` after a figure of it.
 pub(crate) const CONTINUATION_HEADS: &[&str] = &[
     "增速", "增幅", "占比", "比重", "总量", "数量", "规模", "总额", "水平", "降幅", "其",
+];
+
+/// Verbs that end a clause describing the figure after it, not naming a metric
+/// (`未完成年初确定的增长8%的目标`, `省下达的下降2.5%`): the figure is the current metric's.
+pub(crate) const SETTING_VERBS: &[&str] = &[
+    "确定", "下达", "提出", "设定", "制定", "明确", "确立", "要求", "预期",
 ];
 
 /// Heads that need a subject from context: `6月月均浓度` (of the pollutant named before),

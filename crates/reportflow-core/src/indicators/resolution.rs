@@ -61,7 +61,10 @@ impl IndicatorExtractor {
         let cleaned = self.without_ranks(last);
         let phrase = self.noun_phrase(&cleaned).to_string();
         if !phrase.is_empty() {
-            if lexicon::CONTINUATION_HEADS.contains(&phrase.as_str()) && have_current {
+            if have_current
+                && (lexicon::CONTINUATION_HEADS.contains(&phrase.as_str())
+                    || lexicon::SETTING_VERBS.iter().any(|v| phrase.ends_with(v)))
+            {
                 return None;
             }
             if !phrase

@@ -434,3 +434,35 @@ fn a_gloss_inside_a_phrase_does_not_name_the_whole_phrase() {
     let facts = render("细颗粒物(PM2.5)平均浓度下降7.8%。");
     assert!(facts.contains("pm25"), "{facts}");
 }
+
+#[test]
+fn a_figure_named_a_target_after_it_is_a_target() {
+    let facts = render(
+        "展望“十五五”,我们将锚定到2030年地区生产总值突破4500亿元、常住人口城镇化率达到68%的目标。",
+    );
+    assert!(
+        facts.contains("urbanization_rate Target 2030 68%"),
+        "{facts}"
+    );
+    let facts = render("确保全年城镇新增就业2万人目标全面完成。");
+    assert!(facts.contains("new_urban_jobs Target"), "{facts}");
+    // Cited in a review, the target is the reviewed year's.
+    let facts = coded_facts(
+        "关于2025年国民经济和社会发展计划执行情况与2026年计划草案的报告\n\
+         一、2025年国民经济和社会发展计划执行情况\n\
+         全年固定资产投资增长3.1%,未完成年初确定的增长8%的目标。\n\
+         全年社会消费品零售总额预计增长2.2%,未完成年初确定的增长6%的目标。\n",
+    );
+    assert!(
+        facts.contains(&"retail_sales Target 2025 - yoy6".to_string()),
+        "{facts:?}"
+    );
+    assert!(
+        facts.contains(&"fixed_asset_investment Target 2025 - yoy8".to_string()),
+        "{facts:?}"
+    );
+    assert!(
+        facts.contains(&"fixed_asset_investment Actual 2025 - yoy3.1".to_string()),
+        "{facts:?}"
+    );
+}
