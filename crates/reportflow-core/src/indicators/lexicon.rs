@@ -96,7 +96,8 @@ pub(crate) const NEGATIVE_VERBS: &[&str] = &[
 /// Verbs that end in a level (`下降至46微克`): the figure is a value, not a change.
 pub(crate) const LEVEL_VERB: &str = concat!(
     r"(?:下降至|下降到|降至|降到|提高到|提高至|提升至|提升到|增至|升至|跃升至|跃升到",
-    r"|增长到|增长至|增加到|增加至|上升至|上升到|回落至|控制在|保持在|稳定在)$",
+    r"|增长到|增长至|增加到|增加至|上升至|上升到|回落至|回落到|降低至|降低到|减少至|减少到",
+    r"|扩大至|扩大到|缩小至|缩小到|控制在|保持在|稳定在)$",
 );
 
 /// Comparisons with something other than the metric's own past: `高于全市0.6个百分点`,
@@ -138,7 +139,8 @@ pub(crate) const PHRASE_INNER_DATE: &str = r"(?:到|至)\d{4}年(?:底|末)?";
 pub(crate) const PHRASE_SUFFIX: &str = concat!(
     r"(?:初步核算|实现|完成|达到|达|为|是|约|累计|共|合计|总计|保持在|控制在|稳定在|均|分别|单季|的",
     r"|力争|争取|确保|预计|预期|计划|要|将|继续|保持|平均|有望",
-    r"|下降至|下降到|降至|降到|提高到|提高至|增长至|增长到|增加到|增加至|上升至|回落至",
+    r"|下降至|下降到|降至|降到|提高到|提高至|增长至|增长到|增加到|增加至|上升至|上升到|回落至|回落到",
+    r"|降低至|降低到|减少至|减少到|扩大至|扩大到|缩小至|缩小到",
     r"|增长率|增长|增速|增幅|上涨|涨幅|下降|降低|减少|增加|提高|提升|上升|回落|下滑|扩大|收窄|回升|降幅|高达",
     r"|按可比价格计算|按不变价格计算|按现价计算|同口径",
     r"|同比|比上年同期|较上年同期|比去年同期|较去年同期|比上年|较上年|比去年|较去年",
@@ -166,9 +168,13 @@ pub(crate) const SETTING_VERBS: &[&str] = &[
     "确定", "下达", "提出", "设定", "制定", "明确", "确立", "要求", "预期",
 ];
 
+/// Openings of an exclusion that qualifies the growth after it (`扣除留抵退税因素后同比增长
+/// 8.9%`): still the current metric's growth, as the gold format says.
+pub(crate) const EXCLUSION_OPENINGS: &[&str] = &["扣除", "剔除", "不考虑", "排除"];
+
 /// Heads that need a subject from context: `6月月均浓度` (of the pollutant named before),
 /// `实现增加值` (of the industry the sentence is about).
-pub(crate) const CONTEXT_HEADS: &[&str] = &["浓度", "增加值", "利润总额"];
+pub(crate) const CONTEXT_HEADS: &[&str] = &["浓度", "增加值", "利润总额", "利润"];
 
 /// Generic metrics that a sentence about one industry or area narrows to it:
 /// `金融业…实现税收15.6亿元` is the financial industry's tax, not the region's.

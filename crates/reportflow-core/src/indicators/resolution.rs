@@ -63,7 +63,11 @@ impl IndicatorExtractor {
         if !phrase.is_empty() {
             if have_current
                 && (lexicon::CONTINUATION_HEADS.contains(&phrase.as_str())
-                    || lexicon::SETTING_VERBS.iter().any(|v| phrase.ends_with(v)))
+                    || lexicon::SETTING_VERBS.iter().any(|v| phrase.ends_with(v))
+                    || (lexicon::EXCLUSION_OPENINGS
+                        .iter()
+                        .any(|o| phrase.starts_with(o))
+                        && ["因素", "影响", "后"].iter().any(|e| phrase.ends_with(e))))
             {
                 return None;
             }

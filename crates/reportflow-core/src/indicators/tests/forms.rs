@@ -466,3 +466,38 @@ fn a_figure_named_a_target_after_it_is_a_target() {
         "{facts:?}"
     );
 }
+
+#[test]
+fn a_share_of_the_national_output_and_levels_reached_by_any_verb() {
+    let facts = render("服务业增加值占国内生产总值比重上升到51.6%。");
+    assert!(
+        facts.contains("tertiary_share Actual 2021H1 51.6%"),
+        "{facts}"
+    );
+    let facts = render("城镇调查失业率回落到5.1%。");
+    assert!(
+        facts.contains("surveyed_unemployment_rate Actual 2021H1 5.1%"),
+        "{facts}"
+    );
+}
+
+#[test]
+fn an_exclusion_before_a_growth_names_no_metric() {
+    let facts = render("全年一般公共预算收入158.62亿元,扣除留抵退税因素后同比增长8.9%。");
+    assert!(
+        facts.contains("general_budget_revenue Actual 2021 158.62亿元 yoy8.9"),
+        "{facts}"
+    );
+}
+
+#[test]
+fn a_bare_profit_after_the_enterprises_is_theirs() {
+    let facts =
+        render("规模以上工业企业实现主营业务收入85.3亿元,增长6.1%;实现利润2.36亿元,增长5.3%。");
+    assert!(
+        facts.contains("industrial_profit Actual 2021H1 2.36亿元 yoy5.3"),
+        "{facts}"
+    );
+    // Other enterprises' profit is not the industrial enterprises'.
+    assert!(!render("国有企业实现利润2.36亿元。").contains("industrial_profit"));
+}
