@@ -101,7 +101,12 @@ impl IndicatorExtractor {
         // The year the report's part gives the figure: what its context says it is, so a
         // target a review or a forecast cites (`预计下降4.2%,未完成年初确定的增长8%的目标`)
         // is the reviewed year's.
-        let context_kind = kind;
+        let context_kind = match cues.target {
+            Some(end) if kind == IndicatorKind::Target && cues.target_cited && end <= first => {
+                self.context_kind(cues, first, quote_start_char, ctx)
+            }
+            _ => kind,
+        };
         if kind != IndicatorKind::Target
             && draft.kind.is_none()
             && s.get(draft.end..)

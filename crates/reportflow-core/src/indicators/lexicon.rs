@@ -125,7 +125,7 @@ pub(crate) const YOY_BASIS: &str = concat!(
 pub(crate) const PHRASE_PREFIX: &str = concat!(
     r"^(?:[-*•·\s]+|\[\d{1,2}\]|\d{1,2}[、)）]|[(（]\d{1,2}[)）]|[①-⑳]|[两三四五]年(?:来|间)?|稳步|首次|再次|到\d{4}年(?:底|末)?|\d{4}年|今年以来|今年|去年|上半年|下半年|全年|前三季度|第?[一二三四]季度",
     r"|\d{1,2}[-~至到]\d{1,2}(?:月|季度)|[一二三四][-至到][一二三四]季度|\d{1,2}月(?:份|末|底)?",
-    r"|年末|年底|年初|截至|截止|其中|此外|同时|另外|总体|预计|力争|确保|争取|预期|目标|主要目标是|实现|完成|累计|再|共|合计|在|对|年",
+    r"|年初计划|年初确定|年末|年底|年初|截至|截止|其中|此外|同时|另外|总体|预计|力争|确保|争取|预期|目标|主要目标是|实现|完成|累计|再|共|合计|在|对|年",
     r"|保持|控制",
     r"|全区|全市|全县|全省|全镇|全国|我国|我区|本区|我市|本市|我县|本县|区域|上半年|初步核算",
     r"|\d+(?:\.\d+)?(?:家|个|户|名|项))",
@@ -138,7 +138,7 @@ pub(crate) const PHRASE_INNER_DATE: &str = r"(?:到|至)\d{4}年(?:底|末)?";
 /// Words stripped from the end of a metric phrase: verbs, baselines, qualifiers.
 pub(crate) const PHRASE_SUFFIX: &str = concat!(
     r"(?:初步核算|实现|完成|达到|达|为|是|约|累计|共|合计|总计|保持在|控制在|稳定在|均|分别|单季|的",
-    r"|力争|争取|确保|预计|预期|计划|要|将|继续|保持|平均|有望",
+    r"|力争|争取|确保|预计|预期|年初计划|年初确定|计划|要|将|继续|保持|平均|有望",
     r"|下降至|下降到|降至|降到|提高到|提高至|增长至|增长到|增加到|增加至|上升至|上升到|回落至|回落到",
     r"|降低至|降低到|减少至|减少到|扩大至|扩大到|缩小至|缩小到",
     r"|增长率|增长|增速|增幅|上涨|涨幅|下降|降低|减少|增加|提高|提升|上升|回落|下滑|扩大|收窄|回升|降幅|高达",
@@ -149,7 +149,7 @@ pub(crate) const PHRASE_SUFFIX: &str = concat!(
     // `比上年名义增长5.3%,扣除价格因素实际增长5.0%`: adverbs of a growth, not metrics.
     r"|名义|实际|扣除价格因素后?",
     r"|增收|增支|减收|减支|提升至|提升到|增至|升至|跃升至|跃升到",
-    r"|[从由](?:\d{4}年(?:末|底)?的?)?|连续迈上|迈上|跨越|跨过|连跨|接连|首次|创历史新高|翻番|双双",
+    r"|[从由](?:\d{4}年(?:末|底)?的?)?|连续迈上|迈上|跨越|跨过|连跨|接连|先后|相继|首次|创历史新高|翻番|双双",
     // `地区生产总值连续迈上4个万亿元台阶、达14.2万亿元`: the steps passed, not a value.
     r"|(?:连续)?(?:迈上|跨越|跨过|连跨)\d+个[^,;:、]{0,6}(?:台阶|大关)",
     // A date after the metric (`固定资产投资1-11月同比下降4.6%`).
@@ -204,8 +204,13 @@ pub(crate) const FORECAST_CUE: &str = r"预计|有望";
 /// Cue words that make a figure a plan target when they precede it in the sentence.
 pub(crate) const TARGET_CUE: &str = concat!(
     r"主要目标|预期目标|目标是|目标为|预期(?:增长|为|在|达到)|力争|争取|确保|拟|计划(?:实现|完成|达到|增长)",
-    r"|奋斗目标|发展目标",
+    r"|奋斗目标|发展目标|年初计划",
 );
+
+/// Target cues that cite a target set before the year reviewed (`城镇新增就业年初计划3500人,
+/// 实际完成3862人`): in a review they govern their own clause, and date the target by the
+/// reviewed year.
+pub(crate) const CITED_TARGET_CUES: &[&str] = &["年初计划"];
 
 /// Section headings of plans (the figures under them are targets) ...
 pub(crate) const PLAN_HEADING: &str =
@@ -265,6 +270,10 @@ pub(crate) const MILESTONE_VERBS: &[&str] = &[
     "接连跨越",
     "连续跨过",
     "连续迈上",
+    "先后跨越",
+    "相继跨越",
+    "先后迈上",
+    "相继迈上",
 ];
 
 /// Metrics that count what happened during a period (new jobs, new businesses): over a span

@@ -88,6 +88,17 @@ impl IndicatorExtractor {
                     },
                     role => role,
                 };
+                // `能耗累计下降14.2%,超额完成国家下达的13.5%的目标任务`: a percentage a
+                // describing clause introduces restates the change the metric is held to;
+                // without a verb of its own its sign and baseline are unknown: not kept.
+                if role == FigureRole::Value
+                    && fig.unit == "%"
+                    && self.describes_figure(last_seg)
+                    && current.iter().any(|d| d.yoy.is_some() || d.other.is_some())
+                {
+                    prev_end = fig.end;
+                    continue;
+                }
                 if role != FigureRole::Comparison {
                     if let Some((quote_start, metrics)) = self.lead_metrics(
                         &segs,

@@ -63,11 +63,13 @@ impl IndicatorExtractor {
         if !phrase.is_empty() {
             if have_current
                 && (lexicon::CONTINUATION_HEADS.contains(&phrase.as_str())
-                    || lexicon::SETTING_VERBS.iter().any(|v| phrase.ends_with(v))
+                    || self.describes_figure(&cleaned)
                     || (lexicon::EXCLUSION_OPENINGS
                         .iter()
                         .any(|o| phrase.starts_with(o))
-                        && ["因素", "影响", "后"].iter().any(|e| phrase.ends_with(e))))
+                        && ["因素", "影响", "因素后", "影响后"]
+                            .iter()
+                            .any(|e| phrase.ends_with(e))))
             {
                 return None;
             }
@@ -279,6 +281,10 @@ impl IndicatorExtractor {
                     // loans of that bank, not the region's.
                     r.code = self.metrics.code_of(&c);
                     r.canonical = c;
+                } else if let Some(c) = previous.and_then(|p| projects_investment(p, r)) {
+                    // `新开工亿元以上项目286个,完成投资增长9.8%`: those projects'.
+                    r.code = None;
+                    r.canonical = c;
                 } else if let Some(t) = topic {
                     let narrows = if t.is_area {
                         !part.contains(t.text.as_str())
@@ -298,6 +304,15 @@ impl IndicatorExtractor {
 }
 
 impl IndicatorExtractor {
+    /// Whether a lead is a clause describing the figure after it (`年初确定的增长`,
+    /// `市下达的下降`), not a metric's name: it ends in a setting verb, less the growth verb.
+    pub(super) fn describes_figure(&self, lead: &str) -> bool {
+        let t = lead.trim_end();
+        let t = self.growth_verb.find(t).map_or(t, |m| &t[..m.start()]);
+        let t = t.trim_end_matches('的');
+        lexicon::SETTING_VERBS.iter().any(|v| t.ends_with(v))
+    }
+
     /// A head that needs a subject (`利润总额`, `增加值`) completed with the enterprises
     /// the previous metric of the sentence is about (`规模以上工业企业实现营业收入…;实现
     /// 利润总额…`), if that names a headline metric.
@@ -386,6 +401,12 @@ impl IndicatorExtractor {
         let c = format!("{}支出", previous.canonical.strip_suffix("收入")?);
         self.metrics.code_of(&c).is_some().then_some(c)
     }
+}
+
+/// A bare `投资` after a count of projects: the investment in those projects.
+fn projects_investment(previous: &ResolvedMetric, metric: &ResolvedMetric) -> Option<String> {
+    (metric.canonical == "投资" && previous.canonical.contains("项目"))
+        .then(|| format!("{}投资", previous.canonical))
 }
 
 /// The sub-area or industry a sentence is about.

@@ -4,6 +4,7 @@
 
 use regex::Regex;
 
+use super::lexicon;
 use super::period;
 use super::IndicatorExtractor;
 
@@ -24,7 +25,18 @@ impl IndicatorExtractor {
             .collect();
         let counts = |end: usize| !comparisons.iter().any(|&(a, b)| a < end && end <= b);
         let first_end = |re: &Regex| re.find_iter(s).map(|m| m.end()).find(|e| counts(*e));
-        let target = self.target_cue.find_iter(s).find(|m| counts(m.end()));
+        let mut targets = self.target_cue.find_iter(s).filter(|m| counts(m.end()));
+        let target = targets.next().map(|first| {
+            // `年初计划的主要目标是:…`: the list opener after a cited target governs the list.
+            if lexicon::CITED_TARGET_CUES.contains(&first.as_str()) {
+                targets
+                    .find(|m| !matches!(m.as_str(), "力争" | "争取" | "确保"))
+                    .filter(|m| !lexicon::CITED_TARGET_CUES.contains(&m.as_str()))
+                    .unwrap_or(first)
+            } else {
+                first
+            }
+        });
         SentenceCues {
             time: self
                 .periods
@@ -34,7 +46,11 @@ impl IndicatorExtractor {
                 .collect(),
             forecast: first_end(&self.forecast_cue),
             target: target.map(|m| m.end()),
-            target_is_verb: target.is_some_and(|m| matches!(m.as_str(), "力争" | "争取" | "确保")),
+            target_is_verb: target.is_some_and(|m| {
+                matches!(m.as_str(), "力争" | "争取" | "确保")
+                    || lexicon::CITED_TARGET_CUES.contains(&m.as_str())
+            }),
+            target_cited: target.is_some_and(|m| lexicon::CITED_TARGET_CUES.contains(&m.as_str())),
         }
     }
 }
@@ -92,6 +108,8 @@ pub(super) struct SentenceCues {
     /// Whether that cue is a verb (`力争`, `争取`, `确保`), which governs its own clause,
     /// rather than a list opener (`主要目标是:`), which governs all that follows.
     pub(super) target_is_verb: bool,
+    /// Whether that cue cites a target set for the year reviewed (`年初计划`).
+    pub(super) target_cited: bool,
 }
 
 impl SentenceCues {

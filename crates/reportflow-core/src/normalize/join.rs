@@ -239,13 +239,14 @@ fn starts_unit(line: &Line) -> bool {
 }
 
 /// A row of a table pasted as text: a name, then at least two figures, all apart
-/// (`一般公共预算收入 86542 6.8`, `城镇新增就业 万人 60 68 60以上`), or its header
-/// (`指标 单位 绝对数 比上年增长%`). Prose has no spaces between its words: a line of
+/// (`一般公共预算收入 86542 6.8`, `城镇新增就业 万人 60 68 60以上`), or a short name and
+/// one figure (`居民消费价格 0.3`), or its header (`指标 单位 绝对数 比上年增长%`,
+/// `指标 比上年上涨(%)`). Prose has no spaces between its words: a line of
 /// space-separated figures is no wrapped sentence, and joining rows makes one paragraph of
 /// a whole table.
 fn is_table_row(text: &str) -> bool {
     let tokens: Vec<&str> = text.split_whitespace().collect();
-    if tokens.len() < 3 || text.chars().count() > 80 {
+    if tokens.len() < 2 || text.chars().count() > 80 {
         return false;
     }
     // The unit may head a column of its own or the value column's (`绝对数（万元）`).
@@ -255,7 +256,12 @@ fn is_table_row(text: &str) -> bool {
         .rev()
         .take_while(|t| is_figure_cell(t))
         .count();
-    header || (trailing >= 2 && trailing < tokens.len())
+    // A table of one column (`居民消费价格　0.3`): a short name, then its one figure.
+    let one_column = tokens.len() == 2
+        && trailing == 1
+        && tokens[0].chars().count() <= 16
+        && !tokens[0].contains(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c));
+    header || one_column || (trailing >= 2 && trailing < tokens.len())
 }
 
 /// A table cell holding a figure: `86542`, `６．８`, `-1.2`, `—`, `60以上`.
@@ -275,9 +281,19 @@ pub(super) fn is_figure_cell(t: &str) -> bool {
 /// (`单位`, `绝对数（万元）`).
 pub(super) fn opens_table_header(first: &str, second: &str) -> bool {
     matches!(first, "指标" | "指标名称" | "项目")
-        && ["单位", "绝对数", "绝对值"]
-            .iter()
-            .any(|w| second.contains(w))
+        && [
+            "单位",
+            "绝对数",
+            "绝对值",
+            "增长",
+            "上涨",
+            "涨跌",
+            "比上年",
+            "%",
+            "％",
+        ]
+        .iter()
+        .any(|w| second.contains(w))
 }
 
 /// `各位代表：`, `主任、各位副主任、各位委员：`, `同志们:`.
@@ -527,6 +543,21 @@ mod tests {
             ]
         );
         assert!(!is_table_caption("表明全年经济运行平稳"));
+        // A one-column table: its header and rows stay lines.
+        assert_eq!(
+            paras(
+                "表1　2023年全市居民消费价格比上年涨跌幅度\n指标　比上年上涨(%)\n居民消费价格　0.3\n\
+                 \u{3000}其中：城市　0.4\n医疗保健　0.7\n全年城镇新增就业3.86万人。"
+            ),
+            [
+                "表1　2023年全市居民消费价格比上年涨跌幅度",
+                "指标　比上年上涨(%)",
+                "居民消费价格　0.3",
+                "其中：城市　0.4",
+                "医疗保健　0.7",
+                "全年城镇新增就业3.86万人。",
+            ]
+        );
     }
 
     #[test]

@@ -501,3 +501,48 @@ fn a_bare_profit_after_the_enterprises_is_theirs() {
     // Other enterprises' profit is not the industrial enterprises'.
     assert!(!render("国有企业实现利润2.36亿元。").contains("industrial_profit"));
 }
+
+#[test]
+fn targets_set_at_the_start_of_the_year_govern_their_own_clause() {
+    let facts = coded_facts(
+        "关于2024年国民经济和社会发展计划执行情况与2025年计划草案的报告\n\
+         一、2024年国民经济和社会发展计划执行情况\n\
+         城镇新增就业年初计划3500人,实际完成3862人。\
+         年初计划外贸进出口增长10%,预计完成6.8亿元、下降4.6%。\
+         单位地区生产总值能耗预计下降2.8%,完成市下达的下降2.5%的年度目标任务。\n",
+    );
+    for fact in [
+        "new_urban_jobs Target 2024 3500人 -",
+        "new_urban_jobs Actual 2024 3862人 -",
+        "foreign_trade Target 2024 - yoy10",
+        "foreign_trade Forecast 2024 6.8亿元 yoy-4.6",
+        "energy_intensity Target 2024 - yoy-2.5",
+    ] {
+        assert!(facts.contains(&fact.to_string()), "{fact}: {facts:?}");
+    }
+}
+
+#[test]
+fn a_bare_investment_after_a_count_of_projects_is_theirs() {
+    let facts = render("全年新开工亿元以上项目286个,完成投资增长9.8%。");
+    assert!(!facts.contains("fixed_asset_investment"), "{facts}");
+}
+
+#[test]
+fn every_kind_of_new_business_and_trade_in_other_words() {
+    let facts = render(
+        "全年新登记各类市场主体5126户,增长12.4%。进出口贸易总额由6208亿美元增加到2.17万亿美元。",
+    );
+    assert!(facts.contains("new_enterprises"), "{facts}");
+    assert!(
+        facts.contains("foreign_trade Actual 2021H1 6208亿美元"),
+        "{facts}"
+    );
+}
+
+#[test]
+fn a_percentage_a_describing_clause_introduces_is_not_a_level() {
+    let facts = render("单位地区生产总值能耗累计下降14.2%,超额完成国家下达的13.5%的目标任务。");
+    assert!(!facts.contains("13.5%"), "{facts}");
+    assert!(facts.contains("-14.2"), "{facts}");
+}
