@@ -117,7 +117,8 @@ fn modified(path: &Path) -> Option<std::time::SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-/// The most recently modified file under `dir` (skipping `target` and hidden directories).
+/// The most recently modified file under `dir` (skipping `target`, hidden directories and
+/// what is not built into the binaries).
 fn newest_file(dir: &Path, newest: &mut Option<(std::time::SystemTime, PathBuf)>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -129,8 +130,9 @@ fn newest_file(dir: &Path, newest: &mut Option<(std::time::SystemTime, PathBuf)>
             continue;
         }
         if path.is_dir() {
-            // Tests and benches are not part of the binaries.
-            if !["tests", "benches", "examples", "test_data", "snapshots"]
+            // Tests, benches and the fuzz crate (whose corpus a running fuzzer keeps
+            // writing) are not part of the binaries.
+            if !["tests", "benches", "examples", "test_data", "snapshots", "fuzz"]
                 .iter()
                 .any(|n| name == *n)
             {
