@@ -146,7 +146,7 @@ impl IndicatorExtractor {
                     part: Part::Years(_, last),
                     ..
                 }),
-            ) if extent == Extent::Level
+            ) if matches!(extent, Extent::Level | Extent::From)
                 && draft.value.is_some()
                 && draft.yoy.is_none()
                 // A flow over the years (`新增人口100万`) covers all of them.

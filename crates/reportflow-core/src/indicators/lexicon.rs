@@ -152,6 +152,8 @@ pub(crate) const PHRASE_SUFFIX: &str = concat!(
     r"|[从由](?:\d{4}年(?:末|底)?的?)?|连续迈上|迈上|跨越|跨过|连跨|接连|先后|相继|首次|创历史新高|翻番|双双",
     // `地区生产总值连续迈上4个万亿元台阶、达14.2万亿元`: the steps passed, not a value.
     r"|(?:连续)?(?:迈上|跨越|跨过|连跨)\d+个[^,;:、]{0,6}(?:台阶|大关)",
+    // `全体居民人均可支配收入增速高于经济增速、突破3万元`: a comparison after the metric.
+    r"|(?:增速|增幅)?(?:高于|低于|快于|慢于|跑赢|跑输)[^,;:、]{1,12}",
     // A date after the metric (`固定资产投资1-11月同比下降4.6%`).
     r"|\d{1,2}[-~至到]\d{1,2}月|\d{1,2}月(?:份|末|底)?|上半年|前三季度|第?[一二三四]季度",
     r"|\d{4}年(?:末|底)?)$",
@@ -161,6 +163,11 @@ pub(crate) const PHRASE_SUFFIX: &str = concat!(
 pub(crate) const CONTINUATION_HEADS: &[&str] = &[
     "增速", "增幅", "占比", "比重", "总量", "数量", "规模", "总额", "水平", "降幅", "其",
 ];
+
+/// A baseline named before its level (`较“十三五”末的9323.1亿元`): the level the current
+/// metric grew from, no metric of its own.
+pub(crate) const BASELINE_LEAD: &str =
+    r#"^(?:较|比)(?:“?十[一二三四五]五”?(?:末|期末)|\d{4}年(?:末|底)?|上年末?|去年末?)的?$"#;
 
 /// Verbs that end a clause describing the figure after it, not naming a metric
 /// (`未完成年初确定的增长8%的目标`, `省下达的下降2.5%`): the figure is the current metric's.

@@ -346,7 +346,9 @@ impl IndicatorExtractor {
             // `从2020年的10.5万元提高到…`, `由874.6亿元增加到…`.
             let lead = s.get(seg_start.min(fig.start)..fig.start).unwrap_or("");
             let tail_start = lead.char_indices().rev().nth(7).map_or(0, |(i, _)| i);
-            draft.from = lead[tail_start..].contains(['从', '由']);
+            // `较“十三五”末的9323.1亿元`: the baseline's level, named before it.
+            draft.from = lead[tail_start..].contains(['从', '由'])
+                || self.baseline_lead.is_match(lead.trim());
         }
         match role {
             FigureRole::Comparison => {
@@ -367,6 +369,13 @@ impl IndicatorExtractor {
                         }
                     }
                     None if over_years => {
+                        if draft.other.is_none() {
+                            draft.other = Some(("累计".to_string(), pct));
+                        }
+                    }
+                    // `较“十三五”末的9323.1亿元增加4374.4亿元,增长33.6%`: growth since
+                    // the baseline level, not over a year.
+                    None if draft.from && draft.value.is_some() => {
                         if draft.other.is_none() {
                             draft.other = Some(("累计".to_string(), pct));
                         }

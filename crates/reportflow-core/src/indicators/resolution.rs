@@ -61,9 +61,16 @@ impl IndicatorExtractor {
         let cleaned = self.without_ranks(last);
         let phrase = self.noun_phrase(&cleaned).to_string();
         if !phrase.is_empty() {
+            // `新登记经营主体320万户、增长13%,总量达2037.7万户`: the total after new entrants
+            // is the stock of what they enter, not more of the flow.
+            if let Some(stock) = previous.and_then(|p| stock_after_entrants(p, &phrase)) {
+                let offset = last_start + leading_trim_len(last);
+                return Some((offset, vec![stock]));
+            }
             if have_current
                 && (lexicon::CONTINUATION_HEADS.contains(&phrase.as_str())
                     || self.describes_figure(&cleaned)
+                    || self.baseline_lead.is_match(cleaned.trim())
                     || (lexicon::EXCLUSION_OPENINGS
                         .iter()
                         .any(|o| phrase.starts_with(o))
@@ -401,6 +408,22 @@ impl IndicatorExtractor {
         let c = format!("{}支出", previous.canonical.strip_suffix("收入")?);
         self.metrics.code_of(&c).is_some().then_some(c)
     }
+}
+
+/// A bare total (`总量`, `总数`) after new entrants (`新登记经营主体`): the stock of what
+/// they enter (`经营主体总量`), no headline metric.
+fn stock_after_entrants(previous: &ResolvedMetric, phrase: &str) -> Option<ResolvedMetric> {
+    if !matches!(phrase, "总量" | "总数") {
+        return None;
+    }
+    let subject = lexicon::ENTRANT_HEADS
+        .iter()
+        .find_map(|h| previous.canonical.strip_prefix(h))?;
+    Some(ResolvedMetric {
+        written: phrase.to_string(),
+        canonical: format!("{subject}{phrase}"),
+        code: None,
+    })
 }
 
 /// A bare `投资` after a count of projects: the investment in those projects.

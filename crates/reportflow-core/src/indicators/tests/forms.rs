@@ -546,3 +546,37 @@ fn a_percentage_a_describing_clause_introduces_is_not_a_level() {
     assert!(!facts.contains("13.5%"), "{facts}");
     assert!(facts.contains("-14.2"), "{facts}");
 }
+
+#[test]
+fn a_total_after_new_entrants_is_the_stock() {
+    let facts = render("新登记经营主体320万户、增长13%,总量达2037.7万户,其中企业929.8万户。");
+    assert!(
+        facts.contains("new_enterprises Actual 2021H1 320万户 yoy13"),
+        "{facts}"
+    );
+    assert!(
+        !facts.contains("new_enterprises Actual 2021H1 2037.7万户"),
+        "{facts}"
+    );
+}
+
+#[test]
+fn a_level_named_by_its_baseline_is_the_metrics_earlier_level() {
+    let facts = render(
+        "“十四五”期间,全区地区生产总值达到13697.5亿元,较“十三五”末的9323.1亿元增加4374.4亿元,增长33.6%。",
+    );
+    assert!(
+        facts.contains("gdp Actual 2020 9323.1亿元 - 累计33.6"),
+        "{facts}"
+    );
+    assert!(!facts.contains("yoy33.6"), "{facts}");
+}
+
+#[test]
+fn a_comparison_after_a_metric_is_not_part_of_its_name() {
+    let facts = render("全体居民人均可支配收入增速高于经济增速、突破3万元。");
+    assert!(
+        facts.contains("disposable_income Actual 2021H1 3万元"),
+        "{facts}"
+    );
+}
