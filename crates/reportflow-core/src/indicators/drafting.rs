@@ -21,7 +21,11 @@ impl IndicatorExtractor {
         char_offset: u32,
         ctx: &DocContext<'_>,
     ) -> IndicatorKind {
-        if cues.forecast.is_some_and(|end| end <= first) {
+        if cues
+            .forecasts
+            .iter()
+            .any(|&(end, until)| end <= first && until.is_none_or(|u| first < u))
+        {
             // A bulletin is published after its year closed: its `预计` is a preliminary
             // figure of that year, not a forecast.
             if ctx.report_kind != ReportKind::StatisticalBulletin {

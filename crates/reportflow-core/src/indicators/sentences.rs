@@ -1,9 +1,6 @@
 //! Sentences and clauses: splitting text into sentences at their terminators and leads
 //! into clauses, character offsets of byte offsets, the cheap tests that skip regex
 //! searches, and the kind and period cues of a sentence.
-
-use regex::Regex;
-
 use super::lexicon;
 use super::period;
 use super::IndicatorExtractor;
@@ -24,7 +21,6 @@ impl IndicatorExtractor {
             .map(|(start, seg)| (start, start + seg.len()))
             .collect();
         let counts = |end: usize| !comparisons.iter().any(|&(a, b)| a < end && end <= b);
-        let first_end = |re: &Regex| re.find_iter(s).map(|m| m.end()).find(|e| counts(*e));
         let mut targets = self.target_cue.find_iter(s).filter(|m| counts(m.end()));
         let target = targets.next().map(|first| {
             // `年初计划的主要目标是:…`: the list opener after a cited target governs the list.
@@ -37,6 +33,29 @@ impl IndicatorExtractor {
                 first
             }
         });
+        // Each forecast cue with the end of what it governs: a cue after a metric in its
+        // clause (`能耗预计下降2.8%,可完成…;PM2.5平均浓度31微克/立方米`) governs that clause
+        // up to the next `;`, unless it opens a list there; one that opens the sentence or
+        // a clause (`预计全年…;…`) governs all that follows.
+        let forecasts: Vec<(usize, Option<usize>)> = self
+            .forecast_cue
+            .find_iter(s)
+            .filter(|m| counts(m.end()))
+            .map(|m| {
+                let before = &s[..m.start()];
+                let clause = before
+                    .rfind(['，', ',', '；', ';', '：', ':'])
+                    .map_or(before, |i| &before[i + 1..]);
+                let rest = &s[m.end()..];
+                let until = rest
+                    .find(['；', ';'])
+                    .filter(|&close| {
+                        !clause.trim().is_empty() && !rest[..close].contains(['：', ':'])
+                    })
+                    .map(|close| m.end() + close);
+                (m.end(), until)
+            })
+            .collect();
         SentenceCues {
             time: self
                 .periods
@@ -44,7 +63,7 @@ impl IndicatorExtractor {
                 .into_iter()
                 .filter(|(end, _)| counts(*end))
                 .collect(),
-            forecast: first_end(&self.forecast_cue),
+            forecasts,
             target: target.map(|m| m.end()),
             target_is_verb: target.is_some_and(|m| {
                 matches!(m.as_str(), "力争" | "争取" | "确保")
@@ -101,8 +120,9 @@ impl<'a> CharIndex<'a> {
 pub(super) struct SentenceCues {
     /// Time phrases, in order, with the offset where each ends.
     pub(super) time: Vec<(usize, period::TimeRef)>,
-    /// End of the first forecast cue (`预计`).
-    pub(super) forecast: Option<usize>,
+    /// Forecast cues (`预计`): where each ends and where what it governs ends, if before
+    /// the sentence's end.
+    pub(super) forecasts: Vec<(usize, Option<usize>)>,
     /// End of the first target cue (`目标`, `力争`).
     pub(super) target: Option<usize>,
     /// Whether that cue is a verb (`力争`, `争取`, `确保`), which governs its own clause,

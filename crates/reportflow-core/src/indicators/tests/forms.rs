@@ -580,3 +580,23 @@ fn a_comparison_after_a_metric_is_not_part_of_its_name() {
         "{facts}"
     );
 }
+
+#[test]
+fn a_forecast_verb_governs_its_clause_unless_it_opens_a_list() {
+    let facts = render(
+        "单位地区生产总值能耗预计下降2.8%,可完成市下达的目标任务;PM2.5平均浓度31微克/立方米。",
+    );
+    assert!(facts.contains("energy_intensity Forecast"), "{facts}");
+    assert!(facts.contains("pm25 Actual"), "{facts}");
+    let facts = render("全年主要指标预计:地区生产总值增长5%;一般公共预算收入增长3%。");
+    assert!(facts.contains("gdp Forecast"), "{facts}");
+    assert!(facts.contains("general_budget_revenue Forecast"), "{facts}");
+}
+
+#[test]
+fn revised_levels_and_adverbs_before_the_verb() {
+    let facts =
+        render("修订后2018年全区地区生产总值为1986.52亿元。全区经济总量虽已突破2.8万亿元。");
+    assert!(facts.contains("gdp Actual 2018 1986.52亿元"), "{facts}");
+    assert!(facts.contains("gdp Actual 2021H1 2.8万亿元"), "{facts}");
+}
