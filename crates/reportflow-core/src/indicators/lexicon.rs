@@ -105,7 +105,9 @@ pub(crate) const LEVEL_VERB: &str = concat!(
 pub(crate) const COMPARISON: &str = concat!(
     r"^(?:分别|均|增速|增幅|并|且|总量|比重)?",
     r"(?:(?:高于|低于|快于|慢于|超出|超过|领先|落后|好于|优于|上拉|拉动)[^\d,;:]*[\p{Han}]",
-    r"|超(?:时间|序时)进度|完成[^,;:]{0,8}(?:任务|计划|目标)的?|完成[^,;:]{0,4}预算的|占[^,;:]{0,12}(?:任务|计划|目标)的?)",
+    r"|超(?:时间|序时)进度|完成[^,;:]{0,8}(?:任务|计划|目标)的?|完成[^,;:]{0,4}预算的|占[^,;:]{0,12}(?:任务|计划|目标|预算)的?",
+    // `为预算的98%`, `为年度计划的102%`: the share of the plan reached.
+    r"|为[^,;:]{0,6}(?:预算|计划|目标)(?:任务)?的)",
 );
 
 /// Baselines other than the same period a year before, longest first.
@@ -125,7 +127,7 @@ pub(crate) const YOY_BASIS: &str = concat!(
 pub(crate) const PHRASE_PREFIX: &str = concat!(
     r"^(?:[-*•·\s]+|\[\d{1,2}\]|\d{1,2}[、)）]|[(（]\d{1,2}[)）]|[①-⑳]|[两三四五]年(?:来|间)?|稳步|首次|再次|到\d{4}年(?:底|末)?|\d{4}年|今年以来|今年|去年|上半年|下半年|全年|前三季度|第?[一二三四]季度",
     r"|\d{1,2}[-~至到]\d{1,2}(?:月|季度)|[一二三四][-至到][一二三四]季度|\d{1,2}月(?:份|末|底)?",
-    r"|年初计划|年初确定|年末|年底|年初|截至|截止|其中|此外|同时|另外|总体|预计|力争|确保|争取|预期|目标|主要目标是|实现|完成|累计|再|共|合计|在|对|年",
+    r"|年初计划|年初确定|年初目标|年初预算|年末|年底|年初|截至|截止|其中|此外|同时|另外|总体|预计|力争|确保|争取|预期|目标|主要目标是|实现|完成|累计|再|共|合计|在|对|年",
     r"|保持|控制|修订后|调整后",
     r"|全区|全市|全县|全省|全镇|全国|我国|我区|本区|我市|本市|我县|本县|区域|上半年|初步核算",
     r"|\d+(?:\.\d+)?(?:家|个|户|名|项))",
@@ -213,13 +215,13 @@ pub(crate) const FORECAST_CUE: &str = r"预计|有望";
 /// Cue words that make a figure a plan target when they precede it in the sentence.
 pub(crate) const TARGET_CUE: &str = concat!(
     r"主要目标|预期目标|目标是|目标为|预期(?:增长|为|在|达到)|力争|争取|确保|拟|计划(?:实现|完成|达到|增长)",
-    r"|奋斗目标|发展目标|年初计划",
+    r"|奋斗目标|发展目标|年初计划|年初目标|年初预算",
 );
 
 /// Target cues that cite a target set before the year reviewed (`城镇新增就业年初计划3500人,
 /// 实际完成3862人`): in a review they govern their own clause, and date the target by the
 /// reviewed year.
-pub(crate) const CITED_TARGET_CUES: &[&str] = &["年初计划"];
+pub(crate) const CITED_TARGET_CUES: &[&str] = &["年初计划", "年初目标", "年初预算"];
 
 /// Section headings of plans (the figures under them are targets) ...
 pub(crate) const PLAN_HEADING: &str =
@@ -227,8 +229,7 @@ pub(crate) const PLAN_HEADING: &str =
 
 /// ... and of reviews (the figures under them are actuals); a review cue wins over a plan
 /// cue in the same heading (`2021年国民经济和社会发展计划执行情况`).
-pub(crate) const REVIEW_HEADING: &str =
-    r"执行情况|回顾|完成情况|成绩|进展|成效|运行情况|总体情况|工作总结|主要工作|取得";
+pub(crate) const REVIEW_HEADING: &str = r"执行情况|回顾|完成情况|推进情况|落实情况|成绩|进展|成效|运行情况|总体情况|工作总结|主要工作|取得";
 
 /// Metrics that are themselves a rate of change (a price index's rise): a percentage stated
 /// for them (`居民消费价格涨幅控制在3%左右`) is their growth, never a level.

@@ -124,17 +124,54 @@ impl Layout {
             .filter(|((_, open), next)| !next.blank_before && **open && !starts_unit(next))
             .count();
         let unfinished = open.iter().filter(|open| **open).count();
+        let mostly_unfinished = !blank_separated && n >= 10 && unfinished * 2 >= n;
         let wrapped = hard_breaks >= 3
             || (blank_separated && continued >= 3)
             // A plain-text PDF dump: most lines stop mid-sentence. It must have at least
-            // one blank line (a page or section break): normalized text has none, and must
-            // never be joined again.
-            || (!blank_separated && blank_before > 0 && n >= 10 && unfinished * 2 >= n);
+            // one blank line (a page or section break), or lines cut at one width (a page
+            // copied with its wraps): normalized text has neither, and must never be
+            // joined again.
+            || (mostly_unfinished && (blank_before > 0 || cut_at_one_width(lines, &open)));
         Layout {
             blank_separated,
             wrapped,
         }
     }
+}
+
+/// Whether most unfinished lines have one length, give or take two characters: a text
+/// hard-wrapped at a fixed width (`单位地区生产总值` / `能耗下降3.2%`). Paragraphs on lines of
+/// their own have lengths all over the place.
+fn cut_at_one_width(lines: &[Line], open: &[bool]) -> bool {
+    let lengths: Vec<usize> = lines
+        .iter()
+        .zip(open)
+        .filter(|(_, open)| **open)
+        .map(|(l, _)| l.text.chars().count())
+        .collect();
+    let mut counts = std::collections::HashMap::new();
+    for &len in &lengths {
+        *counts.entry(len).or_insert(0usize) += 1;
+    }
+    // The wrap width: the most common length (the longest of equals, for determinism).
+    let Some(width) = counts
+        .iter()
+        .max_by_key(|(len, count)| (**count, **len))
+        .map(|(len, _)| *len)
+    else {
+        return false;
+    };
+    let near = lengths
+        .iter()
+        .filter(|&&len| len + 2 >= width && len <= width + 2)
+        .count();
+    // Wrapped text has hardly a line longer than its width; paragraphs on their own lines
+    // (normalized text) are mostly longer than any such width.
+    let longer = lines
+        .iter()
+        .filter(|l| l.text.chars().count() > width + 2)
+        .count();
+    width >= 20 && near >= 8 && near * 2 >= lengths.len() && longer * 10 <= lines.len()
 }
 
 /// Closing quotes and brackets that may follow the punctuation that ends a sentence.
@@ -558,6 +595,27 @@ mod tests {
                 "全年城镇新增就业3.86万人。",
             ]
         );
+    }
+
+    #[test]
+    fn text_cut_at_one_width_without_blank_lines_is_joined() {
+        let paragraphs = [
+            "（四）坚持生态优先不停步，绿色底色更加鲜明。一是环境质量稳步改善。PM2.5平均浓度28微克/立方米，优良天数比率91.5%，国控断面水质优良比例100%。二是绿色转型扎实推进。新增新能源装机120万千瓦，单位地区生产总值能耗下降3.2%，完成省上下达的年度目标任务。三是生态修复成效明显。完成国土绿化18.6万亩，治理沙化土地6.3万亩。",
+            "（五）坚持城乡融合不停歇，发展格局持续优化。一是城市品质提升。改造老旧小区86个、背街小巷52条，新建城市公园12个。二是乡村振兴扎实推进。粮食产量达到61.8万吨，建成高标准农田8.5万亩，农村居民人均可支配收入增速快于城镇居民2.2个百分点。三是县域经济加快发展。",
+        ];
+        // Cut every 30 characters, as a page copied with its wraps.
+        let mut text = String::new();
+        for p in paragraphs {
+            let chars: Vec<char> = p.chars().collect();
+            for line in chars.chunks(30) {
+                text.extend(line);
+                text.push('\n');
+            }
+        }
+        let joined = paras(&text);
+        assert_eq!(joined, paragraphs);
+        // A normalized text is never joined again.
+        assert_eq!(paras(&joined.join("\n")), joined);
     }
 
     #[test]

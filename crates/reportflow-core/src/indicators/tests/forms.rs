@@ -600,3 +600,30 @@ fn revised_levels_and_adverbs_before_the_verb() {
     assert!(facts.contains("gdp Actual 2018 1986.52亿元"), "{facts}");
     assert!(facts.contains("gdp Actual 2021H1 2.8万亿元"), "{facts}");
 }
+
+#[test]
+fn targets_and_budgets_set_at_the_start_of_the_year() {
+    let facts = coded_facts(
+        "关于2025年国民经济和社会发展计划执行情况与2026年计划草案的报告\n\
+         一、2025年国民经济和社会发展计划执行情况\n\
+         3.固定资产投资。年初目标增长8%,1—11月下降4.2%,预计全年下降3.5%,未完成年度目标。\n\
+         5.一般公共预算收入。年初预算21.8亿元,预计完成21.36亿元,为预算的98%,增长2.4%。\n\
+         (二)重点工作推进情况\n\
+         年末全县金融机构各项存款余额612.5亿元,比年初增长8.6%。\n",
+    );
+    for fact in [
+        "fixed_asset_investment Target 2025 - yoy8",
+        "fixed_asset_investment Actual 2025M01-11 - yoy-4.2",
+        "fixed_asset_investment Forecast 2025 - yoy-3.5",
+        "general_budget_revenue Target 2025 21.8亿元 -",
+        "general_budget_revenue Forecast 2025 21.36亿元 yoy2.4",
+    ] {
+        assert!(facts.contains(&fact.to_string()), "{fact}: {facts:?}");
+    }
+    assert!(
+        facts
+            .iter()
+            .any(|f| f.starts_with("deposit_balance Actual")),
+        "{facts:?}"
+    );
+}
