@@ -132,9 +132,16 @@ fn newest_file(dir: &Path, newest: &mut Option<(std::time::SystemTime, PathBuf)>
         if path.is_dir() {
             // Tests, benches and the fuzz crate (whose corpus a running fuzzer keeps
             // writing) are not part of the binaries.
-            if !["tests", "benches", "examples", "test_data", "snapshots", "fuzz"]
-                .iter()
-                .any(|n| name == *n)
+            if ![
+                "tests",
+                "benches",
+                "examples",
+                "test_data",
+                "snapshots",
+                "fuzz",
+            ]
+            .iter()
+            .any(|n| name == *n)
             {
                 newest_file(&path, newest);
             }
