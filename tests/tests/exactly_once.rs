@@ -16,7 +16,7 @@ use reportflow_e2e::data::{self, Input};
 use reportflow_e2e::expect::Expected;
 use reportflow_e2e::kafka::{self, decode, Record, TopicReader};
 use reportflow_e2e::pipeline::{check_alive, logs, spawn_worker_with, Collector, Restart, Stage};
-use reportflow_e2e::process::{free_http_addr, ChildGuard};
+use reportflow_e2e::process::{free_http_addr, metric, ChildGuard};
 use reportflow_e2e::{headers, serial, topics};
 use reportflow_proto::v1;
 
@@ -173,6 +173,8 @@ fn exactly_once_survives_kill9_apache_kafka() {
 
     let mut collector = Collector::new(&b);
     let mut restarts = Vec::new();
+    // The HTTP address of each worker restarted so far, by name.
+    let mut restarted_at: BTreeMap<String, std::net::SocketAddr> = BTreeMap::new();
     // Five rounds of kill -9, at growing numbers of finished documents: the inputs are
     // published faster than they are processed, so the workers are busy (a transaction is
     // open while a batch is processed and produced) and most kills land inside one.
@@ -196,6 +198,18 @@ fn exactly_once_survives_kill9_apache_kafka() {
         }
         for stage in [Stage::Normalizer, Stage::Extractor] {
             let name = format!("{}-{}", stage.binary(), round % 2);
+            // A restart is measured until it holds partitions again: killing it before
+            // (two rounds can pass in a second while its group rebalances) would leave
+            // nothing to measure, so the next kill of the same worker waits for that.
+            if let Some(&http) = restarted_at.get(&name) {
+                let deadline = Instant::now() + Duration::from_secs(30);
+                while Instant::now() < deadline
+                    && !metric(http, "reportflow_assigned_partitions").is_some_and(|v| v > 0.0)
+                {
+                    collector.poll(Duration::from_millis(100));
+                    check_alive(&mut workers);
+                }
+            }
             let at = workers
                 .iter()
                 .position(|(s, w)| *s == stage && w.name == name)
@@ -224,6 +238,7 @@ fn exactly_once_survives_kill9_apache_kafka() {
                 ),
             ));
             restarts.push(Restart::watch(format!("{name} (round {round})"), http));
+            restarted_at.insert(name, http);
         }
     }
     publisher.join().expect("publisher");
