@@ -95,6 +95,13 @@ impl IndicatorExtractor {
         let quote_start_char = sentence_char + chars.before(draft.quote_start.min(first));
         let stage = stage_at(&ctx.stages, quote_start_char).filter(|st| st.span.is_some());
         let mut kind = self.kind(cues, (draft.quote_start, first), quote_start_char, ctx);
+        // `全区经济总量虽已突破2.8万亿元,但…`: a level already reached, in a plan as anywhere.
+        if kind == IndicatorKind::Target
+            && s.get(draft.quote_start.min(first)..first)
+                .is_some_and(|lead| lexicon::ALREADY.iter().any(|w| lead.contains(w)))
+        {
+            kind = IndicatorKind::Actual;
+        }
         if draft.from && stage.is_some() {
             // The start of a change over a span was reached before it: an actual level.
             kind = IndicatorKind::Actual;
@@ -111,11 +118,7 @@ impl IndicatorExtractor {
             }
             _ => kind,
         };
-        if kind != IndicatorKind::Target
-            && draft.kind.is_none()
-            && s.get(draft.end..)
-                .is_some_and(|rest| lexicon::TARGET_AFTER.iter().any(|t| rest.starts_with(t)))
-        {
+        if kind != IndicatorKind::Target && draft.kind.is_none() && draft.named_target {
             kind = IndicatorKind::Target;
         }
         let part_year = current_part(&ctx.parts, quote_start_char)
@@ -285,6 +288,8 @@ pub(super) struct Draft {
     /// A milestone passed before the last one of a list (`连跨5万亿元、6万亿元`): when it
     /// was passed the text does not say.
     pub(super) milestone: bool,
+    /// Its figures are followed by what names them a target (`增长6%左右的预期目标`).
+    pub(super) named_target: bool,
     /// The kind and year a plan table's column gives, over what the text would say.
     pub(super) kind: Option<IndicatorKind>,
     pub(super) year: Option<i32>,
@@ -305,6 +310,7 @@ impl Draft {
             rank: Vec::new(),
             from: false,
             milestone: false,
+            named_target: false,
             kind: None,
             year: None,
         }
@@ -391,4 +397,14 @@ fn quote_bounds(s: &str, start: usize, end: usize) -> (usize, usize) {
             .map_or(start, |(i, _)| start + i);
     }
     (start, end)
+}
+
+/// Whether the text after a figure (past its qualifier) names it a target: `达到68%的目标`,
+/// `增长6%左右的预期目标`, `2万人目标全面完成`.
+pub(super) fn names_target(after: &str) -> bool {
+    let rest = lexicon::QUALIFIERS_AFTER
+        .iter()
+        .find_map(|q| after.strip_prefix(q))
+        .unwrap_or(after);
+    lexicon::TARGET_AFTER.iter().any(|t| rest.starts_with(t))
 }

@@ -108,12 +108,14 @@ impl PeriodFinder {
         };
         let pattern = format!(
             concat!(
-                r"(?P<pre>比|较|与|同|至|到|高于|低于|截至)?",
+                r"(?P<pre>比|较|与|同|至|到|高于|低于|截至)?“?",
                 r"(?:(?P<span>(?P<ya>\d{{4}})[-—~至到](?P<yb>\d{{4}})年)|(?P<plan>十[一二三四五六]五)",
+                // Older plans, quoted as reports write them (`“九五”期间`, `“十五”计划`).
+                r"|(?P<oldplan>十|[六七八九])五”",
                 r"|(?P<past>(?:过去|近|前)(?P<pn>[二两三四五六七八九十])年)",
                 r"|(?:(?P<year>\d{{4}})年|(?P<rel>今年|去年|上年|本年)){a}?",
                 r"|{b})",
-                r"(?P<post>同期|末|底)?",
+                r"”?(?P<post>同期|末|底)?",
             ),
             a = parts(""),
             b = parts("_b"),
@@ -139,8 +141,16 @@ impl PeriodFinder {
             let dated_level = caps.name("pre").is_some_and(|p| {
                 matches!(p.as_str(), "到" | "至")
                     && CHANGE_VERBS.iter().any(|v| text[..p.start()].ends_with(v))
-            });
-            if (caps.name("pre").is_some() && !dated_level)
+            })
+                // `较“十三五”末的9323.1亿元`: the baseline's own level, dated by it.
+                || (caps.name("post").is_some_and(|m| matches!(m.as_str(), "末" | "底"))
+                    && text[whole.end()..].starts_with('的'));
+            // `按2000年价格计算`: the prices' base year, not what the figure covers.
+            let price_base = text[..whole.start()].ends_with('按')
+                || text[whole.end()..].starts_with("价格")
+                || text[whole.end()..].starts_with("不变价");
+            if price_base
+                || (caps.name("pre").is_some() && !dated_level)
                 || caps.name("post").is_some_and(|m| m.as_str() == "同期")
                 || caps.name("day").or(caps.name("day_b")).is_some()
                 || caps
@@ -187,6 +197,20 @@ impl PeriodFinder {
             return Some(TimeRef {
                 year: None,
                 part: Part::PastYears(n),
+            });
+        }
+        if let Some(old) = caps.name("oldplan") {
+            let n = match old.as_str() {
+                "六" => 6,
+                "七" => 7,
+                "八" => 8,
+                "九" => 9,
+                _ => 10,
+            };
+            let start = 1966 + 5 * (n - 3);
+            return Some(TimeRef {
+                year: None,
+                part: Part::Years(start, start + 4),
             });
         }
         if let Some(plan) = caps.name("plan") {

@@ -3,7 +3,7 @@
 //! drafts; also the facts written without a figure of the usual shape and rank phrases.
 
 use super::context::DocContext;
-use super::drafting::Draft;
+use super::drafting::{names_target, Draft};
 use super::figures::{unit_family, Figure, FigureRole};
 use super::lexicon;
 use super::metric::ResolvedMetric;
@@ -87,6 +87,25 @@ impl IndicatorExtractor {
                         basis: Some("环比".to_string()),
                     },
                     role => role,
+                };
+                // `低于增长5%的预期目标`: a comparison with a target the figure states.
+                // Only when nothing else is named (`高于全市5.5%左右的目标` is the city's).
+                let compared = last_seg.trim();
+                let compared = lexicon::COMPARED_TO
+                    .iter()
+                    .find_map(|w| compared.strip_prefix(w))
+                    .unwrap_or(compared);
+                let role = if role == FigureRole::Comparison
+                    && names_target(&s[fig.end..])
+                    && (compared.is_empty()
+                        || self
+                            .growth_verb
+                            .find(compared)
+                            .is_some_and(|m| m.start() == 0))
+                {
+                    self.role(compared, fig.unit)
+                } else {
+                    role
                 };
                 // `能耗累计下降14.2%,超额完成国家下达的13.5%的目标任务`: a percentage a
                 // describing clause introduces restates the change the metric is held to;
@@ -324,7 +343,9 @@ impl IndicatorExtractor {
             .is_some_and(|(basis, _)| self.words.cumulative.any_in(basis));
         // `名义增长5.3%,扣除价格因素实际增长5.0%`: the real growth after the nominal one is
         // the same fact's growth net of prices, not a new fact.
+        let named_target = names_target(&s[fig.end.min(s.len())..]);
         let real_after_nominal = draft.yoy.is_some()
+            && draft.named_target == named_target
             && matches!(role, FigureRole::Growth { basis: None, .. })
             && s.get(seg_start.min(fig.start)..fig.start)
                 .is_some_and(|lead| lead.contains("实际"));
@@ -333,11 +354,15 @@ impl IndicatorExtractor {
         let over_years = matches!(role, FigureRole::Growth { basis: None, .. })
             && s.get(seg_start.min(fig.start)..fig.start)
                 .is_some_and(|lead| self.words.span_openings.any_in(lead));
+        // A figure named a target and one that is not are two facts (`增长6%左右的预期目标
+        // 未能完成,实际增长5.3%`).
         let needs_new = match role {
             FigureRole::Value => draft.value.is_some() || draft.yoy.is_some() || averaged,
             FigureRole::Growth { basis: None, .. } => draft.yoy.is_some() && !real_after_nominal,
             _ => false,
-        };
+        } || (draft.has_figures()
+            && draft.named_target != named_target
+            && !matches!(role, FigureRole::Comparison | FigureRole::AbsoluteChange));
         if needs_new {
             let fresh = Draft::new(draft.metric.clone(), seg_start);
             done.push(std::mem::replace(draft, fresh));
@@ -397,6 +422,7 @@ impl IndicatorExtractor {
         if draft.qualifier.is_none() {
             draft.qualifier = fig.qualifier.map(str::to_string);
         }
+        draft.named_target = named_target;
         draft.first_figure.get_or_insert(fig.start);
         draft.end = fig.end;
     }

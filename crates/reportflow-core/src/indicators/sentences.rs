@@ -21,7 +21,20 @@ impl IndicatorExtractor {
             .map(|(start, seg)| (start, start + seg.len()))
             .collect();
         let counts = |end: usize| !comparisons.iter().any(|&(a, b)| a < end && end <= b);
-        let mut targets = self.target_cue.find_iter(s).filter(|m| counts(m.end()));
+        // `增长6%左右的预期目标未能完成,实际增长5.3%`: a cue that names the figure before
+        // it a target says nothing of the figures after it.
+        let names_figure_before = |start: usize| {
+            let before = s[..start].trim_end_matches('的');
+            let before = lexicon::QUALIFIERS_AFTER
+                .iter()
+                .find_map(|q| before.strip_suffix(q))
+                .unwrap_or(before);
+            before.ends_with(|c: char| c.is_ascii_digit() || matches!(c, '%' | '元' | '人' | '户'))
+        };
+        let mut targets = self
+            .target_cue
+            .find_iter(s)
+            .filter(|m| counts(m.end()) && !names_figure_before(m.start()));
         let target = targets.next().map(|first| {
             // `年初计划的主要目标是:…`: the list opener after a cited target governs the list.
             if lexicon::CITED_TARGET_CUES.contains(&first.as_str()) {

@@ -627,3 +627,42 @@ fn targets_and_budgets_set_at_the_start_of_the_year() {
         "{facts:?}"
     );
 }
+
+#[test]
+fn targets_named_after_their_figure_and_compared_with() {
+    let facts = render("地区生产总值增长6%左右的预期目标未能完成,实际增长5.3%。");
+    assert!(facts.contains("gdp Target 2021 - yoy6"), "{facts}");
+    assert!(facts.contains("gdp Actual 2021H1 - yoy5.3"), "{facts}");
+    let facts = render("社会消费品零售总额增长4.2%,低于6%左右的预期目标。固定资产投资下降1.6%,低于增长5%的预期目标。");
+    assert!(facts.contains("retail_sales Target 2021 - yoy6"), "{facts}");
+    assert!(
+        facts.contains("fixed_asset_investment Target 2021 - yoy5"),
+        "{facts}"
+    );
+    // Another place's target is no target of ours.
+    let facts = render("地区生产总值增长6%左右的预期目标,高于全市5.5%左右的目标。");
+    assert!(!facts.contains("5.5"), "{facts}");
+}
+
+#[test]
+fn older_plans_price_bases_and_budgets() {
+    let facts = coded_facts(
+        "政府工作报告\n——2001年3月5日在第九届全国人民代表大会第四次会议上\n\
+         一、“九五”时期国民经济和社会发展的成就\n\
+         “九五”期间外贸进出口总额累计达到1.6万亿美元,比“八五”时期增长69.7%。\n\
+         二、关于“十五”计划\n\
+         到2005年国内生产总值按2000年价格计算达到12.5万亿元左右。\n\
+         全国财政收入预算安排为14770亿元,比上年执行数增长10.4%。\n\
+         全社会研究与开发经费占国内生产总值的比例提高到1.5%以上。\n",
+    )
+    .join("\n");
+    for fact in [
+        "foreign_trade Actual 1996-2000 1.6万亿美元",
+        "gdp Target 2005 12.5万亿元",
+        "general_budget_revenue Target",
+        "rd_intensity Target",
+    ] {
+        assert!(facts.contains(fact), "{fact}: {facts}");
+    }
+    assert!(!facts.contains("2000 12.5"), "{facts}");
+}
