@@ -128,10 +128,35 @@ impl IndicatorExtractor {
             IndicatorKind::Target => ctx.target_year,
             _ => ctx.actual_year,
         });
+        // Months (`1-11月,…`) before a figure its own clause puts at the year's end
+        // (`年末城镇登记失业率预计为2.8%`) do not date it: the year does.
+        // (`较上年末`, `比去年底` are baselines.)
+        let year_end_at = s.get(..first).and_then(|lead| {
+            ["年末", "年底"]
+                .iter()
+                .flat_map(|w| lead.match_indices(w))
+                .map(|(i, _)| i)
+                .filter(|&i| !lead[..i].ends_with(['上', '去']))
+                .max()
+        });
+        let last_time_end = cues
+            .time
+            .iter()
+            .map(|(end, _)| *end)
+            .take_while(|end| *end <= first)
+            .last();
+        let at_year_end = year_end_at.is_some_and(|at| last_time_end.is_none_or(|t| at >= t));
         let time = cues
             .time_dating(s, first, draft.from)
             .copied()
-            .or(inherited.filter(|_| !draft.from));
+            .or(inherited.filter(|_| !draft.from))
+            .map(|t| match t.part {
+                part if at_year_end && part.within_a_year() => TimeRef {
+                    part: Part::Year,
+                    ..t
+                },
+                _ => t,
+            });
         let extent = if draft.from {
             Extent::From
         } else if self.is_cumulative(
@@ -326,7 +351,9 @@ impl Draft {
 /// businesses are flows, summed whenever a span is their period.
 impl IndicatorExtractor {
     fn is_cumulative(&self, lead: &str, code: Option<&str>) -> bool {
-        self.words.cumulative.any_in(lead)
+        // `PM2.5年均浓度`: the metric's name, not an average over years.
+        let lead = lead.replace("年均浓度", "浓度");
+        self.words.cumulative.any_in(&lead)
             || code.is_some_and(|c| lexicon::FLOW_METRICS.contains(&c))
     }
 }

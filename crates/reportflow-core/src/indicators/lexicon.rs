@@ -233,16 +233,13 @@ pub(crate) const RANK: &str = concat!(
 /// Cue words that make a figure a forecast when they precede it in the sentence.
 pub(crate) const FORECAST_CUE: &str = r"预计|有望";
 
-/// Cue words that make a figure a plan target when they precede it in the sentence.
+/// Cue words that make a figure a plan target when they precede it in the sentence. Those
+/// that cite a target set at the start of the year reviewed (`年初计划`, `年初预期目标`) govern
+/// only their own clause in a review and date the target by the reviewed year.
 pub(crate) const TARGET_CUE: &str = concat!(
     r"主要目标|预期目标|目标是|目标为|预期(?:增长|为|在|达到)|力争|争取|确保|拟|计划(?:实现|完成|达到|增长)",
-    r"|奋斗目标|发展目标|年初计划|年初目标|年初预算|预算安排",
+    r"|奋斗目标|发展目标|年初计划|年初(?:预期|确定的?)?目标|年初预算|预算安排",
 );
-
-/// Target cues that cite a target set before the year reviewed (`城镇新增就业年初计划3500人,
-/// 实际完成3862人`): in a review they govern their own clause, and date the target by the
-/// reviewed year.
-pub(crate) const CITED_TARGET_CUES: &[&str] = &["年初计划", "年初目标", "年初预算"];
 
 /// Section headings of plans (the figures under them are targets) ...
 pub(crate) const PLAN_HEADING: &str =

@@ -264,12 +264,17 @@ impl PeriodFinder {
                 return None;
             }
             Part::Months(a, b)
-        } else if g("m").is_some() {
+        } else if let Some(month) = g("m") {
             let m = num("mm")?;
             if !(1..=12).contains(&m) {
                 return None;
             }
-            Part::Month(m)
+            // `12月末` is the year's end: a balance then is the year's.
+            if m == 12 && month.as_str().ends_with(['末', '底']) {
+                Part::Year
+            } else {
+                Part::Month(m)
+            }
         } else if year.is_some() || caps.name("rel").is_some() {
             Part::Year
         } else {

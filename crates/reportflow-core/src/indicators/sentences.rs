@@ -37,10 +37,10 @@ impl IndicatorExtractor {
             .filter(|m| counts(m.end()) && !names_figure_before(m.start()));
         let target = targets.next().map(|first| {
             // `年初计划的主要目标是:…`: the list opener after a cited target governs the list.
-            if lexicon::CITED_TARGET_CUES.contains(&first.as_str()) {
+            if first.as_str().starts_with("年初") {
                 targets
                     .find(|m| !matches!(m.as_str(), "力争" | "争取" | "确保"))
-                    .filter(|m| !lexicon::CITED_TARGET_CUES.contains(&m.as_str()))
+                    .filter(|m| !m.as_str().starts_with("年初"))
                     .unwrap_or(first)
             } else {
                 first
@@ -79,10 +79,9 @@ impl IndicatorExtractor {
             forecasts,
             target: target.map(|m| m.end()),
             target_is_verb: target.is_some_and(|m| {
-                matches!(m.as_str(), "力争" | "争取" | "确保")
-                    || lexicon::CITED_TARGET_CUES.contains(&m.as_str())
+                matches!(m.as_str(), "力争" | "争取" | "确保") || m.as_str().starts_with("年初")
             }),
-            target_cited: target.is_some_and(|m| lexicon::CITED_TARGET_CUES.contains(&m.as_str())),
+            target_cited: target.is_some_and(|m| m.as_str().starts_with("年初")),
         }
     }
 }

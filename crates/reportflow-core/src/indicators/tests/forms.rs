@@ -666,3 +666,25 @@ fn older_plans_price_bases_and_budgets() {
     }
     assert!(!facts.contains("2000 12.5"), "{facts}");
 }
+
+#[test]
+fn release_titles_year_ends_and_annual_concentrations() {
+    // A release titled by its part of the year dates its figures by it.
+    let facts = coded_facts(
+        "前三季度全区经济运行稳中有进\n发布时间:2025-10-28\n规模以上工业总产值1286.3亿元,同比增长5.1%。\n",
+    );
+    assert!(
+        facts.contains(&"industrial_output Actual 2025Q1-3 1286.3亿元 yoy5.1".to_string()),
+        "{facts:?}"
+    );
+    let facts = render("12月末,全县金融机构各项存款余额412.6亿元,同比增长8.3%。");
+    assert!(
+        facts.contains("deposit_balance Actual 2021 412.6亿元"),
+        "{facts}"
+    );
+    let facts = render("1-11月,全区固定资产投资增长3.2%,年末城镇登记失业率预计为2.8%。");
+    assert!(
+        facts.contains("registered_unemployment_rate Forecast 2021 2.8%"),
+        "{facts}"
+    );
+}
