@@ -160,7 +160,9 @@ impl IndicatorExtractor {
         let extent = if draft.from {
             Extent::From
         } else if self.is_cumulative(
-            &s[draft.quote_start.min(first)..first],
+            // From the clause's start: `五年累计完成固定资产投资12.8万亿元` says so before
+            // the metric's quote begins.
+            &s[clause_start(s, draft.quote_start.min(first))..first],
             draft.metric.code.as_deref(),
         ) {
             Extent::Cumulative
@@ -434,4 +436,11 @@ pub(super) fn names_target(after: &str) -> bool {
         .find_map(|q| after.strip_prefix(q))
         .unwrap_or(after);
     lexicon::TARGET_AFTER.iter().any(|t| rest.starts_with(t))
+}
+
+/// The start of the clause holding byte `at`: just after the last clause separator before it.
+fn clause_start(s: &str, at: usize) -> usize {
+    s[..at]
+        .rfind(['，', ',', '、', '；', ';', '：', ':', '。'])
+        .map_or(0, |i| i + s[i..].chars().next().map_or(1, char::len_utf8))
 }

@@ -165,7 +165,18 @@ impl SentenceCues {
         from: bool,
     ) -> Option<&period::TimeRef> {
         let before = self.time.partition_point(|(end, _)| *end <= first);
-        let (end, t) = self.time.get(before.checked_sub(1)?)?;
+        // `外贸进出口总额…,下半年逐季回升;实际使用外资8132亿元`: a time named inside an
+        // earlier clause, past a `;`, dates that clause only; one that opens the sentence
+        // dates all of it.
+        let (end, t) = self.time[..before].iter().rev().find(|(end, _)| {
+            let crosses = s
+                .get(*end..first)
+                .is_some_and(|between| between.contains(['；', ';']));
+            let opening = s
+                .get(..*end)
+                .is_some_and(|head| !head.contains(['，', ',', '；', ';', '：', ':']));
+            !crosses || opening
+        })?;
         let head = s.get(..*end)?;
         let head = head
             .strip_suffix(['末', '底'])
