@@ -89,6 +89,13 @@ impl IndicatorExtractor {
                     role => role,
                 };
                 // `低于增长5%的预期目标`: a comparison with a target the figure states.
+                // `未完成年度目标(3亿美元)`, `低于年初预期目标(6%左右)`: the target, stated in
+                // brackets after the word; a level, or a growth for an amount.
+                let role = if target_in_brackets(last_seg) {
+                    FigureRole::Value
+                } else {
+                    role
+                };
                 // Only when nothing else is named (`高于全市5.5%左右的目标` is the city's).
                 let compared = last_seg.trim();
                 let compared = lexicon::COMPARED_TO
@@ -343,7 +350,8 @@ impl IndicatorExtractor {
             .is_some_and(|(basis, _)| self.words.cumulative.any_in(basis));
         // `名义增长5.3%,扣除价格因素实际增长5.0%`: the real growth after the nominal one is
         // the same fact's growth net of prices, not a new fact.
-        let named_target = names_target(&s[fig.end.min(s.len())..]);
+        let named_target = names_target(&s[fig.end.min(s.len())..])
+            || target_in_brackets(s.get(seg_start.min(fig.start)..fig.start).unwrap_or(""));
         let real_after_nominal = draft.yoy.is_some()
             && draft.named_target == named_target
             && matches!(role, FigureRole::Growth { basis: None, .. })
@@ -504,4 +512,10 @@ fn uncode_parts(s: &str, drafts: &mut [Draft], mut seen: Vec<(String, String)>, 
             seen.push((code, d.metric.written.clone()));
         }
     }
+}
+
+/// Whether a lead ends by opening the brackets of a target (`低于年度目标(`).
+pub(super) fn target_in_brackets(lead: &str) -> bool {
+    let lead = lead.trim_end();
+    lead.ends_with("目标(") || lead.ends_with("目标（")
 }

@@ -70,6 +70,7 @@ impl IndicatorExtractor {
             if have_current
                 && (lexicon::CONTINUATION_HEADS.contains(&phrase.as_str())
                     || self.describes_figure(&cleaned)
+                    || super::reading::target_in_brackets(&cleaned)
                     || self.baseline_lead.is_match(cleaned.trim())
                     || (lexicon::EXCLUSION_OPENINGS
                         .iter()

@@ -688,3 +688,21 @@ fn release_titles_year_ends_and_annual_concentrations() {
         "{facts}"
     );
 }
+
+#[test]
+fn a_target_in_brackets_after_the_word_is_the_metrics_target() {
+    let facts = coded_facts(
+        "关于2025年国民经济和社会发展计划执行情况与2026年计划草案的报告\n\
+         一、2025年国民经济和社会发展计划执行情况\n\
+         地区生产总值预计增长5.4%左右,低于年初预期目标(6%左右)。\
+         全年实际使用外资2.36亿美元,下降12.3%,未完成年度目标(3亿美元)。\n",
+    );
+    for fact in [
+        "gdp Target 2025 - yoy6",
+        "gdp Forecast 2025 - yoy5.4",
+        "foreign_capital_used Target 2025 3亿美元 -",
+        "foreign_capital_used Actual 2025 2.36亿美元 yoy-12.3",
+    ] {
+        assert!(facts.contains(&fact.to_string()), "{fact}: {facts:?}");
+    }
+}
