@@ -146,9 +146,9 @@ impl IndicatorExtractor {
             .take_while(|end| *end <= first)
             .last();
         let at_year_end = year_end_at.is_some_and(|at| last_time_end.is_none_or(|t| at >= t));
-        let time = cues
-            .time_dating(s, first, draft.from)
-            .copied()
+        let time = draft
+            .time
+            .or_else(|| cues.time_dating(s, first, draft.from).copied())
             .or(inherited.filter(|_| !draft.from))
             .map(|t| match t.part {
                 part if at_year_end && part.within_a_year() => TimeRef {
@@ -320,6 +320,8 @@ pub(super) struct Draft {
     /// The kind and year a plan table's column gives, over what the text would say.
     pub(super) kind: Option<IndicatorKind>,
     pub(super) year: Option<i32>,
+    /// The time a list names for this figure (`一、二、三、四季度…分别增长…`).
+    pub(super) time: Option<TimeRef>,
 }
 
 impl Draft {
@@ -340,6 +342,7 @@ impl Draft {
             named_target: false,
             kind: None,
             year: None,
+            time: None,
         }
     }
 

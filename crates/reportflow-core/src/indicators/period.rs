@@ -284,6 +284,80 @@ impl PeriodFinder {
     }
 }
 
+/// The times a `分别` list of figures goes through, in order, as the text names them before
+/// the list: quarters (`一、二、三、四季度`) or years (`2006年和2007年`). Empty when there is
+/// no such list; the last list before the end of `text` is the one.
+pub(crate) fn listed_times(text: &str) -> Vec<TimeRef> {
+    const JOINS: [char; 4] = ['、', '和', '及', '与'];
+    // Quarters: the list ends at the last `季度`.
+    if let Some(end) = text.rfind("季度") {
+        let head = &text[..end];
+        let mut quarters: Vec<u8> = Vec::new();
+        let mut rest = head;
+        while let Some(c) = rest.chars().next_back() {
+            let Some(q) = small_number(&c.to_string()).filter(|q| (1..=4).contains(q)) else {
+                break;
+            };
+            quarters.push(q);
+            rest = &rest[..rest.len() - c.len_utf8()];
+            match rest.chars().next_back() {
+                Some(j) if JOINS.contains(&j) => rest = &rest[..rest.len() - j.len_utf8()],
+                _ => break,
+            }
+        }
+        if quarters.len() >= 2 {
+            quarters.reverse();
+            return quarters
+                .into_iter()
+                .map(|q| TimeRef {
+                    year: None,
+                    part: Part::Quarter(q),
+                })
+                .collect();
+        }
+    }
+    // Years: `2006年和2007年`, `2023年、2024年`; the list ends at a `年`.
+    let mut end = text.len();
+    while let Some(at) = text[..end].rfind('年') {
+        let years = years_ending_at(&text[..at + '年'.len_utf8()]);
+        if years.len() >= 2 {
+            return years
+                .into_iter()
+                .map(|y| TimeRef {
+                    year: Some(y),
+                    part: Part::Year,
+                })
+                .collect();
+        }
+        end = at;
+    }
+    Vec::new()
+}
+
+/// The years of a list of years that ends `text` (`2006年和2007年`), in order.
+fn years_ending_at(text: &str) -> Vec<i32> {
+    const JOINS: [char; 4] = ['、', '和', '及', '与'];
+    let mut years: Vec<i32> = Vec::new();
+    let mut rest = text;
+    while let Some(head) = rest.strip_suffix('年') {
+        let digits = head.bytes().rev().take_while(u8::is_ascii_digit).count();
+        if digits != 4 {
+            break;
+        }
+        let Ok(year) = head[head.len() - 4..].parse() else {
+            break;
+        };
+        years.push(year);
+        rest = &head[..head.len() - 4];
+        match rest.chars().next_back() {
+            Some(j) if JOINS.contains(&j) => rest = &rest[..rest.len() - j.len_utf8()],
+            _ => break,
+        }
+    }
+    years.reverse();
+    years
+}
+
 fn small_number(s: &str) -> Option<u8> {
     match s {
         "一" => Some(1),

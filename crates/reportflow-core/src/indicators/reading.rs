@@ -7,6 +7,7 @@ use super::drafting::{names_target, Draft};
 use super::figures::{unit_family, Figure, FigureRole};
 use super::lexicon;
 use super::metric::ResolvedMetric;
+use super::period;
 use super::resolution::{is_region_word, Topic};
 use super::sentences::{leading_trim_len, may_hold_rank, may_name_topic, segments, segments_into};
 use super::IndicatorExtractor;
@@ -47,6 +48,8 @@ impl IndicatorExtractor {
         let mut prev: Option<(FigureRole, &str)> = None;
         let mut list_mode = false;
         let mut list_idx = 0usize;
+        // The times a `分别` list goes through, one per figure (`一、二、三、四季度…`).
+        let mut list_times: Vec<period::TimeRef> = Vec::new();
         let mut segs = Vec::new();
         for (fig_idx, fig) in figures.iter().enumerate() {
             let lead = &s[prev_end..fig.start];
@@ -153,9 +156,16 @@ impl IndicatorExtractor {
                         current = vec![Draft::new(subject.clone(), quote_start)];
                     }
                 }
-                if list_mode && matches!(role, FigureRole::Growth { .. }) {
+                list_times.clear();
+                if list_mode {
                     let listed = 1 + list_length(s, &figures[fig_idx..]);
-                    reopen_levels(&mut done, &mut current, listed);
+                    if matches!(role, FigureRole::Growth { .. }) {
+                        reopen_levels(&mut done, &mut current, listed);
+                    }
+                    list_times = period::listed_times(&s[..fig.start]);
+                    if list_times.len() != listed || current.len() != 1 {
+                        list_times.clear();
+                    }
                 }
                 role
             };
@@ -184,6 +194,9 @@ impl IndicatorExtractor {
             for i in targets {
                 current[i].milestone |= passed && current[i].value.is_some();
                 self.apply(&mut current[i], &mut done, &role, fig, s, seg_start);
+                if let Some(t) = list_times.get(list_idx) {
+                    current[i].time = Some(*t);
+                }
             }
             prev_end = fig.end;
         }

@@ -706,3 +706,25 @@ fn a_target_in_brackets_after_the_word_is_the_metrics_target() {
         assert!(facts.contains(&fact.to_string()), "{fact}: {facts:?}");
     }
 }
+
+#[test]
+fn a_respectively_list_goes_through_the_times_named_before_it() {
+    let facts = render("一、二、三、四季度地区生产总值同比分别增长5.4%、5.2%、4.8%、4.6%。");
+    for fact in [
+        "gdp Actual 2021Q1 - yoy5.4",
+        "gdp Actual 2021Q2 - yoy5.2",
+        "gdp Actual 2021Q3 - yoy4.8",
+        "gdp Actual 2021Q4 - yoy4.6",
+    ] {
+        assert!(facts.contains(fact), "{fact}: {facts}");
+    }
+    let facts = render("2019年和2020年单位地区生产总值能耗分别下降1.6%和3.4%。");
+    assert!(
+        facts.contains("energy_intensity Actual 2019 - yoy-1.6"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("energy_intensity Actual 2020 - yoy-3.4"),
+        "{facts}"
+    );
+}
