@@ -131,14 +131,17 @@ impl IndicatorExtractor {
         // Months (`1-11月,…`) before a figure its own clause puts at the year's end
         // (`年末城镇登记失业率预计为2.8%`) do not date it: the year does.
         // (`较上年末`, `比去年底` are baselines.)
-        let year_end_at = s.get(..first).and_then(|lead| {
-            ["年末", "年底"]
-                .iter()
-                .flat_map(|w| lead.match_indices(w))
-                .map(|(i, _)| i)
-                .filter(|&i| !lead[..i].ends_with(['上', '去']))
-                .max()
-        });
+        let year_end_at = s
+            .get(..first)
+            .filter(|lead| lead.contains(['末', '底']))
+            .and_then(|lead| {
+                ["年末", "年底"]
+                    .iter()
+                    .flat_map(|w| lead.match_indices(w))
+                    .map(|(i, _)| i)
+                    .filter(|&i| !lead[..i].ends_with(['上', '去']))
+                    .max()
+            });
         let last_time_end = cues
             .time
             .iter()
@@ -357,8 +360,14 @@ impl Draft {
 impl IndicatorExtractor {
     fn is_cumulative(&self, lead: &str, code: Option<&str>) -> bool {
         // `PM2.5年均浓度`: the metric's name, not an average over years.
-        let lead = lead.replace("年均浓度", "浓度");
-        self.words.cumulative.any_in(&lead)
+        if lead.contains('浓') && lead.contains("年均浓度") {
+            return self
+                .words
+                .cumulative
+                .any_in(&lead.replace("年均浓度", "浓度"))
+                || code.is_some_and(|c| lexicon::FLOW_METRICS.contains(&c));
+        }
+        self.words.cumulative.any_in(lead)
             || code.is_some_and(|c| lexicon::FLOW_METRICS.contains(&c))
     }
 }

@@ -83,6 +83,10 @@ pub(crate) const ALREADY: &[&str] = &[
     "已跨越",
 ];
 
+/// Words that start a comparison after a metric's name (`全体居民人均可支配收入增速高于经济
+/// 增速`): the name ends before them (and before the `增速` they compare).
+pub(crate) const COMPARISON_AFTER_NAME: &[&str] = &["高于", "低于", "快于", "慢于", "跑赢", "跑输"];
+
 /// Words that compare a figure with something (`低于增长5%的预期目标`).
 pub(crate) const COMPARED_TO: &[&str] = &["低于", "高于", "快于", "慢于", "超过", "未达到"];
 
@@ -179,8 +183,6 @@ pub(crate) const PHRASE_SUFFIX: &str = concat!(
     r"|虽已|虽然|已经|均已|已",
     // `地区生产总值连续迈上4个万亿元台阶、达14.2万亿元`: the steps passed, not a value.
     r"|(?:连续)?(?:迈上|跨越|跨过|连跨)\d+个[^,;:、]{0,6}(?:台阶|大关)",
-    // `全体居民人均可支配收入增速高于经济增速、突破3万元`: a comparison after the metric.
-    r"|(?:增速|增幅)?(?:高于|低于|快于|慢于|跑赢|跑输)[^,;:、]{1,12}",
     // A date after the metric (`固定资产投资1-11月同比下降4.6%`).
     r"|\d{1,2}[-~至到]\d{1,2}月|\d{1,2}月(?:份|末|底)?|上半年|前三季度|第?[一二三四]季度",
     r"|\d{4}年(?:末|底)?)$",

@@ -80,6 +80,7 @@ struct Words {
     cumulative: WordSet,
     span: WordSet,
     span_openings: WordSet,
+    setting: WordSet,
     milestone_verbs: WordSet,
     regions: WordSet,
 }
@@ -119,6 +120,7 @@ impl IndicatorExtractor {
                 cumulative: WordSet::new(lexicon::CUMULATIVE_WORDS),
                 span: WordSet::new(lexicon::SPAN_WORDS),
                 span_openings: WordSet::new(lexicon::SPAN_OPENINGS),
+                setting: WordSet::new(lexicon::SETTING_VERBS),
                 milestone_verbs: WordSet::new(lexicon::MILESTONE_VERBS),
                 regions: WordSet::new(resolution::REGION_WORDS),
             },

@@ -108,14 +108,14 @@ impl PeriodFinder {
         };
         let pattern = format!(
             concat!(
-                r"(?P<pre>比|较|与|同|至|到|高于|低于|截至)?“?",
+                r"(?P<pre>比|较|与|同|至|到|高于|低于|截至)?",
                 r"(?:(?P<span>(?P<ya>\d{{4}})[-—~至到](?P<yb>\d{{4}})年)|(?P<plan>十[一二三四五六]五)",
                 // Older plans, quoted as reports write them (`“九五”期间`, `“十五”计划`).
                 r"|(?P<oldplan>十|[六七八九])五”",
                 r"|(?P<past>(?:过去|近|前)(?P<pn>[二两三四五六七八九十])年)",
                 r"|(?:(?P<year>\d{{4}})年|(?P<rel>今年|去年|上年|本年)){a}?",
                 r"|{b})",
-                r"”?(?P<post>同期|末|底)?",
+                r"(?P<post>同期|末|底)?",
             ),
             a = parts(""),
             b = parts("_b"),
@@ -144,13 +144,20 @@ impl PeriodFinder {
             })
                 // `较“十三五”末的9323.1亿元`: the baseline's own level, dated by it.
                 || (caps.name("post").is_some_and(|m| matches!(m.as_str(), "末" | "底"))
-                    && text[whole.end()..].starts_with('的'));
+                    && text[whole.end()..].starts_with('的'))
+                || ["”末的", "”底的"]
+                    .iter()
+                    .any(|t| text[whole.end()..].starts_with(t));
+            // `比“十三五”时期`: a quoted plan after a baseline word is a baseline too.
+            let quoted_pre = text[..whole.start()]
+                .strip_suffix('“')
+                .is_some_and(|head| head.ends_with(['比', '较']));
             // `按2000年价格计算`: the prices' base year, not what the figure covers.
             let price_base = text[..whole.start()].ends_with('按')
                 || text[whole.end()..].starts_with("价格")
                 || text[whole.end()..].starts_with("不变价");
             if price_base
-                || (caps.name("pre").is_some() && !dated_level)
+                || ((caps.name("pre").is_some() || quoted_pre) && !dated_level)
                 || caps.name("post").is_some_and(|m| m.as_str() == "同期")
                 || caps.name("day").or(caps.name("day_b")).is_some()
                 || caps

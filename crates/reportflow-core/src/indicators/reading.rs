@@ -394,7 +394,8 @@ impl IndicatorExtractor {
             let tail_start = lead.char_indices().rev().nth(7).map_or(0, |(i, _)| i);
             // `较“十三五”末的9323.1亿元`: the baseline's level, named before it.
             draft.from = lead[tail_start..].contains(['从', '由'])
-                || self.baseline_lead.is_match(lead.trim());
+                || (lead.trim_start().starts_with(['较', '比'])
+                    && self.baseline_lead.is_match(lead.trim()));
         }
         match role {
             FigureRole::Comparison => {

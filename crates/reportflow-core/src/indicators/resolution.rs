@@ -30,6 +30,16 @@ impl IndicatorExtractor {
                     s = &s[..m.start()];
                 }
             }
+            // A comparison after the name (plain searches: the suffix regex is run on every
+            // phrase, and a comparison's object of any length made it slow).
+            if let Some(at) = comparison_after_name(s) {
+                let head = &s[..at];
+                s = head
+                    .strip_suffix("增速")
+                    .or_else(|| head.strip_suffix("增幅"))
+                    .filter(|h| !h.is_empty())
+                    .unwrap_or(head);
+            }
             if let Some(m) = s
                 .contains('年')
                 .then(|| self.inner_date.find_iter(s).last())
@@ -71,7 +81,8 @@ impl IndicatorExtractor {
                 && (lexicon::CONTINUATION_HEADS.contains(&phrase.as_str())
                     || self.describes_figure(&cleaned)
                     || super::reading::target_in_brackets(&cleaned)
-                    || self.baseline_lead.is_match(cleaned.trim())
+                    || (cleaned.trim_start().starts_with(['较', '比'])
+                        && self.baseline_lead.is_match(cleaned.trim()))
                     || (lexicon::EXCLUSION_OPENINGS
                         .iter()
                         .any(|o| phrase.starts_with(o))
@@ -315,6 +326,10 @@ impl IndicatorExtractor {
     /// Whether a lead is a clause describing the figure after it (`年初确定的增长`,
     /// `市下达的下降`), not a metric's name: it ends in a setting verb, less the growth verb.
     pub(super) fn describes_figure(&self, lead: &str) -> bool {
+        // Most leads hold no setting verb: plain searches rule them out before the regex.
+        if !self.words.setting.any_in(lead) {
+            return false;
+        }
         let t = lead.trim_end();
         let t = self.growth_verb.find(t).map_or(t, |m| &t[..m.start()]);
         let t = t.trim_end_matches('的');
@@ -409,6 +424,26 @@ impl IndicatorExtractor {
         let c = format!("{}支出", previous.canonical.strip_suffix("收入")?);
         self.metrics.code_of(&c).is_some().then_some(c)
     }
+}
+
+/// Where a comparison after a metric's name starts (`…增速高于经济增速`), if past its first
+/// character: one pass over the characters, as [`lexicon::COMPARISON_AFTER_NAME`] lists.
+fn comparison_after_name(s: &str) -> Option<usize> {
+    // Every word ends in `于` or starts with `跑`: most phrases hold neither.
+    if !s.contains(['于', '跑']) {
+        return None;
+    }
+    let mut prev: Option<(usize, char)> = None;
+    for (i, c) in s.char_indices() {
+        if let Some((at, p)) = prev.filter(|(at, _)| *at > 0) {
+            if lexicon::COMPARISON_AFTER_NAME.contains(&[p, c].iter().collect::<String>().as_str())
+            {
+                return Some(at);
+            }
+        }
+        prev = Some((i, c));
+    }
+    None
 }
 
 /// A bare total (`总量`, `总数`) after new entrants (`新登记经营主体`): the stock of what
