@@ -177,7 +177,7 @@ const PLAN_LABEL: &str = concat!(
 /// A row of a plan table: a name (with a parenthesised note, `固定资产投资(1-5月)`), an
 /// optional unit, then the cells.
 const PLAN_ROW: &str = concat!(
-    r"^(?:其中:|#)?\s*(?P<name>[\p{Han}A-Za-z&]{2,30}?(?:\([^()]{1,12}\))?)\s*",
+    r"^(?:其中:|#)?\s*(?P<name>(?:PM2\.5|PM10|[\p{Han}A-Za-z&]){2,30}?(?:\([^()]{1,12}\))?)\s*",
     r"(?P<unit>万亿元|亿元|万元|元|亿美元|万美元|美元|万人|人|万户|户|万家|家|%|‰|微克/立方米|万吨|吨)?",
     r"\s*(?P<cells>(?:-?\d|—|--).*)$",
 );
@@ -444,7 +444,13 @@ impl IndicatorExtractor {
         };
         match &table.columns {
             Some(columns) => {
-                let (name, unit, cells) = self.plans.row(columns, line)?;
+                // A numbered row whose cells are words (`13|单位地区生产总值能耗下降|%|完成市
+                // 下达目标|…`) holds no figure but stays in the table.
+                let Some((name, unit, cells)) = self.plans.row(columns, line) else {
+                    let numbered = line.trim_start().starts_with(|c: char| c.is_ascii_digit())
+                        && line.contains(['|', '｜']);
+                    return numbered.then(Vec::new);
+                };
                 let stem = name
                     .strip_suffix("增长")
                     .or_else(|| name.strip_suffix("增速"));

@@ -728,3 +728,23 @@ fn a_respectively_list_goes_through_the_times_named_before_it() {
         "{facts}"
     );
 }
+
+#[test]
+fn a_plan_table_keeps_rows_of_words_and_reads_pm25() {
+    let facts = coded_facts(
+        "关于2023年国民经济和社会发展计划执行情况与2024年计划草案的报告\n\
+         序号|指标名称|单位|2023年完成|2024年目标\n\
+         1|地区生产总值增长|%|6.1|6左右\n\
+         13|单位地区生产总值能耗下降|%|完成市下达目标|完成市下达目标\n\
+         14|PM2.5年均浓度|微克/立方米|21|22以内\n\
+         15|研发投入强度|%|2.35|2.45\n",
+    );
+    assert!(
+        facts.contains(&"pm25 Target 2024 22微克/立方米 -".to_string()),
+        "{facts:?}"
+    );
+    assert!(
+        facts.contains(&"rd_intensity Target 2024 2.45% -".to_string()),
+        "{facts:?}"
+    );
+}
