@@ -36,3 +36,25 @@ pub(crate) fn is_han_year_digit(c: char) -> bool {
         '〇' | '○' | '零' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九'
     )
 }
+
+/// A statistics bureau's release titled by its part of the year and the economy
+/// (`前三季度全区经济运行稳中有进`, `2025年上半年全省经济稳步恢复`).
+pub(crate) fn is_release_title(line: &str) -> bool {
+    let t = line.trim();
+    let t = t
+        .char_indices()
+        .find(|(_, c)| *c == '年')
+        .filter(|(i, _)| *i > 0 && t[..*i].chars().all(|c| c.is_ascii_digit()))
+        .map_or(t, |(i, c)| &t[i + c.len_utf8()..]);
+    let part = ["上半年", "前三季度", "一季度", "第一季度", "前两个月"]
+        .iter()
+        .any(|p| t.starts_with(p))
+        || t.split_once('月').is_some_and(|(months, _)| {
+            !months.is_empty()
+                && months.chars().count() <= 5
+                && months
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '-' | '—' | '～' | '~' | '至'))
+        });
+    part && t.contains("经济") && t.chars().count() <= 40
+}

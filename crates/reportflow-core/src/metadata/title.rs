@@ -6,7 +6,7 @@ use crate::dates::{date_at, find_date, find_han_date, han_date_first, years_in};
 use crate::model::ReportKind;
 use crate::normalize::{is_salutation, speaker_parts};
 use crate::places::region_in;
-use crate::text::{is_han_digit, is_hanzi};
+use crate::text::{is_han_digit, is_hanzi, is_release_title};
 
 /// Words that mark a line as a document title.
 pub(super) const TITLE_WORDS: &[&str] = &[
@@ -136,28 +136,6 @@ pub(super) fn is_title_candidate(line: &str) -> bool {
         && speaker_parts(line).is_none()
         && !is_subtitle(line)
         && (TITLE_WORDS.iter().any(|w| line.contains(w)) || is_release_title(line))
-}
-
-/// A statistics bureau's release titled by its part of the year and the economy
-/// (`前三季度全区经济运行稳中有进`, `2025年上半年全省经济稳步恢复`).
-fn is_release_title(line: &str) -> bool {
-    let t = line.trim();
-    let t = t
-        .char_indices()
-        .find(|(_, c)| *c == '年')
-        .filter(|(i, _)| *i > 0 && t[..*i].chars().all(|c| c.is_ascii_digit()))
-        .map_or(t, |(i, c)| &t[i + c.len_utf8()..]);
-    let part = ["上半年", "前三季度", "一季度", "第一季度", "前两个月"]
-        .iter()
-        .any(|p| t.starts_with(p))
-        || t.split_once('月').is_some_and(|(months, _)| {
-            !months.is_empty()
-                && months.chars().count() <= 5
-                && months
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || matches!(c, '-' | '—' | '～' | '~' | '至'))
-        });
-    part && t.contains("经济") && t.chars().count() <= 40
 }
 
 /// `…关于印发…的通知`: a notice that publishes the actual report.

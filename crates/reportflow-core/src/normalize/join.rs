@@ -25,7 +25,7 @@ use super::lines::Line;
 use crate::dates::is_date_line;
 use crate::places::is_org_line;
 use crate::sections::{is_pure_heading, parse_marker};
-use crate::text::is_hanzi;
+use crate::text::{is_hanzi, is_release_title};
 
 /// A paragraph being assembled from lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,7 +244,7 @@ fn is_title_line(text: &str) -> bool {
     let t = text.trim();
     t.chars().count() <= 60
         && !t.contains([',', '，', '。', ';', '；'])
-        && KINDS.iter().any(|k| t.ends_with(k))
+        && (KINDS.iter().any(|k| t.ends_with(k)) || is_release_title(t))
 }
 
 /// A line that is only a list marker: `一、`, `(一)`, `1.`.
@@ -616,6 +616,17 @@ mod tests {
         assert_eq!(joined, paragraphs);
         // A normalized text is never joined again.
         assert_eq!(paras(&joined.join("\n")), joined);
+    }
+
+    #[test]
+    fn a_release_title_is_a_line_of_its_own() {
+        assert_eq!(
+            paras(
+                "前三季度全省经济稳步恢复 主要指标持续好转\n淮海省统计局  2020-10-23  来源：省统计局网站\n\n\
+                 前三季度，全省地区生产总值增长3.1%。"
+            )[0],
+            "前三季度全省经济稳步恢复 主要指标持续好转"
+        );
     }
 
     #[test]
