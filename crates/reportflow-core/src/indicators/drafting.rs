@@ -197,6 +197,15 @@ impl IndicatorExtractor {
             (None, None) if draft.milestone => "unknown".to_string(),
             (None, None) => stage
                 .and_then(|st| period_in(st, extent))
+                .or_else(|| {
+                    // `五年累计完成固定资产投资12.8万亿元` outside a five-year stage: the five
+                    // years up to the one reviewed.
+                    let five = extent == Extent::Cumulative
+                        && s[clause_start(s, draft.quote_start.min(first))..first].contains("五年");
+                    five.then_some(default_year)
+                        .flatten()
+                        .map(|y| format!("{}-{y}", y - 4))
+                })
                 .unwrap_or_else(|| default_period(ctx, kind, default_year)),
         };
         let (mut yoy, mut other) = (draft.yoy, draft.other);

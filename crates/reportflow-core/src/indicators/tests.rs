@@ -314,7 +314,7 @@ fn subjects_glosses_and_units_carried_by_the_wording() {
     // The other side of a budget, and a growth over five years.
     assert_eq!(
         render("一般公共预算收入增长2.3%、支出首次超过700亿元,居民人均可支配收入五年增长30.8%。"),
-        "general_budget_revenue Actual 2021H1 - yoy2.3 - -\ngeneral_budget_expenditure Actual 2021H1 700亿元 - - 超过\ndisposable_income Actual 2021H1 - - 累计30.8 -"
+        "general_budget_revenue Actual 2021H1 - yoy2.3 - -\ngeneral_budget_expenditure Actual 2021H1 700亿元 - - 超过\ndisposable_income Actual 2017-2021 - - 累计30.8 -"
     );
 }
 

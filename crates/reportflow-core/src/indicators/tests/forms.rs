@@ -748,3 +748,16 @@ fn a_plan_table_keeps_rows_of_words_and_reads_pm25() {
         "{facts:?}"
     );
 }
+
+#[test]
+fn a_sum_over_five_years_outside_a_five_year_stage_is_dated_by_them() {
+    let facts = coded_facts(
+        "关于2025年国民经济和社会发展计划执行情况与2026年计划草案的报告\n\
+         一、2025年国民经济和社会发展计划执行情况\n\
+         五年累计完成固定资产投资12.8万亿元。\n",
+    );
+    assert!(
+        facts.contains(&"fixed_asset_investment Actual 2021-2025 12.8万亿元 -".to_string()),
+        "{facts:?}"
+    );
+}
