@@ -242,7 +242,7 @@ pub(crate) const FORECAST_CUE: &str = r"预计|有望";
 /// only their own clause in a review and date the target by the reviewed year.
 pub(crate) const TARGET_CUE: &str = concat!(
     r"主要目标|预期目标|目标是|目标为|预期(?:增长|为|在|达到)|力争|争取|确保|拟|计划(?:实现|完成|达到|增长)",
-    r"|奋斗目标|发展目标|年初计划|年初(?:预期|确定的?)?目标|年初预算|预算安排",
+    r"|奋斗目标|发展目标|年初计划|年初(?:预期|确定的?)?目标|年初预算|预算安排|年度目标",
 );
 
 /// Section headings of plans (the figures under them are targets) ...

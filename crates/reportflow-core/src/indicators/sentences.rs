@@ -37,10 +37,10 @@ impl IndicatorExtractor {
             .filter(|m| counts(m.end()) && !names_figure_before(m.start()));
         let target = targets.next().map(|first| {
             // `年初计划的主要目标是:…`: the list opener after a cited target governs the list.
-            if first.as_str().starts_with("年初") {
+            if is_cited_target(first.as_str()) {
                 targets
                     .find(|m| !matches!(m.as_str(), "力争" | "争取" | "确保"))
-                    .filter(|m| !m.as_str().starts_with("年初"))
+                    .filter(|m| !is_cited_target(m.as_str()))
                     .unwrap_or(first)
             } else {
                 first
@@ -79,9 +79,9 @@ impl IndicatorExtractor {
             forecasts,
             target: target.map(|m| m.end()),
             target_is_verb: target.is_some_and(|m| {
-                matches!(m.as_str(), "力争" | "争取" | "确保") || m.as_str().starts_with("年初")
+                matches!(m.as_str(), "力争" | "争取" | "确保") || is_cited_target(m.as_str())
             }),
-            target_cited: target.is_some_and(|m| m.as_str().starts_with("年初")),
+            target_cited: target.is_some_and(|m| is_cited_target(m.as_str())),
         }
     }
 }
@@ -492,4 +492,10 @@ pub(super) fn is_list_bullet(c: char) -> bool {
 
 pub(super) fn count_chars(s: &str) -> u32 {
     u32::try_from(s.chars().count()).unwrap_or(u32::MAX)
+}
+
+/// Whether a target cue cites the target of the year reviewed (`年初计划`, `年初预期目标`,
+/// `年度目标增长6.5%,全年完成…`) rather than setting one.
+fn is_cited_target(cue: &str) -> bool {
+    cue.starts_with("年初") || cue == "年度目标"
 }

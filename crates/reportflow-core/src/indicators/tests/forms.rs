@@ -761,3 +761,20 @@ fn a_sum_over_five_years_outside_a_five_year_stage_is_dated_by_them() {
         "{facts:?}"
     );
 }
+
+#[test]
+fn the_years_target_cited_beside_its_result() {
+    let facts = coded_facts(
+        "关于2025年国民经济和社会发展计划执行情况与2026年计划草案的报告\n\
+         一、2025年国民经济和社会发展计划执行情况\n\
+         地区生产总值。年度目标增长6.5%,全年完成386.2亿元,增长5.6%。\n",
+    );
+    assert!(
+        facts.contains(&"gdp Target 2025 - yoy6.5".to_string()),
+        "{facts:?}"
+    );
+    assert!(
+        facts.contains(&"gdp Actual 2025 386.2亿元 yoy5.6".to_string()),
+        "{facts:?}"
+    );
+}
