@@ -334,6 +334,9 @@ pub(super) struct Draft {
     pub(super) year: Option<i32>,
     /// The time a list names for this figure (`一、二、三、四季度…分别增长…`).
     pub(super) time: Option<TimeRef>,
+    /// The baseline a level was named by (`比2024年` for `比2024年的25.21亿元`): a growth
+    /// after it is against that baseline.
+    pub(super) baseline: Option<String>,
 }
 
 impl Draft {
@@ -355,6 +358,7 @@ impl Draft {
             kind: None,
             year: None,
             time: None,
+            baseline: None,
         }
     }
 

@@ -393,9 +393,12 @@ impl IndicatorExtractor {
             let lead = s.get(seg_start.min(fig.start)..fig.start).unwrap_or("");
             let tail_start = lead.char_indices().rev().nth(7).map_or(0, |(i, _)| i);
             // `较“十三五”末的9323.1亿元`: the baseline's level, named before it.
-            draft.from = lead[tail_start..].contains(['从', '由'])
-                || (lead.trim_start().starts_with(['较', '比'])
-                    && self.baseline_lead.is_match(lead.trim()));
+            let baseline = lead.trim_start().starts_with(['较', '比'])
+                && self.baseline_lead.is_match(lead.trim());
+            draft.from = lead[tail_start..].contains(['从', '由']) || baseline;
+            if baseline {
+                draft.baseline = Some(lead.trim().trim_end_matches('的').to_string());
+            }
         }
         match role {
             FigureRole::Comparison => {
@@ -424,7 +427,9 @@ impl IndicatorExtractor {
                     // the baseline level, not over a year.
                     None if draft.from && draft.value.is_some() => {
                         if draft.other.is_none() {
-                            draft.other = Some(("累计".to_string(), pct));
+                            let basis =
+                                draft.baseline.clone().unwrap_or_else(|| "累计".to_string());
+                            draft.other = Some((basis, pct));
                         }
                     }
                     None => draft.yoy = Some(pct),

@@ -300,6 +300,11 @@ impl IndicatorExtractor {
                     // loans of that bank, not the region's.
                     r.code = self.metrics.code_of(&c);
                     r.canonical = c;
+                } else if let Some(c) = previous.and_then(|p| self.population_part(p, r)) {
+                    // `全体居民人均可支配收入…,其中城镇居民74210元、农村居民45860元`: the
+                    // income of that part of the population.
+                    r.code = self.metrics.code_of(&c);
+                    r.canonical = c;
                 } else if let Some(c) = previous.and_then(|p| projects_investment(p, r)) {
                     // `新开工亿元以上项目286个,完成投资增长9.8%`: those projects'.
                     r.code = None;
@@ -414,6 +419,22 @@ impl IndicatorExtractor {
             && lexicon::BANK_ENDINGS.iter().any(|e| holder.ends_with(e));
         let area = lexicon::SUBAREA_ENDINGS.iter().any(|e| holder.ends_with(e));
         (balances || area).then(|| format!("{holder}{}", metric.canonical))
+    }
+
+    /// A part of the population (`城镇居民`, `农村居民`) after a per-capita income: that
+    /// part's income, if a headline metric.
+    fn population_part(&self, previous: &ResolvedMetric, part: &ResolvedMetric) -> Option<String> {
+        const HEAD: &str = "人均可支配收入";
+        if part.code.is_some()
+            || !(part.canonical.ends_with("居民") || part.canonical.ends_with("农民"))
+        {
+            return None;
+        }
+        if !previous.canonical.contains(HEAD) {
+            return None;
+        }
+        let c = format!("{}{HEAD}", part.canonical);
+        self.metrics.code_of(&c).is_some().then_some(c)
     }
 
     /// `支出` after a `…收入` metric: the expenditure of the same budget, if a headline.

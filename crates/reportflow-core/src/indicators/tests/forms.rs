@@ -566,7 +566,7 @@ fn a_level_named_by_its_baseline_is_the_metrics_earlier_level() {
         "“十四五”期间,全区地区生产总值达到13697.5亿元,较“十三五”末的9323.1亿元增加4374.4亿元,增长33.6%。",
     );
     assert!(
-        facts.contains("gdp Actual 2020 9323.1亿元 - 累计33.6"),
+        facts.contains("gdp Actual 2020 9323.1亿元 - 较“十三五”末33.6"),
         "{facts}"
     );
     assert!(!facts.contains("yoy33.6"), "{facts}");
@@ -775,6 +775,32 @@ fn the_years_target_cited_beside_its_result() {
     );
     assert!(
         facts.contains(&"gdp Actual 2025 386.2亿元 yoy5.6".to_string()),
+        "{facts:?}"
+    );
+}
+
+#[test]
+fn parts_of_the_population_and_a_baseline_year() {
+    let facts = render(
+        "全体居民人均可支配收入58620元,增长5.2%,其中城镇居民74210元、农村居民45860元,分别增长4.8%和6.4%。",
+    );
+    assert!(
+        facts.contains("urban_disposable_income Actual 2021H1 74210元 yoy4.8"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("rural_disposable_income Actual 2021H1 45860元 yoy6.4"),
+        "{facts}"
+    );
+    let facts = coded_facts(
+        "关于2025年国民经济和社会发展计划执行情况与2026年计划草案的报告\n\
+         一、2025年国民经济和社会发展计划执行情况\n\
+         一般公共预算收入完成27.13亿元,比2024年的25.21亿元增长7.6%。\n",
+    );
+    assert!(
+        facts
+            .iter()
+            .any(|f| f.starts_with("general_budget_revenue") && f.ends_with("yoy7.6")),
         "{facts:?}"
     );
 }
