@@ -363,6 +363,9 @@ impl MetricMatcher {
             }
         }
         let damaged = written.contains(['?', '？', '\u{FFFD}']);
+        // `税收总额(含上划中央、省、市级税收)`: the total with the taxes passed up, not the
+        // region's own budget figure.
+        let remitted = written.contains("含上划");
         let share = written.starts_with('占') || written.starts_with("相当于");
         // Most phrases hold none of the compounds: one scan rules them all out.
         let expansions: &[(&str, &str)] = if !self.compounds.any_in(&canonical) {
@@ -388,7 +391,7 @@ impl MetricMatcher {
                 } else {
                     canonical.replacen(from, to, 1)
                 };
-                let code = if damaged {
+                let code = if damaged || remitted {
                     None
                 } else if share {
                     // A share (`占总人口的比重`) names its own metric only by a gloss.

@@ -367,6 +367,10 @@ impl IndicatorExtractor {
             || target_in_brackets(s.get(seg_start.min(fig.start)..fig.start).unwrap_or(""));
         let real_after_nominal = draft.yoy.is_some()
             && draft.named_target == named_target
+            // `年度目标增长8%,实际增长9.2%`: the result after a target, not a real growth.
+            && !s
+                .get(draft.quote_start.min(fig.start)..fig.start)
+                .is_some_and(|between| between.contains("目标"))
             && matches!(role, FigureRole::Growth { basis: None, .. })
             && s.get(seg_start.min(fig.start)..fig.start)
                 .is_some_and(|lead| lead.contains("实际"));
@@ -393,11 +397,19 @@ impl IndicatorExtractor {
             let lead = s.get(seg_start.min(fig.start)..fig.start).unwrap_or("");
             let tail_start = lead.char_indices().rev().nth(7).map_or(0, |(i, _)| i);
             // `较“十三五”末的9323.1亿元`: the baseline's level, named before it.
-            let baseline = lead.trim_start().starts_with(['较', '比'])
-                && self.baseline_lead.is_match(lead.trim());
-            draft.from = lead[tail_start..].contains(['从', '由']) || baseline;
-            if baseline {
-                draft.baseline = Some(lead.trim().trim_end_matches('的').to_string());
+            // `较2020年的45.6微克/立方米`, also after the metric's name in the same clause.
+            let baseline = lead
+                .rfind(['较', '比'])
+                .map(|at| lead[at..].trim())
+                .filter(|tail| self.baseline_lead.is_match(tail));
+            draft.from = lead[tail_start..].contains(['从', '由']) || baseline.is_some();
+            if let Some(tail) = baseline {
+                draft.baseline = Some(tail.trim_end_matches('的').to_string());
+                // `较2020年的45.6微克/立方米`: the level of that year.
+                let digits: String = tail.chars().filter(char::is_ascii_digit).collect();
+                if tail.contains('年') && digits.len() == 4 && !tail.contains(['末', '底']) {
+                    draft.year = digits.parse().ok();
+                }
             }
         }
         match role {
@@ -426,10 +438,20 @@ impl IndicatorExtractor {
                     // `较“十三五”末的9323.1亿元增加4374.4亿元,增长33.6%`: growth since
                     // the baseline level, not over a year.
                     None if draft.from && draft.value.is_some() => {
-                        if draft.other.is_none() {
-                            let basis =
-                                draft.baseline.clone().unwrap_or_else(|| "累计".to_string());
-                            draft.other = Some((basis, pct));
+                        let basis = draft.baseline.clone().unwrap_or_else(|| "累计".to_string());
+                        // The growth of the level stated before the baseline (`完成27.13亿元,
+                        // 比2024年的25.21亿元增长7.6%`), against that baseline.
+                        let before = done.iter_mut().rev().find(|d| {
+                            d.metric.canonical == draft.metric.canonical
+                                && d.value.is_some()
+                                && !d.from
+                                && d.yoy.is_none()
+                                && d.other.is_none()
+                        });
+                        match before {
+                            Some(d) if draft.baseline.is_some() => d.other = Some((basis, pct)),
+                            _ if draft.other.is_none() => draft.other = Some((basis, pct)),
+                            _ => {}
                         }
                     }
                     None => draft.yoy = Some(pct),

@@ -150,8 +150,24 @@ impl IndicatorExtractor {
         previous: Option<&ResolvedMetric>,
         ctx: &DocContext<'_>,
     ) -> Vec<ResolvedMetric> {
+        // Separators inside brackets (`税收总额(含上划中央、省、市级税收)`) split nothing.
         let listed = |separators: &[char]| -> Vec<&str> {
-            phrase.split(separators).filter(|p| !p.is_empty()).collect()
+            let mut parts = Vec::new();
+            let (mut depth, mut start) = (0usize, 0usize);
+            for (i, c) in phrase.char_indices() {
+                match c {
+                    '(' | '（' => depth += 1,
+                    ')' | '）' => depth = depth.saturating_sub(1),
+                    c if depth == 0 && separators.contains(&c) => {
+                        parts.push(&phrase[start..i]);
+                        start = i + c.len_utf8();
+                    }
+                    _ => {}
+                }
+            }
+            parts.push(&phrase[start..]);
+            parts.retain(|p| !p.is_empty());
+            parts
         };
         if topic.is_none() {
             if let Some(list) = self.resolve_shared_head(&listed(&['、', '和', '及', '与']), ctx)

@@ -566,7 +566,8 @@ fn a_level_named_by_its_baseline_is_the_metrics_earlier_level() {
         "“十四五”期间,全区地区生产总值达到13697.5亿元,较“十三五”末的9323.1亿元增加4374.4亿元,增长33.6%。",
     );
     assert!(
-        facts.contains("gdp Actual 2020 9323.1亿元 - 较“十三五”末33.6"),
+        facts.contains("gdp Actual 2020 9323.1亿元 - -")
+            && facts.contains("gdp Actual 2025 13697.5亿元 - 较“十三五”末33.6"),
         "{facts}"
     );
     assert!(!facts.contains("yoy33.6"), "{facts}");
@@ -802,5 +803,23 @@ fn parts_of_the_population_and_a_baseline_year() {
             .iter()
             .any(|f| f.starts_with("general_budget_revenue") && f.ends_with("yoy7.6")),
         "{facts:?}"
+    );
+}
+
+#[test]
+fn results_after_targets_remitted_totals_and_baselines_after_a_name() {
+    let facts = render("规模以上工业增加值年度目标增长8%,实际增长9.2%。");
+    assert!(facts.contains("yoy9.2"), "{facts}");
+    let facts = render("全年区域内税收总额(含上划中央、省、市级税收)186.3亿元,增长3.1%。");
+    assert!(!facts.contains("tax_revenue"), "{facts}");
+    let facts = render("全区PM2.5平均浓度较2020年的45.6微克/立方米下降26.5%。");
+    assert!(
+        facts.contains("pm25 Actual 2020 45.6微克/立方米"),
+        "{facts}"
+    );
+    let facts = render("全区一般公共预算收入4125.6亿元,按自然口径计算增长2.8%。");
+    assert!(
+        facts.contains("general_budget_revenue Actual 2021H1 4125.6亿元 yoy2.8"),
+        "{facts}"
     );
 }
