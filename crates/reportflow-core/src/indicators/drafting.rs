@@ -160,14 +160,12 @@ impl IndicatorExtractor {
                 },
                 _ => t,
             });
+        // The figure's clause up to it: `五年累计完成固定资产投资12.8万亿元` says it sums
+        // over years before the metric's quote begins.
+        let clause = &s[clause_start(s, draft.quote_start.min(first))..first];
         let extent = if draft.from {
             Extent::From
-        } else if self.is_cumulative(
-            // From the clause's start: `五年累计完成固定资产投资12.8万亿元` says so before
-            // the metric's quote begins.
-            &s[clause_start(s, draft.quote_start.min(first))..first],
-            draft.metric.code.as_deref(),
-        ) {
+        } else if self.is_cumulative(clause, draft.metric.code.as_deref()) {
             Extent::Cumulative
         } else {
             Extent::Level
@@ -200,8 +198,7 @@ impl IndicatorExtractor {
                 .or_else(|| {
                     // `五年累计完成固定资产投资12.8万亿元` outside a five-year stage: the five
                     // years up to the one reviewed.
-                    let five = extent == Extent::Cumulative
-                        && s[clause_start(s, draft.quote_start.min(first))..first].contains("五年");
+                    let five = extent == Extent::Cumulative && clause.contains("五年");
                     five.then_some(default_year)
                         .flatten()
                         .map(|y| format!("{}-{y}", y - 4))
@@ -373,14 +370,13 @@ impl Draft {
 impl IndicatorExtractor {
     fn is_cumulative(&self, lead: &str, code: Option<&str>) -> bool {
         // `PM2.5年均浓度`: the metric's name, not an average over years.
-        if lead.contains('浓') && lead.contains("年均浓度") {
-            return self
-                .words
-                .cumulative
-                .any_in(&lead.replace("年均浓度", "浓度"))
-                || code.is_some_and(|c| lexicon::FLOW_METRICS.contains(&c));
-        }
-        self.words.cumulative.any_in(lead)
+        let lead: std::borrow::Cow<'_, str> = if lead.contains('浓') && lead.contains("年均浓度")
+        {
+            lead.replace("年均浓度", "浓度").into()
+        } else {
+            lead.into()
+        };
+        self.words.cumulative.any_in(&lead)
             || code.is_some_and(|c| lexicon::FLOW_METRICS.contains(&c))
     }
 }

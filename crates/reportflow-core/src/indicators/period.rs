@@ -295,7 +295,6 @@ impl PeriodFinder {
 /// the list: quarters (`一、二、三、四季度`) or years (`2006年和2007年`). Empty when there is
 /// no such list; the last list before the end of `text` is the one.
 pub(crate) fn listed_times(text: &str) -> Vec<TimeRef> {
-    const JOINS: [char; 4] = ['、', '和', '及', '与'];
     // Quarters: the list ends at the last `季度`.
     if let Some(end) = text.rfind("季度") {
         let head = &text[..end];
@@ -307,10 +306,10 @@ pub(crate) fn listed_times(text: &str) -> Vec<TimeRef> {
             };
             quarters.push(q);
             rest = &rest[..rest.len() - c.len_utf8()];
-            match rest.chars().next_back() {
-                Some(j) if JOINS.contains(&j) => rest = &rest[..rest.len() - j.len_utf8()],
-                _ => break,
-            }
+            let Some(before) = without_join(rest) else {
+                break;
+            };
+            rest = before;
         }
         if quarters.len() >= 2 {
             quarters.reverse();
@@ -341,9 +340,13 @@ pub(crate) fn listed_times(text: &str) -> Vec<TimeRef> {
     Vec::new()
 }
 
+/// `text` less the list join it ends with (`、`, `和`, `及`, `与`), if it ends with one.
+fn without_join(text: &str) -> Option<&str> {
+    text.strip_suffix(['、', '和', '及', '与'])
+}
+
 /// The years of a list of years that ends `text` (`2006年和2007年`), in order.
 fn years_ending_at(text: &str) -> Vec<i32> {
-    const JOINS: [char; 4] = ['、', '和', '及', '与'];
     let mut years: Vec<i32> = Vec::new();
     let mut rest = text;
     while let Some(head) = rest.strip_suffix('年') {
@@ -356,10 +359,10 @@ fn years_ending_at(text: &str) -> Vec<i32> {
         };
         years.push(year);
         rest = &head[..head.len() - 4];
-        match rest.chars().next_back() {
-            Some(j) if JOINS.contains(&j) => rest = &rest[..rest.len() - j.len_utf8()],
-            _ => break,
-        }
+        let Some(before) = without_join(rest) else {
+            break;
+        };
+        rest = before;
     }
     years.reverse();
     years

@@ -361,10 +361,11 @@ impl IndicatorExtractor {
             .other
             .as_ref()
             .is_some_and(|(basis, _)| self.words.cumulative.any_in(basis));
+        // The figure's own lead, from its clause's start.
+        let lead = s.get(seg_start.min(fig.start)..fig.start).unwrap_or("");
+        let named_target = names_target(&s[fig.end.min(s.len())..]) || target_in_brackets(lead);
         // `名义增长5.3%,扣除价格因素实际增长5.0%`: the real growth after the nominal one is
         // the same fact's growth net of prices, not a new fact.
-        let named_target = names_target(&s[fig.end.min(s.len())..])
-            || target_in_brackets(s.get(seg_start.min(fig.start)..fig.start).unwrap_or(""));
         let real_after_nominal = draft.yoy.is_some()
             && draft.named_target == named_target
             // `年度目标增长8%,实际增长9.2%`: the result after a target, not a real growth.
@@ -372,13 +373,11 @@ impl IndicatorExtractor {
                 .get(draft.quote_start.min(fig.start)..fig.start)
                 .is_some_and(|between| between.contains("目标"))
             && matches!(role, FigureRole::Growth { basis: None, .. })
-            && s.get(seg_start.min(fig.start)..fig.start)
-                .is_some_and(|lead| lead.contains("实际"));
+            && lead.contains("实际");
         // `年均增长8.9%,五年累计增长53.2%`: a growth the figure's own clause says is over
         // years is no year-on-year growth, whatever else the fact holds.
         let over_years = matches!(role, FigureRole::Growth { basis: None, .. })
-            && s.get(seg_start.min(fig.start)..fig.start)
-                .is_some_and(|lead| self.words.span_openings.any_in(lead));
+            && self.words.span_openings.any_in(lead);
         // A figure named a target and one that is not are two facts (`增长6%左右的预期目标
         // 未能完成,实际增长5.3%`).
         let needs_new = match role {
@@ -394,7 +393,6 @@ impl IndicatorExtractor {
         }
         if *role == FigureRole::Value && draft.value.is_none() {
             // `从2020年的10.5万元提高到…`, `由874.6亿元增加到…`.
-            let lead = s.get(seg_start.min(fig.start)..fig.start).unwrap_or("");
             let tail_start = lead.char_indices().rev().nth(7).map_or(0, |(i, _)| i);
             // `较“十三五”末的9323.1亿元`: the baseline's level, named before it.
             // `较2020年的45.6微克/立方米`, also after the metric's name in the same clause.

@@ -473,7 +473,9 @@ fn comparison_after_name(s: &str) -> Option<usize> {
     let mut prev: Option<(usize, char)> = None;
     for (i, c) in s.char_indices() {
         if let Some((at, p)) = prev.filter(|(at, _)| *at > 0) {
-            if lexicon::COMPARISON_AFTER_NAME.contains(&[p, c].iter().collect::<String>().as_str())
+            if lexicon::COMPARISON_AFTER_NAME
+                .iter()
+                .any(|w| w.chars().eq([p, c]))
             {
                 return Some(at);
             }
