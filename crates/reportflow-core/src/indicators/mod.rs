@@ -22,6 +22,7 @@ mod figures;
 mod lexicon;
 mod metric;
 mod period;
+mod plan_tables;
 mod reading;
 mod resolution;
 mod sentences;
@@ -64,7 +65,7 @@ pub(crate) struct IndicatorExtractor {
     unchanged: Regex,
     timeline: TimelineFinder,
     tables: TableReader,
-    plans: tables::PlanReader,
+    plans: plan_tables::PlanReader,
     metrics: MetricMatcher,
     /// `持平` (unchanged), searched in every sentence: built once, since building a
     /// searcher per sentence cost more than the search.
@@ -110,7 +111,7 @@ impl IndicatorExtractor {
             periods: PeriodFinder::new(),
             timeline: TimelineFinder::new(),
             tables: TableReader::new(),
-            plans: tables::PlanReader::new(),
+            plans: plan_tables::PlanReader::new(),
             industry_structure: re(lexicon::INDUSTRY_STRUCTURE),
             unchanged: re(lexicon::UNCHANGED),
             metrics: MetricMatcher::new(taxonomy),
