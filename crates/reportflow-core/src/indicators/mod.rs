@@ -20,6 +20,7 @@ mod context;
 mod drafting;
 mod figures;
 mod lexicon;
+mod memory;
 mod metric;
 mod period;
 mod plan_tables;
@@ -140,18 +141,8 @@ impl IndicatorExtractor {
         let mut offsets = CharOffsets::new(text);
         let mut unchanged_at = Occurrences::new(&self.unchanged_word, text);
         let mut thousand_at = Occurrences::new(&self.thousand, text);
-        // A metric a sentence names on its own, and the line it holds for: its own line, or
-        // the next one when it is the whole line (a heading).
-        let mut subject: Option<(usize, metric::ResolvedMetric)> = None;
+        let mut memory = memory::ParagraphMemory::default();
         let mut table: Option<tables::OpenTable> = None;
-        // The part of the year the current line opens with, and where that line starts.
-        let mut line_time: Option<(usize, period::TimeRef)> = None;
-        // The coded metrics of the paragraph's last sentence with figures, and its line.
-        let mut wholes: Option<(usize, Vec<(String, String)>)> = None;
-        // The first headline metric of the last sentence with figures.
-        let mut last_metric: Option<metric::ResolvedMetric> = None;
-        // The output (GDP) as the text last stated it.
-        let mut last_output: Option<metric::ResolvedMetric> = None;
         for Sentence {
             start,
             text: sentence,
@@ -160,12 +151,7 @@ impl IndicatorExtractor {
         {
             let end = start + sentence.len();
             let line = text[..start].rfind('\n').map_or(0, |i| i + 1);
-            if line == start {
-                line_time = self.opening_part(sentence).map(|t| (line, t));
-            }
-            if subject.as_ref().is_some_and(|(holds, _)| *holds != line) {
-                subject = None;
-            }
+            memory.enter(line, start, || self.opening_part(sentence));
             // A statistical table flattened into lines: its header opens it, its rows are
             // read by their columns, any other line closes it.
             let whole_line = line == start && (end == text.len() || text[end..].starts_with('\n'));
@@ -194,66 +180,33 @@ impl IndicatorExtractor {
             }
             let unchanged = unchanged_at.within(start, end);
             // `2.一般公共预算收入。`, `(一)地区生产总值`: a short sentence naming one metric.
-            let names_subject = |subject: &mut Option<_>| {
+            let names_subject = |memory: &mut memory::ParagraphMemory| {
                 if sentence.len() <= 64 {
                     if let Some(metric) = self.subject_sentence(sentence, &ctx) {
                         let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
                         let whole_line = text[end..line_end].trim().is_empty();
                         let holds = if whole_line { line_end + 1 } else { line };
-                        *subject = Some((holds, metric));
+                        memory.name_subject(holds, metric);
                     }
                 }
             };
             if !has_digit && !thousand_at.within(start, end) && !unchanged {
-                names_subject(&mut subject);
+                names_subject(&mut memory);
                 continue;
             }
             let char_pos = offsets.at(start);
-            // `分季度看,一季度增长5.2%,二季度增长5.6%`: the quarters of the output, or else of
-            // the metric the sentence before stated.
-            let by_quarter = sentence.trim_start().starts_with("分季度");
-            // Quarterly growths are published for the output (GDP) above all.
-            let quarters_of = last_output.as_ref().or(last_metric.as_ref());
-            let subject_here = match (&subject, quarters_of) {
-                (_, Some(m)) if by_quarter => Some(m),
-                (Some((_, m)), _) => Some(m),
-                _ => None,
-            };
-            let mut drafts = self.read_sentence(sentence, &ctx, subject_here);
-            if let Some((at, wholes)) = &wholes {
-                if *at == line {
-                    reading::uncode_parts_of_previous(sentence, &mut drafts, wholes);
-                }
-            }
+            let mut drafts = self.read_sentence(sentence, &ctx, memory.subject_of(sentence));
+            memory.uncode_parts(line, sentence, &mut drafts);
             if has_digit || unchanged {
                 self.read_ratio_forms(sentence, unchanged, &ctx, &mut drafts);
             }
             // Sentences without figures cost one regex pass and nothing else.
             if drafts.is_empty() {
-                names_subject(&mut subject);
+                names_subject(&mut memory);
                 continue;
             }
-            let inherited = line_time
-                .filter(|(at, _)| *at == line && line != start)
-                .map(|(_, t)| t);
-            last_metric = drafts
-                .iter()
-                .find(|d| d.metric.code.is_some())
-                .map(|d| d.metric.clone());
-            if let Some(d) = drafts
-                .iter()
-                .find(|d| d.metric.code.as_deref() == Some("gdp"))
-            {
-                last_output = Some(d.metric.clone());
-            }
-            // What the next sentence's `其中` parts are parts of.
-            wholes = Some((
-                line,
-                drafts
-                    .iter()
-                    .filter_map(|d| Some((d.metric.code.clone()?, d.metric.written.clone())))
-                    .collect(),
-            ));
+            let inherited = memory.inherited(line, start);
+            memory.stated(line, &drafts);
             self.finish_all(drafts, (sentence, inherited), char_pos, &ctx, &mut out);
         }
         out

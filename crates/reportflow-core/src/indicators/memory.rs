@@ -1,0 +1,109 @@
+//! What the reader remembers from one sentence to the next within a line (a paragraph of
+//! normalized text): the metric a heading-like sentence names, the part of the year the line
+//! opens with, and what the last sentence with figures stated.
+//!
+//! Reports lean on all of it: `1-9月,…;…。一般公共预算支出5863.2亿元` (the opening months
+//! date the later sentence), `全年新登记市场主体86.25万户。其中,新登记企业24.36万户` (the
+//! parts of the whole stated before), `分季度看,一季度增长5.2%` (the quarters of the output
+//! stated before).
+
+use super::drafting::Draft;
+use super::metric::ResolvedMetric;
+use super::period::TimeRef;
+use super::reading;
+
+/// The reader's memory across the sentences of a document, scoped to lines.
+#[derive(Debug, Default)]
+pub(super) struct ParagraphMemory {
+    /// A metric a sentence names on its own, and the line it holds for: its own line, or the
+    /// next one when it is the whole line (a heading).
+    subject: Option<(usize, ResolvedMetric)>,
+    /// The part of the year the current line opens with, and where that line starts.
+    line_time: Option<(usize, TimeRef)>,
+    /// The coded metrics of the last sentence with figures, as (code, written), and its line.
+    wholes: Option<(usize, Vec<(String, String)>)>,
+    /// The first headline metric of the last sentence with figures.
+    last_metric: Option<ResolvedMetric>,
+    /// The output (GDP) as the text last stated it.
+    last_output: Option<ResolvedMetric>,
+}
+
+impl ParagraphMemory {
+    /// Moves to the sentence at `start` of the line at `line`: a line's first sentence sets
+    /// the line's opening part of the year (`opening`, computed only then), and a subject
+    /// held for another line is forgotten.
+    pub(super) fn enter(
+        &mut self,
+        line: usize,
+        start: usize,
+        opening: impl FnOnce() -> Option<TimeRef>,
+    ) {
+        if line == start {
+            self.line_time = opening().map(|t| (line, t));
+        }
+        if self
+            .subject
+            .as_ref()
+            .is_some_and(|(holds, _)| *holds != line)
+        {
+            self.subject = None;
+        }
+    }
+
+    /// Remembers `metric` as the subject of the line starting at `holds`.
+    pub(super) fn name_subject(&mut self, holds: usize, metric: ResolvedMetric) {
+        self.subject = Some((holds, metric));
+    }
+
+    /// The metric a sentence's bare figures belong to: for a sentence listing quarters
+    /// (`分季度看,…`), the output or else the last sentence's first metric; otherwise the
+    /// line's subject.
+    pub(super) fn subject_of(&self, sentence: &str) -> Option<&ResolvedMetric> {
+        // Quarterly growths are published for the output (GDP) above all.
+        let quarters_of = self.last_output.as_ref().or(self.last_metric.as_ref());
+        match (&self.subject, quarters_of) {
+            (_, Some(m)) if sentence.trim_start().starts_with("分季度") => Some(m),
+            (Some((_, m)), _) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Takes the codes off the drafts of a `其中` sentence that name parts of what the last
+    /// sentence of the same line stated.
+    pub(super) fn uncode_parts(&self, line: usize, sentence: &str, drafts: &mut [Draft]) {
+        if let Some((at, wholes)) = &self.wholes {
+            if *at == line {
+                reading::uncode_parts_of_previous(sentence, drafts, wholes);
+            }
+        }
+    }
+
+    /// The part of the year the line opened with, for a later sentence of that line.
+    pub(super) fn inherited(&self, line: usize, start: usize) -> Option<TimeRef> {
+        self.line_time
+            .filter(|(at, _)| *at == line && line != start)
+            .map(|(_, t)| t)
+    }
+
+    /// Remembers what a sentence with figures on the line at `line` stated.
+    pub(super) fn stated(&mut self, line: usize, drafts: &[Draft]) {
+        self.last_metric = drafts
+            .iter()
+            .find(|d| d.metric.code.is_some())
+            .map(|d| d.metric.clone());
+        if let Some(d) = drafts
+            .iter()
+            .find(|d| d.metric.code.as_deref() == Some("gdp"))
+        {
+            self.last_output = Some(d.metric.clone());
+        }
+        // What the next sentence's `其中` parts are parts of.
+        self.wholes = Some((
+            line,
+            drafts
+                .iter()
+                .filter_map(|d| Some((d.metric.code.clone()?, d.metric.written.clone())))
+                .collect(),
+        ));
+    }
+}
