@@ -92,6 +92,11 @@ impl IndicatorExtractor {
         ctx: &DocContext<'_>,
     ) -> Option<Indicator> {
         let first = draft.first_figure?;
+        // A figure whose clause names nothing at all (`一季度、二季度分别增长5.1%、5.2%` with
+        // no metric before it) is no fact anyone can query.
+        if draft.metric.code.is_none() && draft.metric.canonical.trim().is_empty() {
+            return None;
+        }
         let quote_start_char = sentence_char + chars.before(draft.quote_start.min(first));
         let stage = stage_at(&ctx.stages, quote_start_char).filter(|st| st.span.is_some());
         let mut kind = self.kind(cues, (draft.quote_start, first), quote_start_char, ctx);

@@ -56,13 +56,24 @@ impl ParagraphMemory {
     }
 
     /// The metric a sentence's bare figures belong to: for a sentence listing quarters
-    /// (`分季度看,…`), the output or else the last sentence's first metric; otherwise the
-    /// line's subject.
-    pub(super) fn subject_of(&self, sentence: &str) -> Option<&ResolvedMetric> {
+    /// (`分季度看,…`) or parts of the year alone before its `分别` list (`lists_parts`
+    /// tells, given the text before `分别`), the output or else the last sentence's first
+    /// metric; otherwise the line's subject.
+    pub(super) fn subject_of(
+        &self,
+        sentence: &str,
+        lists_parts: impl FnOnce(&str) -> bool,
+    ) -> Option<&ResolvedMetric> {
         // Quarterly growths are published for the output (GDP) above all.
         let quarters_of = self.last_output.as_ref().or(self.last_metric.as_ref());
+        let by_parts = || {
+            sentence.trim_start().starts_with("分季度")
+                || sentence
+                    .find("分别")
+                    .is_some_and(|at| lists_parts(&sentence[..at]))
+        };
         match (&self.subject, quarters_of) {
-            (_, Some(m)) if sentence.trim_start().starts_with("分季度") => Some(m),
+            (_, Some(m)) if by_parts() => Some(m),
             (Some((_, m)), _) => Some(m),
             _ => None,
         }

