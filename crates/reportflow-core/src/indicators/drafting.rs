@@ -165,6 +165,15 @@ impl IndicatorExtractor {
                 },
                 _ => t,
             });
+        // `比上年末的1100亿元`: the year before (with no time of its own, the same part of
+        // it: `增速比上年同期(5.3%)`, below).
+        let time = match (draft.year_before, default_year, time) {
+            (true, Some(year), Some(t)) => Some(TimeRef {
+                year: Some(t.year.unwrap_or(year) - 1),
+                part: t.part,
+            }),
+            _ => time,
+        };
         // The figure's clause up to it: `五年累计完成固定资产投资12.8万亿元` says it sums
         // over years before the metric's quote begins.
         let clause = &s[clause_start(s, draft.quote_start.min(first))..first];
@@ -210,6 +219,9 @@ impl IndicatorExtractor {
                 })
                 .unwrap_or_else(|| default_period(ctx, kind, default_year)),
         };
+        if draft.year_before && time.is_none() {
+            period = year_before(&period);
+        }
         let (mut yoy, mut other) = (draft.yoy, draft.other);
         // A plain growth over a multi-year review, or one the sentence says is over years
         // (`居民人均可支配收入五年增长30.8%`), is cumulative, not year on year; one written
@@ -336,6 +348,8 @@ pub(super) struct Draft {
     pub(super) year: Option<i32>,
     /// The time a list names for this figure (`一、二、三、四季度…分别增长…`).
     pub(super) time: Option<TimeRef>,
+    /// The figure is the same part of the year before (`增速比上年同期(5.3%)…`).
+    pub(super) year_before: bool,
     /// The baseline a level was named by (`比2024年` for `比2024年的25.21亿元`): a growth
     /// after it is against that baseline.
     pub(super) baseline: Option<String>,
@@ -360,6 +374,7 @@ impl Draft {
             kind: None,
             year: None,
             time: None,
+            year_before: false,
             baseline: None,
         }
     }
@@ -421,6 +436,24 @@ fn is_previous_year(basis: &str, period: &str) -> bool {
         _ => false,
     };
     base + 1 == current && same_part
+}
+
+/// The same period a year earlier: `2025H1` → `2024H1`, `2021-2025` → `2020-2024`.
+fn year_before(period: &str) -> String {
+    let shift = |y: &str| {
+        y.parse::<i32>()
+            .map_or(y.to_string(), |y| (y - 1).to_string())
+    };
+    match (period.get(..4), period.get(4..)) {
+        (Some(y), Some(rest)) if y.bytes().all(|b| b.is_ascii_digit()) => match rest
+            .strip_prefix('-')
+            .filter(|r| r.len() == 4 && r.bytes().all(|b| b.is_ascii_digit()))
+        {
+            Some(end) => format!("{}-{}", shift(y), shift(end)),
+            None => format!("{}{rest}", shift(y)),
+        },
+        _ => period.to_string(),
+    }
 }
 
 fn default_period(ctx: &DocContext<'_>, kind: IndicatorKind, year: Option<i32>) -> String {

@@ -207,8 +207,16 @@ pub(crate) const CONTINUATION_HEADS: &[&str] = &[
 
 /// A baseline named before its level (`较“十三五”末的9323.1亿元`): the level the current
 /// metric grew from, no metric of its own.
-pub(crate) const BASELINE_LEAD: &str =
-    r#"^(?:较|比)(?:“?十[一二三四五]五”?(?:末|期末)|\d{4}年(?:末|底)?|上年末?|去年末?)的?$"#;
+pub(crate) const BASELINE_LEAD: &str = r#"^(?:较|比)(?:“?十[一二三四五]五”?(?:末|期末)|\d{4}年(?:末|底)?|(?:上|去)年(?:末|同期)?)的?$"#;
+
+/// A growth rate of an earlier time named as the baseline of a change in points
+/// (`增速比上年同期(5.3%)提高0.3个百分点`, `增速较上半年的7.5%回落1.2个百分点`): the lead
+/// before the rate. `t` is the earlier time; without `增速` (`较去年同期的4.1%`) only right
+/// after a growth.
+pub(crate) const GROWTH_BASELINE: &str = concat!(
+    r"(?P<rate>增速|增幅)?(?:比|较)(?P<t>上年同期|去年同期|上年|去年|上半年|一季度|第一季度|前三季度",
+    r"|前两个月|1[-—]\d{1,2}月)(?:的|\(|（)$",
+);
 
 /// Verbs that end a clause describing the figure after it, not naming a metric
 /// (`未完成年初确定的增长8%的目标`, `省下达的下降2.5%`): the figure is the current metric's.

@@ -54,6 +54,9 @@ impl IndicatorExtractor {
         for (fig_idx, fig) in figures.iter().enumerate() {
             let lead = &s[prev_end..fig.start];
             segments_into(&mut segs, lead, prev_end);
+            // The earlier time a growth baseline names (`增速较上半年的7.5%`): its part, or
+            // `None` for the same part of the year before.
+            let mut earlier_time: Option<Option<period::TimeRef>> = None;
             // `5%—5.5%`: the upper bound of a range stated by its lower bound.
             if prev.is_some() && matches!(lead.trim(), "—" | "-" | "–" | "~" | "～" | "至" | "到")
             {
@@ -128,6 +131,30 @@ impl IndicatorExtractor {
                 } else {
                     role
                 };
+                // `增速比上年同期(5.3%)提高0.3个百分点`: the rate of an earlier time.
+                let after_growth = matches!(prev, Some((FigureRole::Growth { .. }, _)));
+                let earlier = (fig.unit == "%")
+                    .then(|| self.growth_baseline.captures(last_seg.trim_end()))
+                    .flatten()
+                    .filter(|c| c.name("rate").is_some() || after_growth)
+                    .and_then(|c| c.name("t"))
+                    .map(|t| t.as_str());
+                let role = if earlier.is_some() {
+                    FigureRole::Growth {
+                        negative: false,
+                        basis: None,
+                    }
+                } else {
+                    role
+                };
+                earlier_time = earlier.map(|t| match t {
+                    "上年同期" | "去年同期" => None,
+                    "上年" | "去年" => Some(period::TimeRef {
+                        year: None,
+                        part: period::Part::Year,
+                    }),
+                    t => self.periods.all(t).into_iter().next().map(|(_, t)| t),
+                });
                 // `能耗累计下降14.2%,超额完成国家下达的13.5%的目标任务`: a percentage a
                 // describing clause introduces restates the change the metric is held to;
                 // without a verb of its own its sign and baseline are unknown: not kept.
@@ -213,6 +240,15 @@ impl IndicatorExtractor {
                 self.apply(&mut current[i], &mut done, &role, fig, s, seg_start);
                 if let Some(t) = list_times.get(list_idx) {
                     current[i].time = Some(*t);
+                }
+                match earlier_time {
+                    Some(Some(t)) if t.part == period::Part::Year => {
+                        current[i].time = Some(t);
+                        current[i].year_before = true;
+                    }
+                    Some(Some(t)) => current[i].time = Some(t),
+                    Some(None) => current[i].year_before = true,
+                    None => {}
                 }
             }
             prev_end = fig.end;
@@ -425,6 +461,15 @@ impl IndicatorExtractor {
                 let digits: String = tail.chars().filter(char::is_ascii_digit).collect();
                 if tail.contains('年') && digits.len() == 4 && !tail.contains(['末', '底']) {
                     draft.year = digits.parse().ok();
+                }
+                // `比上年同期的5.3%`: the same part of the year before; `较上年末的…`,
+                // `比上年的…`: the year before.
+                draft.year_before = tail.contains("上年") || tail.contains("去年");
+                if draft.year_before && !tail.contains("同期") {
+                    draft.time = Some(period::TimeRef {
+                        year: None,
+                        part: period::Part::Year,
+                    });
                 }
             }
         }

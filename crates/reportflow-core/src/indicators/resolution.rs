@@ -115,6 +115,10 @@ impl IndicatorExtractor {
                     || super::reading::target_in_brackets(&cleaned)
                     || (cleaned.trim_start().starts_with(['较', '比'])
                         && self.baseline_lead.is_match(cleaned.trim()))
+                    || self
+                        .growth_baseline
+                        .captures(cleaned.trim_end())
+                        .is_some_and(|c| c.name("rate").is_some())
                     || (lexicon::EXCLUSION_OPENINGS
                         .iter()
                         .any(|o| phrase.starts_with(o))

@@ -432,3 +432,28 @@ fn a_respectively_list_goes_through_the_parts_of_the_year_named_before_it() {
         ""
     );
 }
+
+#[test]
+fn a_growth_or_level_named_as_an_earlier_baseline_is_that_times() {
+    let facts =
+        render("一季度地区生产总值1286.4亿元,同比增长5.6%,增速比上年同期(5.3%)提高0.3个百分点。");
+    assert!(facts.contains("gdp Actual 2020Q1 - yoy5.3"), "{facts}");
+    let facts = render("固定资产投资同比增长6.3%,增速较上半年的7.5%回落1.2个百分点。");
+    assert!(
+        facts.contains("fixed_asset_investment Actual 2021H1 - yoy7.5"),
+        "{facts}"
+    );
+    // Without `增速`, only right after a growth; a rate's own earlier level likewise.
+    let facts = render("地区生产总值同比增长5.8%,较去年同期的4.1%提高1.7个百分点。");
+    assert!(facts.contains("gdp Actual 2020H1 - yoy4.1"), "{facts}");
+    let facts = render("城镇调查失业率5.1%,比上年同期的5.3%下降0.2个百分点。");
+    assert!(
+        facts.contains("surveyed_unemployment_rate Actual 2020H1 5.3%"),
+        "{facts}"
+    );
+    let facts = render("金融机构本外币存款余额1234亿元,比上年末的1100亿元增加134亿元。");
+    assert!(
+        facts.contains("deposit_balance Actual 2020 1100亿元"),
+        "{facts}"
+    );
+}
