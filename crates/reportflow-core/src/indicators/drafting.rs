@@ -184,6 +184,20 @@ impl IndicatorExtractor {
         } else {
             Extent::Level
         };
+        // `到2030年,力争全县国内生产总值突破230亿元`: a level targeted by a deadline the
+        // sentence names is that year's, wherever the paragraph stands on the timeline.
+        let deadline = (kind == IndicatorKind::Target
+            && time.is_none()
+            && draft.value.is_some()
+            && draft.yoy.is_none()
+            && extent == Extent::Level)
+            .then(|| self.inner_date.find_iter(&s[..first]).last())
+            .flatten()
+            .and_then(|m| {
+                let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
+                digits.parse::<i32>().ok()
+            })
+            .filter(|y| default_year.is_some_and(|d| *y > d));
         let mut period = match (draft.year, time) {
             // A plan table's column names its year.
             (Some(year), _) => year.to_string(),
@@ -207,6 +221,9 @@ impl IndicatorExtractor {
             }
             (None, Some(t)) => t.render(default_year),
             (None, None) if draft.milestone => "unknown".to_string(),
+            (None, None) if deadline.is_some() => {
+                deadline.map_or_else(String::new, |y| y.to_string())
+            }
             (None, None) => stage
                 .and_then(|st| period_in(st, extent))
                 .or_else(|| {

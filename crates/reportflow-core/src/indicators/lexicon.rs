@@ -70,7 +70,7 @@ pub(crate) const FIGURE_FOLLOW: &str = concat!(
     // `由9862亿元扩大到1.42万亿元`: the start of a change.
     r"|扩大|缩小|攀升|回落|回升",
     // `达到68%的目标`, `2万人目标全面完成`: the figure is a target's.
-    r"|的?(?:年度|全年|预期|既定)?目标)",
+    r"|的?(?:年度|全年|预期|既定|控制|调控|计划|考核)?目标)",
 );
 
 /// Adverbs that say a level was already reached (`虽已突破`, `已达到`): an actual, even in
@@ -109,6 +109,10 @@ pub(crate) const TARGET_AFTER: &[&str] = &[
     "的全年目标",
     "的预期目标",
     "的既定目标",
+    "的控制目标",
+    "的调控目标",
+    "的计划目标",
+    "的考核目标",
     "目标",
 ];
 
@@ -266,8 +270,7 @@ pub(crate) const TARGET_CUE: &str = concat!(
 );
 
 /// Section headings of plans (the figures under them are targets) ...
-pub(crate) const PLAN_HEADING: &str =
-    r"安排|草案|目标|任务|措施|下半年|思路|建议|打算|重点工作|工作部署|展望|今后|计划(?:要点|安排)";
+pub(crate) const PLAN_HEADING: &str = r"安排|草案|目标|任务|措施|下半年|思路|建议|打算|重点工作|工作部署|总体部署|展望|今后|计划(?:要点|安排)";
 
 /// ... and of reviews (the figures under them are actuals); a review cue wins over a plan
 /// cue in the same heading (`2021年国民经济和社会发展计划执行情况`).
@@ -302,6 +305,11 @@ pub(crate) const SUBAREA_ENDINGS: &[&str] = &[
     "经济区",
     "自贸区",
     "示范区",
+    "经开区",
+    "产业园",
+    "集聚区",
+    "保税区",
+    "合作区",
     "片区",
     "街道",
     "镇",

@@ -463,12 +463,23 @@ impl IndicatorExtractor {
         if previous.code.is_some() || metric.code.is_none() {
             return None;
         }
-        // The holder: what stands before the previous metric's own headline name.
+        // The holder: what stands before the previous metric's own headline name, or else
+        // a sub-area the previous phrase opens with (`县经开区完成基础设施投资6.8亿元,实现规上
+        // 工业总产值…`).
         let at = previous
             .canonical
             .char_indices()
             .map(|(i, _)| i)
-            .find(|&i| i > 0 && self.metrics.code_of(&previous.canonical[i..]).is_some())?;
+            .find(|&i| i > 0 && self.metrics.code_of(&previous.canonical[i..]).is_some())
+            .or_else(|| {
+                lexicon::SUBAREA_ENDINGS
+                    .iter()
+                    // Not `镇`, `乡` inside a word (`城镇`).
+                    .filter(|e| e.chars().count() > 1)
+                    .filter_map(|e| previous.canonical.find(e).map(|i| i + e.len()))
+                    .filter(|&end| end < previous.canonical.len())
+                    .min()
+            })?;
         let holder = &previous.canonical[..at];
         // A bank's balances, not a part of the region's (`住户存款余额` is the households' part
         // of the deposits, and the loans after it are the region's).

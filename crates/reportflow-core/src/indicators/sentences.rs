@@ -69,13 +69,23 @@ impl IndicatorExtractor {
                 (m.end(), until)
             })
             .collect();
+        let (time, compared_time) = self
+            .periods
+            .all(s)
+            .into_iter()
+            .partition::<Vec<_>, _>(|(end, _)| counts(*end));
+        // `完成全年12万人目标任务的27.1%`: a time inside a comparison dates the figures of
+        // that comparison only.
+        let compared_time = compared_time
+            .into_iter()
+            .filter_map(|(end, t)| {
+                let &(_, clause_end) = comparisons.iter().find(|&&(a, b)| a < end && end <= b)?;
+                Some((end, clause_end, t))
+            })
+            .collect();
         SentenceCues {
-            time: self
-                .periods
-                .all(s)
-                .into_iter()
-                .filter(|(end, _)| counts(*end))
-                .collect(),
+            time,
+            compared_time,
             forecasts,
             target: target.map(|m| m.end()),
             target_is_verb: target.is_some_and(|m| {
@@ -132,6 +142,8 @@ impl<'a> CharIndex<'a> {
 pub(super) struct SentenceCues {
     /// Time phrases, in order, with the offset where each ends.
     pub(super) time: Vec<(usize, period::TimeRef)>,
+    /// Time phrases inside comparison clauses, with where each and its clause end.
+    pub(super) compared_time: Vec<(usize, usize, period::TimeRef)>,
     /// Forecast cues (`预计`): where each ends and where what it governs ends, if before
     /// the sentence's end.
     pub(super) forecasts: Vec<(usize, Option<usize>)>,
@@ -164,6 +176,14 @@ impl SentenceCues {
         first: usize,
         from: bool,
     ) -> Option<&period::TimeRef> {
+        if let Some((_, _, t)) = self
+            .compared_time
+            .iter()
+            .rev()
+            .find(|(end, clause_end, _)| *end <= first && first < *clause_end)
+        {
+            return Some(t);
+        }
         let before = self.time.partition_point(|(end, _)| *end <= first);
         // `外贸进出口总额…,下半年逐季回升;实际使用外资8132亿元`: a time named inside an
         // earlier clause, past a `;`, dates that clause only; one that opens the sentence

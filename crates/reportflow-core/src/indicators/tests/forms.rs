@@ -484,3 +484,9 @@ fn how_a_metric_moved_and_a_long_list_of_parts_name_no_other_metric() {
         "{facts}"
     );
 }
+
+#[test]
+fn headlines_after_a_figure_of_a_development_zone_are_the_zones() {
+    let facts = render("县经开区完成基础设施投资6.8亿元,实现规上工业总产值156.4亿元,增长11.3%。");
+    assert!(!facts.contains("industrial_output"), "{facts}");
+}

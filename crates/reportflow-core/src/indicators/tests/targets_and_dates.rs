@@ -457,3 +457,49 @@ fn a_growth_or_level_named_as_an_earlier_baseline_is_that_times() {
         "{facts}"
     );
 }
+
+#[test]
+fn deadlines_times_inside_a_comparison_and_control_targets() {
+    // A level targeted by a deadline the sentence names is that year's.
+    let facts = coded_facts(
+        "青禾县2026年政府工作报告\n二、2026年工作安排\n\
+         2026年主要预期目标是:国内生产总值增长6%左右。到2030年,力争全县国内生产总值突破230亿元。\n",
+    );
+    assert!(
+        facts.iter().any(|f| f == "gdp Target 2030 230亿元 -"),
+        "{facts:?}"
+    );
+    // `全年` inside `完成全年…目标任务的`: the target is the year's, the result the quarter's.
+    let facts = coded_facts(
+        "2026年一季度全市经济运行情况\n一季度,全市城镇新增就业3.25万人,完成全年12万人目标任务的27.1%。\n",
+    );
+    assert!(
+        facts
+            .iter()
+            .any(|f| f == "new_urban_jobs Target 2026 12万人 -"),
+        "{facts:?}"
+    );
+    assert!(
+        facts
+            .iter()
+            .any(|f| f == "new_urban_jobs Actual 2026Q1 3.25万人 -"),
+        "{facts:?}"
+    );
+    let facts = render("城镇调查失业率5.1%,低于5.5%左右的控制目标。");
+    assert!(
+        facts.contains("surveyed_unemployment_rate Target 2021 5.5%"),
+        "{facts}"
+    );
+    // A part headed `总体部署` is a plan: a forecast in it is of the planned year.
+    let facts = coded_facts(
+        "政府工作报告\n——2015年3月5日在第十二届全国人民代表大会第三次会议上\n\
+         一、2014年工作回顾\n国内生产总值增长7.4%。\n二、2015年经济社会发展总体部署\n\
+         全国一般公共预算收入预计增长7.3%。\n",
+    );
+    assert!(
+        facts
+            .iter()
+            .any(|f| f == "general_budget_revenue Forecast 2015 - yoy7.3"),
+        "{facts:?}"
+    );
+}
