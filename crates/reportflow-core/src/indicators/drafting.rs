@@ -16,16 +16,25 @@ use crate::taxonomy::UnitClass;
 impl IndicatorExtractor {
     pub(super) fn kind(
         &self,
+        s: &str,
         cues: &SentenceCues,
         (quote_start, first): (usize, usize),
         char_offset: u32,
         ctx: &DocContext<'_>,
     ) -> IndicatorKind {
-        if cues
-            .forecasts
-            .iter()
-            .any(|&(end, until)| end <= first && until.is_none_or(|u| first < u))
-        {
+        // `预计10862亿元左右,增长5.6%左右,其中上半年增长5.8%`: a clause after the forecast
+        // that dates its figure by a part of the year already past reports it.
+        let past_part_after = |cue_end: usize| {
+            s.get(cue_end..quote_start)
+                .is_some_and(|between| between.contains(['，', ',', '；', ';']))
+                && cues
+                    .time
+                    .iter()
+                    .any(|(end, t)| (quote_start..=first).contains(end) && t.part.within_a_year())
+        };
+        if cues.forecasts.iter().any(|&(end, until)| {
+            end <= first && until.is_none_or(|u| first < u) && !past_part_after(end)
+        }) {
             // A bulletin is published after its year closed: its `预计` is a preliminary
             // figure of that year, not a forecast.
             if ctx.report_kind != ReportKind::StatisticalBulletin {
@@ -99,7 +108,7 @@ impl IndicatorExtractor {
         }
         let quote_start_char = sentence_char + chars.before(draft.quote_start.min(first));
         let stage = stage_at(&ctx.stages, quote_start_char).filter(|st| st.span.is_some());
-        let mut kind = self.kind(cues, (draft.quote_start, first), quote_start_char, ctx);
+        let mut kind = self.kind(s, cues, (draft.quote_start, first), quote_start_char, ctx);
         // `全区经济总量虽已突破2.8万亿元,但…`: a level already reached, in a plan as anywhere.
         if kind == IndicatorKind::Target
             && s.get(draft.quote_start.min(first)..first)
@@ -154,9 +163,32 @@ impl IndicatorExtractor {
             .take_while(|end| *end <= first)
             .last();
         let at_year_end = year_end_at.is_some_and(|at| last_time_end.is_none_or(|t| at >= t));
+        // A target a review cites after a result (`1—11月增长5.2%,低于年初确定的7%的目标`)
+        // is the year's: months of an earlier clause date the result only.
+        let months_before_target = |t: &TimeRef| {
+            kind == IndicatorKind::Target
+                && t.part.within_a_year()
+                && cues
+                    .time
+                    .iter()
+                    .rev()
+                    .find(|(end, _)| *end <= first)
+                    .is_some_and(|(end, _)| *end <= draft.quote_start)
+        };
         let time = draft
             .time
-            .or_else(|| cues.time_dating(s, first, draft.from).copied())
+            .or_else(|| {
+                cues.time_dating(s, first, draft.from).copied().map(|t| {
+                    if months_before_target(&t) {
+                        TimeRef {
+                            part: Part::Year,
+                            ..t
+                        }
+                    } else {
+                        t
+                    }
+                })
+            })
             .or(inherited.filter(|_| !draft.from))
             .map(|t| match t.part {
                 part if at_year_end && part.within_a_year() => TimeRef {
@@ -511,7 +543,12 @@ pub(super) fn names_target(after: &str) -> bool {
         .iter()
         .find_map(|q| after.strip_prefix(q))
         .unwrap_or(after);
+    // `完成13万人年度目标的112.3%`, `超额完成下降2.5%的年度计划`: the year's target or plan.
+    let yearly = rest.strip_prefix('的').unwrap_or(rest);
     lexicon::TARGET_AFTER.iter().any(|t| rest.starts_with(t))
+        || ["年度目标", "全年目标", "年度计划", "全年计划"]
+            .iter()
+            .any(|t| yearly.starts_with(t))
 }
 
 /// The start of the clause holding byte `at`: just after the last clause separator before it.

@@ -37,12 +37,14 @@ pub(super) enum PlanColumn {
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct PlanColumns(pub(super) Vec<PlanColumn>);
 
-/// One filled cell of a plan-table row: the value, its qualifier (`左右`, `以上`), and where
-/// it starts in the line.
+/// One filled cell of a plan-table row: the value, its qualifier (`左右`, `以上`; `≥` is
+/// `以上`, `≤` `以内`), whether it is marked an estimate (`4.5*`, as such tables footnote
+/// `标“*”的为预计数`), and where it starts in the line.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Cell {
     pub(super) value: f64,
     pub(super) qualifier: Option<String>,
+    pub(super) estimate: bool,
     pub(super) at: usize,
 }
 
@@ -59,12 +61,16 @@ const PLAN_LABEL: &str = concat!(
 const PLAN_ROW: &str = concat!(
     r"^(?:其中:|#)?\s*(?P<name>(?:PM2\.5|PM10|[\p{Han}A-Za-z&]){2,30}?(?:\([^()]{1,12}\))?)\s*",
     r"(?P<unit>万亿元|亿元|万元|元|亿美元|万美元|美元|万人|人|万户|户|万家|家|%|‰|微克/立方米|万吨|吨)?",
-    r"\s*(?P<cells>(?:-?\d|—|--).*)$",
+    r"\s*(?P<cells>(?:[≥≤<>＜＞]?-?\d|—|--).*)$",
 );
 
-/// One cell: a number with an optional qualifier, or a dash for an empty cell.
-const PLAN_CELL: &str =
-    r"(?P<num>-?\d+(?:\.\d+)?)(?P<q>左右|以上|以内|以下|上下)?|(?P<empty>——|—|--)";
+/// One cell: a number with an optional bound (`≥4000`) or qualifier and an optional
+/// estimate mark (`4.5*`), a dash for an empty cell, or a note in words (`完成市下达任务`:
+/// no figure).
+const PLAN_CELL: &str = concat!(
+    r"(?P<bound>≥|≤|>|<|＞|＜)?(?P<num>-?\d+(?:\.\d+)?)(?P<q>左右|以上|以内|以下|上下)?(?P<mark>[*＊])?",
+    r"|(?P<empty>——|—|--)|(?P<note>\p{Han}+)",
+);
 
 /// Reads plan tables: the regexes built once.
 #[derive(Debug)]
@@ -132,7 +138,13 @@ impl PlanReader {
             .bytes()
             .take_while(u8::is_ascii_digit)
             .count();
-        let skip = if numbered > 0 && numbered <= 2 && blanked[skip + numbered..].starts_with(' ') {
+        // Normalization drops the space between the number and a Han name (`1地区生产总值`).
+        let after_number = &blanked[skip + numbered..];
+        let skip = if numbered > 0
+            && numbered <= 2
+            && (after_number.starts_with(' ')
+                || after_number.starts_with(|c: char| crate::text::is_hanzi(c)))
+        {
             skip + numbered
                 + (blanked.len() - skip - numbered - blanked[skip + numbered..].trim_start().len())
         } else {
@@ -155,10 +167,19 @@ impl PlanReader {
                 .captures(trimmed)
                 .filter(|m| m.get(0).is_some_and(|w| w.start() == 0))?;
             let whole = m.get(0)?;
+            let bound = m.name("bound").map(|b| match b.as_str() {
+                "≥" | ">" | "＞" => "以上",
+                _ => "以内",
+            });
             cells.push(m.name("num").and_then(|n| {
                 Some(Cell {
                     value: n.as_str().parse().ok()?,
-                    qualifier: m.name("q").map(|q| q.as_str().to_string()),
+                    qualifier: m
+                        .name("q")
+                        .map(|q| q.as_str())
+                        .or(bound)
+                        .map(str::to_string),
+                    estimate: m.name("mark").is_some(),
                     at: pos,
                 })
             }));
@@ -250,6 +271,11 @@ pub(super) fn plan_drafts(
                 draft.qualifier = cell.qualifier.clone();
                 draft.first_figure = Some(cell.at);
                 draft.end = line_len;
+                let kind = if cell.estimate && kind == IndicatorKind::Actual {
+                    IndicatorKind::Forecast
+                } else {
+                    kind
+                };
                 draft.kind = Some(kind);
                 draft.year = year.or(match kind {
                     IndicatorKind::Target => years.1,

@@ -119,6 +119,18 @@ impl IndicatorExtractor {
                     .iter()
                     .find_map(|w| compared.strip_prefix(w))
                     .unwrap_or(compared);
+                // `低于年初确定的7%的目标`: a clause describing the target names nothing,
+                // unless it names another place's own (`高于全省确定的5%以上的目标`; `省下达的`
+                // is the province's target for this place).
+                let others = ["全省", "全市", "全国", "省", "市", "国家"]
+                    .iter()
+                    .any(|w| compared.contains(w))
+                    && !["下达", "要求"].iter().any(|w| compared.contains(w));
+                let compared = if !others && self.describes_figure(compared) {
+                    ""
+                } else {
+                    compared
+                };
                 let role = if role == FigureRole::Comparison
                     && names_target(&s[fig.end..])
                     && (compared.is_empty()
@@ -158,9 +170,25 @@ impl IndicatorExtractor {
                 // `能耗累计下降14.2%,超额完成国家下达的13.5%的目标任务`: a percentage a
                 // describing clause introduces restates the change the metric is held to;
                 // without a verb of its own its sign and baseline are unknown: not kept.
+                let described =
+                    role == FigureRole::Value && fig.unit == "%" && self.describes_figure(last_seg);
+                // Named a target after it (`超额完成省下达的2.8%的年度目标`, after `能耗下降
+                // 3.1%`), it is the target of the change just stated: a decline for a metric
+                // held to one.
+                let held_to = current.iter().find_map(|d| {
+                    Some((d.yoy?, d.metric.code.as_deref() == Some("energy_intensity")))
+                });
+                let role = match held_to {
+                    Some((yoy, decline_metric)) if described && names_target(&s[fig.end..]) => {
+                        FigureRole::Growth {
+                            negative: yoy < 0.0 && decline_metric,
+                            basis: None,
+                        }
+                    }
+                    _ => role,
+                };
                 if role == FigureRole::Value
-                    && fig.unit == "%"
-                    && self.describes_figure(last_seg)
+                    && described
                     && current.iter().any(|d| d.yoy.is_some() || d.other.is_some())
                 {
                     prev_end = fig.end;

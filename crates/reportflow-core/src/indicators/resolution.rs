@@ -73,13 +73,9 @@ impl IndicatorExtractor {
         // `第一季度、上半年、前三季度地区生产总值分别增长…`: a list of parts of the year
         // before the metric dates the figures (`period::PeriodFinder::listed_parts`); it
         // names no metric.
-        let phrase = match self.periods.listed_parts(&phrase) {
-            Some((_, span))
-                if phrase[..span.start]
-                    .trim_matches(|c: char| c.is_whitespace() || "、和及与".contains(c))
-                    .is_empty() =>
-            {
-                self.noun_phrase(&phrase[span.end..]).to_string()
+        let phrase = match self.periods.listed_parts(&cleaned) {
+            Some((_, span)) if cleaned[..span.start].trim().is_empty() => {
+                self.noun_phrase(&cleaned[span.end..]).to_string()
             }
             _ => phrase,
         };

@@ -192,6 +192,11 @@ impl IndicatorExtractor {
                 let stem = name
                     .strip_suffix("增长")
                     .or_else(|| name.strip_suffix("增速"));
+                // `单位地区生产总值能耗降低`: its cells are declines.
+                let decline = name
+                    .strip_suffix("降低")
+                    .or_else(|| name.strip_suffix("下降"));
+                let stem = stem.or(decline);
                 let metric = resolve(stem.unwrap_or(name));
                 let years = (ctx.actual_year, ctx.target_year);
                 let mut drafts = metric.map_or_else(Vec::new, |m| {
@@ -204,6 +209,11 @@ impl IndicatorExtractor {
                         line.len(),
                     )
                 });
+                if decline.is_some() {
+                    for d in &mut drafts {
+                        d.yoy = d.yoy.map(|v| -v.abs());
+                    }
+                }
                 // `地区生产总值(预计)`: the row's results are estimates.
                 if name.contains("(预计") {
                     for d in &mut drafts {

@@ -36,7 +36,9 @@ pub(super) fn finish(mut text: String, speaker: bool) -> String {
         // After `drop_spaces`, every space left is a single one between two narrow
         // characters, which is what the spaced-figure rule reads. Before the thousands
         // separators: joining `1 2,345` makes the number they belong to.
-        if has_spaced_figure(&text) {
+        // A table row's cells (`7 5.6 6`) are figures of their own, not one figure
+        // typeset a character per cell: a row has cells of several characters.
+        if has_spaced_figure(&text) && !has_figure_cells(&text) {
             text = join_spaced_figures(&text);
         }
     }
@@ -44,6 +46,21 @@ pub(super) fn finish(mut text: String, speaker: bool) -> String {
         text = drop_thousands_separators(&text);
     }
     text
+}
+
+/// Whether a paragraph has two space-separated cells that are whole figures of two
+/// characters or more (`6.5 5.8`): a table row, whose one-character cells stay apart.
+fn has_figure_cells(text: &str) -> bool {
+    text.split(' ')
+        .filter(|t| {
+            let t = t.trim_end_matches(['*', '＊']);
+            // A digit first: `.8` is the tail of a spaced-out `8 .8`.
+            t.len() >= 2
+                && t.starts_with(|c: char| c.is_ascii_digit())
+                && t.bytes().all(is_figure_byte)
+        })
+        .nth(1)
+        .is_some()
 }
 
 /// A byte that can be part of a figure typeset one character per cell: a digit, a point or
@@ -463,6 +480,11 @@ mod tests {
         assert_eq!(
             f("全社会固定资产投资累计完成近1 0 万亿元。"),
             "全社会固定资产投资累计完成近10万亿元。"
+        );
+        // A table row's one-character cells beside cells of several stay apart.
+        assert_eq!(
+            f("社会消费品零售总额增长 % 7 5.6 6 城镇居民人均可支配收入增长 % 6 4.5 5 9"),
+            "社会消费品零售总额增长% 7 5.6 6城镇居民人均可支配收入增长% 6 4.5 5 9"
         );
         assert_eq!(f("平均每年增长1 1 %。"), "平均每年增长11%。");
         assert_eq!(f("人口自然增长率1 0 .0 6 ‰"), "人口自然增长率10.06‰");

@@ -286,8 +286,10 @@ fn is_table_row(text: &str) -> bool {
     if tokens.len() < 2 || text.chars().count() > 80 {
         return false;
     }
-    // The unit may head a column of its own or the value column's (`绝对数（万元）`).
-    let header = opens_table_header(tokens[0], tokens[1]);
+    // The unit may head a column of its own or the value column's (`绝对数（万元）`); a
+    // row-number column may come first (`序号 指标 单位 …`).
+    let header = opens_table_header(tokens[0], tokens[1])
+        || (tokens[0] == "序号" && tokens.len() > 2 && opens_table_header(tokens[1], tokens[2]));
     let trailing = tokens
         .iter()
         .rev()
@@ -298,18 +300,30 @@ fn is_table_row(text: &str) -> bool {
         && trailing == 1
         && tokens[0].chars().count() <= 16
         && !tokens[0].contains(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c));
-    header || one_column || (trailing >= 2 && trailing < tokens.len())
+    // `14 单位地区生产总值能耗降低 % 2.5 2.9* 完成市下达任务`: a row may end in a note.
+    // Its figures stand side by side, then the note (not `2021 年 12 月 15 日在…`).
+    let note_trailing = tokens[..tokens.len() - 1]
+        .iter()
+        .rev()
+        .take_while(|t| is_figure_cell(t))
+        .count();
+    let row_with_note = note_trailing >= 2
+        && note_trailing + 1 < tokens.len()
+        && !text.contains(['，', ',', '。', '；', ';', '：', ':']);
+    header || one_column || (trailing >= 2 && trailing < tokens.len()) || row_with_note
 }
 
-/// A table cell holding a figure: `86542`, `６．８`, `-1.2`, `—`, `60以上`.
+/// A table cell holding a figure: `86542`, `６．８`, `-1.2`, `—`, `60以上`, `≤3.5`, `4.5*`
+/// (a mark for an estimate).
 pub(super) fn is_figure_cell(t: &str) -> bool {
+    let t = t.trim_start_matches(['≥', '≤', '<', '>', '＜', '＞']);
     t.chars()
         .next()
         .is_some_and(|c| c.is_ascii_digit() || ('０'..='９').contains(&c) || c == '-' || c == '—')
         && t.chars().all(|c| {
             c.is_ascii_digit()
                 || ('０'..='９').contains(&c)
-                || ".．%％-—+".contains(c)
+                || ".．%％-—+*＊".contains(c)
                 || "左右以上以内下".contains(c)
         })
 }
