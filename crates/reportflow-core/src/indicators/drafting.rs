@@ -280,9 +280,21 @@ impl IndicatorExtractor {
             .is_some_and(|lead| self.words.span.any_in(lead))
             || s.get(..first)
                 .is_some_and(|before| self.words.span_openings.any_in(before));
+        // `“十四五”时期,…能耗累计下降14.2%`, a plan's `能耗累计下降13%左右`: a change over the
+        // span (in one year, `1-11月累计增长` is the year so far: year on year).
+        // A growth the sentence dates by a span of years (`“十一五”规划提出的…能耗降低20%左右`)
+        // is over that span too.
+        let spanned = time.is_some_and(|t| matches!(t.part, Part::Years(..) | Part::PastYears(_)));
+        let over_span = spanned
+            || (s
+                .get(draft.quote_start.min(first)..first)
+                .is_some_and(|lead| lead.contains("累计"))
+                && time.is_none()
+                && stage.is_some_and(|st| st.span.is_some()));
         if other.is_none()
             && ((time.is_none() && stage.is_some_and(|st| st.kind == IndicatorKind::Actual))
-                || over_years)
+                || over_years
+                || over_span)
             && !self
                 .yoy_basis
                 .is_match(s.get(draft.quote_start.min(first)..draft.end).unwrap_or(""))

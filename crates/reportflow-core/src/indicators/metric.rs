@@ -152,7 +152,14 @@ const REWRITES: &[(&[&str], &str, &str)] = &[
 ];
 
 /// The coordinated compounds [`MetricMatcher::resolve`] expands into two metrics.
-const COMPOUNDS: &[&str] = &["存贷款", "城乡居民", "预算收支", "财政收支", "内外资"];
+const COMPOUNDS: &[&str] = &[
+    "存贷款",
+    "城乡居民",
+    "城乡常住居民",
+    "预算收支",
+    "财政收支",
+    "内外资",
+];
 
 /// Generic tails that do not change what is measured (`新设市场主体数量`); tried only
 /// when the whole phrase is not an alias, since some aliases end in one (`经济总量`).
@@ -376,6 +383,11 @@ impl MetricMatcher {
             &[("存贷款", "存款"), ("存贷款", "贷款")]
         } else if canonical.contains("城乡居民") {
             &[("城乡居民", "城镇居民"), ("城乡居民", "农村居民")]
+        } else if canonical.contains("城乡常住居民") {
+            &[
+                ("城乡常住居民", "城镇常住居民"),
+                ("城乡常住居民", "农村常住居民"),
+            ]
         } else if canonical.contains("预算收支") || canonical.contains("财政收支") {
             // `一般公共预算收支累计分别突破9千亿元、3万亿元`: revenue, then expenditure.
             &[("收支", "收入"), ("收支", "支出")]

@@ -115,6 +115,8 @@ impl IndicatorExtractor {
                         .growth_baseline
                         .captures(cleaned.trim_end())
                         .is_some_and(|c| c.name("rate").is_some())
+                    // `按年平均汇率折算约1.51万美元`: the same figure in another currency.
+                    || (cleaned.trim_start().starts_with('按') && cleaned.contains("折算"))
                     || (lexicon::EXCLUSION_OPENINGS
                         .iter()
                         .any(|o| phrase.starts_with(o))
@@ -131,8 +133,29 @@ impl IndicatorExtractor {
             {
                 return None;
             }
+            // `年初县人代会确定的GDP增长8%`: who set the figure is no part of the metric.
+            let phrase = lexicon::SETTING_VERBS
+                .iter()
+                .filter_map(|v| {
+                    let at = phrase.rfind(&format!("{v}的"))?;
+                    Some(at + v.len() + '的'.len_utf8())
+                })
+                .max()
+                .map(|end| &phrase[end..])
+                .filter(|rest| !rest.is_empty())
+                .unwrap_or(&phrase)
+                .to_string();
             let offset = last_start + leading_trim_len(last);
             let mut resolved = self.resolve(&phrase, topic, previous, ctx);
+            // `3个设区市经济总量超过5000亿元`: the figure of a count of places, not the
+            // region's.
+            let counted = cleaned.trim_start();
+            let digits = counted.bytes().take_while(u8::is_ascii_digit).count();
+            if digits > 0 && counted[digits..].starts_with('个') {
+                for r in &mut resolved {
+                    r.code = None;
+                }
+            }
             if let Some(w) = ctx.broader_places.iter().find(|w| last.contains(*w)) {
                 // Kept as the broader place's metric, so nothing later takes it for ours.
                 for r in &mut resolved {

@@ -524,3 +524,28 @@ fn a_plan_table_with_bounds_estimate_marks_notes_and_declines() {
     // Rows never run together (`…4.5* 5` + `9农村…` is no `59`).
     assert!(!facts.iter().any(|f| f.contains("59")), "{facts:?}");
 }
+
+#[test]
+fn compounds_with_modifiers_setters_currencies_and_counted_places() {
+    let facts = render("城乡常住居民人均可支配收入分别达到56823元和27465元,分别增长4.1%和6.8%。");
+    assert!(
+        facts.contains("urban_disposable_income Actual 2021H1 56823元 yoy4.1"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("rural_disposable_income Actual 2021H1 27465元 yoy6.8"),
+        "{facts}"
+    );
+    // Who set a target is no part of the metric.
+    let facts = render("地区生产总值增长4.6%,年初县人代会确定的GDP增长8%的预期目标未能实现。");
+    assert!(facts.contains("gdp Target 2021 - yoy8"), "{facts}");
+    // The same level in another currency.
+    let facts = render("人均地区生产总值达到10.8万元,按年平均汇率折算约1.51万美元。");
+    assert!(
+        facts.contains("gdp_per_capita Actual 2021H1 1.51万美元"),
+        "{facts}"
+    );
+    // A count of places before a metric: their figure, not the region's.
+    let facts = render("3个设区市经济总量超过5000亿元。");
+    assert!(!facts.contains("gdp"), "{facts}");
+}

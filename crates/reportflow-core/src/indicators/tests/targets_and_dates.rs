@@ -503,3 +503,36 @@ fn deadlines_times_inside_a_comparison_and_control_targets() {
         "{facts:?}"
     );
 }
+
+#[test]
+fn a_change_over_a_span_is_cumulative_and_a_plans_end_dates_its_level() {
+    let facts = coded_facts(
+        "澜江省2026年政府工作报告\n二、“十五五”时期主要目标\n\
+         到2030年,设区市PM2.5平均浓度降至28微克/立方米,单位地区生产总值能耗累计下降13%左右。\n",
+    );
+    assert!(
+        facts
+            .iter()
+            .any(|f| f == "pm25 Target 2030 28微克/立方米 -"),
+        "{facts:?}"
+    );
+    assert!(
+        !facts
+            .iter()
+            .any(|f| f.starts_with("energy_intensity") && f.contains("yoy")),
+        "{facts:?}"
+    );
+    // In one year, `累计增长` is the year so far: year on year.
+    let facts = render("1-11月,全区规上工业增加值累计增长5.2%。");
+    assert!(
+        facts.contains("industrial_value_added Actual 2021M01-11 - yoy5.2"),
+        "{facts}"
+    );
+    let facts = coded_facts(
+        "乌日根旗2026年政府工作报告\n二、“十五五”时期目标\n到2030年,预计“十五五”末经济总量达到650亿元左右。\n",
+    );
+    assert!(
+        facts.iter().any(|f| f == "gdp Forecast 2030 650亿元 -"),
+        "{facts:?}"
+    );
+}
