@@ -175,21 +175,50 @@ impl IndicatorExtractor {
                     .find(|(end, _)| *end <= first)
                     .is_some_and(|(end, _)| *end <= draft.quote_start)
         };
+        // A forecast after months (`1—11月…。实际使用外资预计9.6亿美元`, `前三季度…;居民人均
+        // 可支配收入预计分别增长4.9%和6.6%`) is of the whole year: the months date what was
+        // stated before the forecast, not the estimate; so for a target a paragraph's
+        // opening months leave undated.
+        let forecast_at = cues
+            .forecasts
+            .iter()
+            .map(|(end, _)| *end)
+            .filter(|end| *end <= first)
+            .last();
+        let months_before_forecast = |t: &TimeRef| {
+            kind == IndicatorKind::Forecast
+                && t.part.within_a_year()
+                && forecast_at.is_some_and(|cue| {
+                    cues.time
+                        .iter()
+                        .rev()
+                        .find(|(end, _)| *end <= first)
+                        .is_none_or(|(end, _)| *end < cue)
+                })
+        };
+        let whole_year = |t: TimeRef| TimeRef {
+            part: Part::Year,
+            ..t
+        };
         let time = draft
             .time
             .or_else(|| {
                 cues.time_dating(s, first, draft.from).copied().map(|t| {
-                    if months_before_target(&t) {
-                        TimeRef {
-                            part: Part::Year,
-                            ..t
-                        }
+                    if months_before_target(&t) || months_before_forecast(&t) {
+                        whole_year(t)
                     } else {
                         t
                     }
                 })
             })
-            .or(inherited.filter(|_| !draft.from))
+            .or(inherited.filter(|_| !draft.from).map(|t| {
+                let planned = kind == IndicatorKind::Target && t.part.within_a_year();
+                if planned || months_before_forecast(&t) {
+                    whole_year(t)
+                } else {
+                    t
+                }
+            }))
             .map(|t| match t.part {
                 part if at_year_end && part.within_a_year() => TimeRef {
                     part: Part::Year,

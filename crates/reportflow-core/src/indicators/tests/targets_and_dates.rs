@@ -536,3 +536,22 @@ fn a_change_over_a_span_is_cumulative_and_a_plans_end_dates_its_level() {
         "{facts:?}"
     );
 }
+
+#[test]
+fn a_forecast_or_a_target_after_months_is_the_years() {
+    let facts = coded_facts(
+        "关于2025年国民经济和社会发展计划执行情况与2026年计划草案的报告\n一、2025年计划执行情况\n\
+         1—11月,全市规上工业增加值增长7.4%。实际使用外资预计9.6亿美元,未完成12亿美元的计划目标。\n\
+         前三季度,居民人均可支配收入增长5%;其中城镇居民、农村居民人均可支配收入预计分别增长4.9%和6.6%。\n",
+    );
+    for fact in [
+        "industrial_value_added Actual 2025M01-11 - yoy7.4",
+        "foreign_capital_used Forecast 2025 9.6亿美元 -",
+        "foreign_capital_used Target 2025 12亿美元 -",
+        "disposable_income Actual 2025Q1-3 - yoy5",
+        "urban_disposable_income Forecast 2025 - yoy4.9",
+        "rural_disposable_income Forecast 2025 - yoy6.6",
+    ] {
+        assert!(facts.iter().any(|f| f == fact), "{fact}: {facts:?}");
+    }
+}

@@ -1,3 +1,6 @@
+//! Paragraph joining on small inputs: wrapped lines, blank lines, titles, units of their
+//! own, tables and the layouts that decide how far joining reaches.
+
 use super::super::lines::clean_lines;
 use super::*;
 
