@@ -182,9 +182,9 @@ impl IndicatorExtractor {
         let forecast_at = cues
             .forecasts
             .iter()
+            .rev()
             .map(|(end, _)| *end)
-            .filter(|end| *end <= first)
-            .last();
+            .find(|end| *end <= first);
         let months_before_forecast = |t: &TimeRef| {
             kind == IndicatorKind::Forecast
                 && t.part.within_a_year()
