@@ -41,6 +41,10 @@ impl IndicatorExtractor {
                 return IndicatorKind::Forecast;
             }
         }
+        // `…增长6.1%,年度目标增长7%,未完成`: a figure its own lead names the year's target.
+        if self.cites_target_itself(s, quote_start, first) {
+            return IndicatorKind::Target;
+        }
         let context = self.context_kind(cues, first, char_offset, ctx);
         match cues.target {
             // In a review, a target verb of an earlier clause (`争取上级补助资金29.4亿元,一般
@@ -55,6 +59,15 @@ impl IndicatorExtractor {
             Some(end) if end <= first => IndicatorKind::Target,
             _ => context,
         }
+    }
+
+    /// Whether a figure's own lead cites a target (`年度目标增长7%`, after the result).
+    fn cites_target_itself(&self, s: &str, quote_start: usize, first: usize) -> bool {
+        s.get(quote_start.min(first)..first).is_some_and(|lead| {
+            self.target_cue
+                .find_iter(lead)
+                .any(|m| super::sentences::is_cited_target(m.as_str()))
+        })
     }
 
     /// The kind the report's structure gives a figure: its date, the timeline, the headings.
@@ -126,7 +139,11 @@ impl IndicatorExtractor {
         // The year the report's part gives the figure: what its context says it is, so a
         // target a review or a forecast cites (`预计下降4.2%,未完成年初确定的增长8%的目标`)
         // is the reviewed year's.
+        let own_cited = self.cites_target_itself(s, draft.quote_start, first);
         let context_kind = match cues.target {
+            _ if kind == IndicatorKind::Target && own_cited => {
+                self.context_kind(cues, first, quote_start_char, ctx)
+            }
             Some(end) if kind == IndicatorKind::Target && cues.target_cited && end <= first => {
                 self.context_kind(cues, first, quote_start_char, ctx)
             }
@@ -584,6 +601,8 @@ pub(super) fn names_target(after: &str) -> bool {
         .iter()
         .find_map(|q| after.strip_prefix(q))
         .unwrap_or(after);
+    // `年初确定的“增长5.5%左右”的预期目标`: the target quoted.
+    let rest = rest.trim_start_matches(['”', '’', '"', '」']);
     // `完成13万人年度目标的112.3%`, `超额完成下降2.5%的年度计划`: the year's target or plan.
     let yearly = rest.strip_prefix('的').unwrap_or(rest);
     lexicon::TARGET_AFTER.iter().any(|t| rest.starts_with(t))

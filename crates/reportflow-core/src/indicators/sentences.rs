@@ -516,6 +516,6 @@ pub(super) fn count_chars(s: &str) -> u32 {
 
 /// Whether a target cue cites the target of the year reviewed (`年初计划`, `年初预期目标`,
 /// `年度目标增长6.5%,全年完成…`) rather than setting one.
-fn is_cited_target(cue: &str) -> bool {
+pub(super) fn is_cited_target(cue: &str) -> bool {
     cue.starts_with("年初") || cue == "年度目标"
 }

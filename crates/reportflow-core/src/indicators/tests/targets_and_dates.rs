@@ -555,3 +555,24 @@ fn a_forecast_or_a_target_after_months_is_the_years() {
         assert!(facts.iter().any(|f| f == fact), "{fact}: {facts:?}");
     }
 }
+
+#[test]
+fn targets_a_result_cites_after_it_quoted_or_exceeded() {
+    let facts = coded_facts(
+        "关于2025年计划执行情况的报告\n一、2025年计划执行情况\n\
+         农村居民人均可支配收入26418元,增长6.1%,年度目标增长7%,未完成。\
+         外贸进出口总额8.62亿元,增长18.4%,超额完成增长10%的年度目标。\
+         全年地区生产总值增长5.4%左右,年初确定的“增长5.5%左右”的预期目标基本实现。\
+         一般公共预算收入2356.2亿元,同比增长2.4%,扣除特殊因素影响后,可比增长4.6%。\
+         实际使用外资113亿元,规模仍处于历史高位,但较上年下降8%。\n",
+    );
+    for fact in [
+        "rural_disposable_income Target 2025 - yoy7",
+        "foreign_trade Target 2025 - yoy10",
+        "gdp Target 2025 - yoy5.5",
+        "general_budget_revenue Actual 2025 - yoy4.6",
+        "foreign_capital_used Actual 2025 113亿元 yoy-8",
+    ] {
+        assert!(facts.iter().any(|f| f == fact), "{fact}: {facts:?}");
+    }
+}
