@@ -51,6 +51,8 @@ impl IndicatorExtractor {
         // The times a `分别` list goes through, one per figure (`一、二、三、四季度…`).
         let mut list_times: Vec<period::TimeRef> = Vec::new();
         let mut segs = Vec::new();
+        // The last list of levels opened as the start of a change (`由A、B增加到…`).
+        let mut list_from = false;
         for (fig_idx, fig) in figures.iter().enumerate() {
             let lead = &s[prev_end..fig.start];
             segments_into(&mut segs, lead, prev_end);
@@ -265,7 +267,16 @@ impl IndicatorExtractor {
                 && self.words.milestone_verbs.any_in(&s[..fig.start]);
             for i in targets {
                 current[i].milestone |= passed && current[i].value.is_some();
+                let had_value = current[i].value.is_some();
                 self.apply(&mut current[i], &mut done, &role, fig, s, seg_start);
+                // `分别由31245元、11826元增加到…`: every level of a list the change starts
+                // from is a start.
+                if is_list_next && list_from && !had_value && current[i].value.is_some() {
+                    current[i].from = true;
+                }
+                if !is_list_next && role == FigureRole::Value {
+                    list_from = current[i].from;
+                }
                 if let Some(t) = list_times.get(list_idx) {
                     current[i].time = Some(*t);
                 }

@@ -549,3 +549,12 @@ fn compounds_with_modifiers_setters_currencies_and_counted_places() {
     let facts = render("3个设区市经济总量超过5000亿元。");
     assert!(!facts.contains("gdp"), "{facts}");
 }
+
+#[test]
+fn every_level_of_a_list_a_change_starts_from_is_a_start() {
+    let facts =
+        render("城镇、农村居民人均可支配收入分别由31245元、11826元增加到40862元、16538元。");
+    // Both starts are earlier levels than both ends: four facts, two per metric.
+    assert_eq!(facts.lines().count(), 4, "{facts}");
+    assert!(facts.contains("rural_disposable_income"), "{facts}");
+}
