@@ -147,7 +147,7 @@ impl IndicatorExtractor {
                 };
                 // `增速比上年同期(5.3%)提高0.3个百分点`: the rate of an earlier time.
                 let after_growth = matches!(prev, Some((FigureRole::Growth { .. }, _)));
-                let earlier = (fig.unit == "%")
+                let earlier = (fig.unit == "%" && last_seg.contains(['比', '较']))
                     .then(|| self.growth_baseline.captures(last_seg.trim_end()))
                     .flatten()
                     .filter(|c| c.name("rate").is_some() || after_growth)
@@ -657,6 +657,9 @@ fn uncode_parts(s: &str, drafts: &mut [Draft], mut seen: Vec<(String, String)>, 
 
 /// Whether a lead ends by opening the brackets of a target (`低于年度目标(`).
 pub(super) fn target_in_brackets(lead: &str) -> bool {
+    if !lead.contains("目标") {
+        return false;
+    }
     let lead = lead.trim_end();
     // `完成年度目标(增长6%)`: a growth verb inside the brackets.
     let lead = ["同比增长", "增长", "下降", "降低", "提高"]

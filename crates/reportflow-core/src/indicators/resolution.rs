@@ -73,7 +73,12 @@ impl IndicatorExtractor {
         // `第一季度、上半年、前三季度地区生产总值分别增长…`: a list of parts of the year
         // before the metric dates the figures (`period::PeriodFinder::listed_parts`); it
         // names no metric.
-        let phrase = match self.periods.listed_parts(&cleaned) {
+        // Only a list can be one (one search of the separators rules most leads out).
+        let listed = cleaned.contains(['、', '和', '及', '与']);
+        let phrase = match listed
+            .then(|| self.periods.listed_parts(&cleaned))
+            .flatten()
+        {
             Some((_, span)) if cleaned[..span.start].trim().is_empty() => {
                 self.noun_phrase(&cleaned[span.end..]).to_string()
             }
@@ -111,10 +116,11 @@ impl IndicatorExtractor {
                     || super::reading::target_in_brackets(&cleaned)
                     || (cleaned.trim_start().starts_with(['较', '比'])
                         && self.baseline_lead.is_match(cleaned.trim()))
-                    || self
-                        .growth_baseline
-                        .captures(cleaned.trim_end())
-                        .is_some_and(|c| c.name("rate").is_some())
+                    || (cleaned.contains("增速") || cleaned.contains("增幅"))
+                        && self
+                            .growth_baseline
+                            .captures(cleaned.trim_end())
+                            .is_some_and(|c| c.name("rate").is_some())
                     // `按年平均汇率折算约1.51万美元`: the same figure in another currency.
                     || (cleaned.trim_start().starts_with('按') && cleaned.contains("折算"))
                     || (lexicon::EXCLUSION_OPENINGS
@@ -134,17 +140,19 @@ impl IndicatorExtractor {
                 return None;
             }
             // `年初县人代会确定的GDP增长8%`: who set the figure is no part of the metric.
-            let phrase = lexicon::SETTING_VERBS
-                .iter()
-                .filter_map(|v| {
-                    let at = phrase.rfind(&format!("{v}的"))?;
-                    Some(at + v.len() + '的'.len_utf8())
+            let setter_end = phrase
+                .rmatch_indices('的')
+                .find(|(at, _)| {
+                    lexicon::SETTING_VERBS
+                        .iter()
+                        .any(|v| phrase[..*at].ends_with(v))
                 })
-                .max()
-                .map(|end| &phrase[end..])
-                .filter(|rest| !rest.is_empty())
-                .unwrap_or(&phrase)
-                .to_string();
+                .map(|(at, _)| at + '的'.len_utf8())
+                .filter(|&end| end < phrase.len());
+            let phrase = match setter_end {
+                Some(end) => phrase[end..].to_string(),
+                None => phrase,
+            };
             let offset = last_start + leading_trim_len(last);
             let mut resolved = self.resolve(&phrase, topic, previous, ctx);
             // `3个设区市经济总量超过5000亿元`: the figure of a count of places, not the
