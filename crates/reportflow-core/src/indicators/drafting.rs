@@ -64,8 +64,8 @@ impl IndicatorExtractor {
     /// Whether a figure's own lead cites a target (`年度目标增长7%`, after the result).
     fn cites_target_itself(&self, s: &str, quote_start: usize, first: usize) -> bool {
         s.get(quote_start.min(first)..first).is_some_and(|lead| {
-            // Every cited cue holds `年初` or `年度目标`.
-            (lead.contains("年初") || lead.contains("年度目标"))
+            // Every cited cue holds `年初`, `年度目标` or `计划确定`.
+            (lead.contains("年初") || lead.contains("年度目标") || lead.contains("计划确定"))
                 && self
                     .target_cue
                     .find_iter(lead)

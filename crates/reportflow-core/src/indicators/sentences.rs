@@ -88,8 +88,10 @@ impl IndicatorExtractor {
             compared_time,
             forecasts,
             target: target.map(|m| m.end()),
+            // `计划确定,…` opens the list it cites: it governs all of it.
             target_is_verb: target.is_some_and(|m| {
-                matches!(m.as_str(), "力争" | "争取" | "确保") || is_cited_target(m.as_str())
+                matches!(m.as_str(), "力争" | "争取" | "确保")
+                    || (is_cited_target(m.as_str()) && m.as_str() != "计划确定")
             }),
             target_cited: target.is_some_and(|m| is_cited_target(m.as_str())),
         }
@@ -517,5 +519,5 @@ pub(super) fn count_chars(s: &str) -> u32 {
 /// Whether a target cue cites the target of the year reviewed (`年初计划`, `年初预期目标`,
 /// `年度目标增长6.5%,全年完成…`) rather than setting one.
 pub(super) fn is_cited_target(cue: &str) -> bool {
-    cue.starts_with("年初") || cue == "年度目标"
+    cue.starts_with("年初") || cue == "年度目标" || cue == "计划确定"
 }

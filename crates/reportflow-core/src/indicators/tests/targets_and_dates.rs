@@ -576,3 +576,25 @@ fn targets_a_result_cites_after_it_quoted_or_exceeded() {
         assert!(facts.iter().any(|f| f == fact), "{fact}: {facts:?}");
     }
 }
+
+#[test]
+fn a_plan_cited_as_setting_a_list_and_currencies_and_net_increases() {
+    let facts = coded_facts(
+        "关于2025年国民经济和社会发展计划执行情况与2026年计划草案的报告\n一、2025年计划执行情况\n\
+         2025年,县人大审议批准的国民经济和社会发展计划确定,全县地区生产总值增长6.5%,\
+         城镇登记失业率控制在3.5%以内。从执行情况看,全县地区生产总值增长6.1%。\n\
+         货物进出口总额突破6万亿美元,以人民币计比上年增长21.4%。\
+         全县生产总值完成401.6亿元、增长6.1%,较2024年的378.6亿元净增23亿元。\
+         经济总量按年平均汇率折算达到56亿美元。\n",
+    );
+    for fact in [
+        "gdp Target 2025 - yoy6.5",
+        "registered_unemployment_rate Target 2025 3.5% -",
+        "gdp Actual 2025 - yoy6.1",
+        "foreign_trade Actual 2025 6万亿美元 yoy21.4",
+        "gdp Actual 2024 378.6亿元 -",
+        "gdp Actual 2025 56亿美元 -",
+    ] {
+        assert!(facts.iter().any(|f| f == fact), "{fact}: {facts:?}");
+    }
+}
