@@ -209,11 +209,17 @@ impl IndicatorExtractor {
             kind == IndicatorKind::Forecast
                 && t.part.within_a_year()
                 && forecast_at.is_some_and(|cue| {
+                    // In an earlier clause (`上半年预计下降2.6%` is the half's estimate).
                     cues.time
                         .iter()
                         .rev()
                         .find(|(end, _)| *end <= first)
-                        .is_none_or(|(end, _)| *end < cue)
+                        .is_none_or(|(end, _)| {
+                            *end < cue
+                                && s.get(*end..cue).is_some_and(|between| {
+                                    between.contains(['，', ',', '；', ';', '。'])
+                                })
+                        })
                 })
         };
         let whole_year = |t: TimeRef| TimeRef {

@@ -61,7 +61,8 @@ const PLAN_LABEL: &str = concat!(
 const PLAN_ROW: &str = concat!(
     r"^(?:其中:|#)?\s*(?P<name>(?:PM2\.5|PM10|[\p{Han}A-Za-z&]){2,30}?(?:\([^()]{1,12}\))?)\s*",
     r"(?P<unit>万亿元|亿元|万元|元|亿美元|万美元|美元|万人|人|万户|户|万家|家|%|‰|微克/立方米|万吨|吨)?",
-    r"\s*(?P<cells>(?:[≥≤<>＜＞]?-?\d|—|--).*)$",
+    // Cells open with a figure or a dash, or, after a blank, with words (`稳中提质`).
+    r"(?:\s*(?P<cells>(?:[≥≤<>＜＞]?-?\d|—|--).*)|\s+(?P<hcells>\p{Han}.*))$",
 );
 
 /// One cell: a number with an optional bound (`≥4000`) or qualifier and an optional
@@ -152,7 +153,7 @@ impl PlanReader {
         };
         let c = self.row.captures(&blanked[skip..])?;
         let at = |m: regex::Match<'_>| (skip + m.start(), skip + m.end());
-        let (cells_start, _) = at(c.name("cells")?);
+        let (cells_start, _) = at(c.name("cells").or_else(|| c.name("hcells"))?);
         let mut cells = Vec::new();
         let mut pos = cells_start;
         while pos < blanked.len() {

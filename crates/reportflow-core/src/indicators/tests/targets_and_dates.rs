@@ -598,3 +598,36 @@ fn a_plan_cited_as_setting_a_list_and_currencies_and_net_increases() {
         assert!(facts.iter().any(|f| f == fact), "{fact}: {facts:?}");
     }
 }
+
+#[test]
+fn targets_stated_as_what_the_year_aims_at_and_tables_with_notes_in_cells() {
+    let facts = coded_facts(
+        "兰州市2025年上半年国民经济和社会发展计划执行情况的报告\n\
+         年度目标为城镇新增就业6.5万人,1—6月城镇新增就业3.7万人。\
+         单位地区生产总值能耗年度目标为下降3%,上半年预计下降2.6%。\
+         1—6月规模以上工业增加值增长7.8%,其中6月当月增长9.1%。\n",
+    );
+    for fact in [
+        "new_urban_jobs Target 2025 6.5万人 -",
+        "energy_intensity Target 2025 - yoy-3",
+        "energy_intensity Forecast 2025H1 - yoy-2.6",
+        "industrial_value_added Actual 2025M06 - yoy9.1",
+    ] {
+        assert!(facts.iter().any(|f| f == fact), "{fact}: {facts:?}");
+    }
+    // A plan table whose cells are words in some rows (`稳中提质`) goes on past them.
+    let facts = coded_facts(
+        "关于澜江省2025年国民经济和社会发展计划执行情况与2026年计划草案的报告\n\
+         指标名称 | 单位 | 2025年目标 | 2025年预计 | 2026年目标\n\
+         货物进出口总额 | 亿元 | 稳中提质 | 4862 | 稳中提质\n\
+         城镇新增就业 | 万人 | 60 | 64.5 | 60以上\n\
+         PM2.5平均浓度 | 微克/立方米 | 31 | 29.8 | 30\n",
+    );
+    for fact in [
+        "foreign_trade Forecast 2025 4862亿元 -",
+        "new_urban_jobs Forecast 2025 64.5万人 -",
+        "pm25 Target 2026 30微克/立方米 -",
+    ] {
+        assert!(facts.iter().any(|f| f == fact), "{fact}: {facts:?}");
+    }
+}
