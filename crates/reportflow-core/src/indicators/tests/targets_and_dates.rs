@@ -631,3 +631,17 @@ fn targets_stated_as_what_the_year_aims_at_and_tables_with_notes_in_cells() {
         assert!(facts.iter().any(|f| f == fact), "{fact}: {facts:?}");
     }
 }
+
+#[test]
+fn the_same_period_a_year_before_stated_after_a_growth() {
+    let facts = coded_facts(
+        "2025年前三季度全省经济运行情况\n\
+         1—9月,全省固定资产投资同比增长2.1%,比1—8月回落0.3个百分点,上年同期为下降1.3%。\n",
+    );
+    assert!(
+        facts
+            .iter()
+            .any(|f| f == "fixed_asset_investment Actual 2024M01-09 - yoy-1.3"),
+        "{facts:?}"
+    );
+}
