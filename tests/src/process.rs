@@ -145,6 +145,10 @@ fn newest_file(dir: &Path, newest: &mut Option<(std::time::SystemTime, PathBuf)>
             {
                 newest_file(&path, newest);
             }
+        } else if path.extension().is_some_and(|e| e == "md") {
+            // Documentation: a README edited after the build changes no binary, and cargo
+            // does not rebuild for it (none is `include_str!`'d).
+            continue;
         } else if let Some(t) = modified(&path) {
             if newest.as_ref().is_none_or(|(n, _)| t > *n) {
                 *newest = Some((t, path));
