@@ -2,10 +2,13 @@
 //! GBK, GB18030 and UTF-16 give exactly the same metadata, sections and indicators as
 //! UTF-8, and a Traditional-character Big5 edition gives the same headline indicators.
 
+mod reencode;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use encoding_rs::{BIG5, GB18030, GBK};
+use reencode::xorshift_bytes;
 use reportflow_core::{Extractor, Report};
 
 fn seeds() -> Vec<(String, String)> {
@@ -128,16 +131,7 @@ fn traditional_big5_edition_gives_the_same_headline_indicators() {
 #[test]
 fn random_and_binary_bytes_are_rejected_and_text_is_not() {
     let extractor = Extractor::default();
-    // A fixed xorshift stream: reproducible "random" bytes.
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let random: Vec<u8> = (0..4096)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 24) as u8
-        })
-        .collect();
+    let random = xorshift_bytes(&mut 0x2545_f491_4f6c_dd1d_u64, 4096);
     let err = extractor.extract(&random, None).unwrap_err();
     assert!(matches!(err.kind(), "binary" | "undecodable"), "{err}");
     let mut elf = b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00".to_vec();

@@ -613,11 +613,12 @@ pub(super) fn names_target(after: &str) -> bool {
     // `年初确定的“增长5.5%左右”的预期目标`: the target quoted.
     let rest = rest.trim_start_matches(['”', '’', '"', '」']);
     // `完成13万人年度目标的112.3%`, `超额完成下降2.5%的年度计划`: the year's target or plan.
-    let yearly = rest.strip_prefix('的').unwrap_or(rest);
-    lexicon::TARGET_AFTER.iter().any(|t| rest.starts_with(t))
-        || ["年度目标", "全年目标", "年度计划", "全年计划"]
-            .iter()
-            .any(|t| yearly.starts_with(t))
+    let rest = rest.strip_prefix('的').unwrap_or(rest);
+    let (modifier, noun) = lexicon::TARGET_MODIFIERS
+        .iter()
+        .find_map(|m| rest.strip_prefix(m).map(|noun| (*m, noun)))
+        .unwrap_or(("", rest));
+    noun.starts_with("目标") || (matches!(modifier, "年度" | "全年") && noun.starts_with("计划"))
 }
 
 /// The start of the clause holding byte `at`: just after the last clause separator before it.

@@ -59,8 +59,9 @@ pub(crate) const CHINESE_NUMERALS: &str = "零〇一二两三四五六七八九�
 
 /// What may directly follow a figure that states a metric's value. A figure followed by
 /// anything else modifies a noun (`318家规模以上工业企业`, `占税收80%的企业`,
-/// `千亿的基础上`) and is not a value of its own.
-pub(crate) const FIGURE_FOLLOW: &str = concat!(
+/// `千亿的基础上`) and is not a value of its own. `{TARGET_MODIFIERS}` stands for
+/// [`TARGET_MODIFIERS`]: [`figure_follow`] fills it in.
+const FIGURE_FOLLOW: &str = concat!(
     r"^(?:$|[,.;:!?。，；：、)）\]】”\s\-—–…/|(]",
     r"|和|及|与|或|同比|比|较|增长|下降|增速|增幅|高于|低于|居|位居|排名|排|占|分别|其中|提高|降低",
     // `8132亿元人民币`: the currency named after the unit.
@@ -70,8 +71,13 @@ pub(crate) const FIGURE_FOLLOW: &str = concat!(
     // `由9862亿元扩大到1.42万亿元`: the start of a change; `较2024年的3786.2亿元净增…`.
     r"|扩大|缩小|攀升|回落|回升|净增|净减",
     // `达到68%的目标`, `2万人目标全面完成`: the figure is a target's.
-    r"|的?(?:年度|全年|预期|既定|控制|调控|计划|考核)?目标)",
+    r"|的?(?:{TARGET_MODIFIERS})?目标)",
 );
+
+/// The pattern of [`FIGURE_FOLLOW`], with the target modifiers filled in.
+pub(crate) fn figure_follow() -> String {
+    FIGURE_FOLLOW.replace("{TARGET_MODIFIERS}", &TARGET_MODIFIERS.join("|"))
+}
 
 /// Adverbs that say a level was already reached (`虽已突破`, `已达到`): an actual, even in
 /// a plan.
@@ -101,19 +107,11 @@ pub(crate) const COMPARED_TO: &[&str] = &[
     "未达到",
 ];
 
-/// What follows a figure that names it a target (`达到68%的目标`, `下降2.5%的年度目标`,
-/// `新增就业2万人目标全面完成`).
-pub(crate) const TARGET_AFTER: &[&str] = &[
-    "的目标",
-    "的年度目标",
-    "的全年目标",
-    "的预期目标",
-    "的既定目标",
-    "的控制目标",
-    "的调控目标",
-    "的计划目标",
-    "的考核目标",
-    "目标",
+/// Words that may stand between a figure and `目标` when the figure is a target's
+/// (`下降2.5%的年度目标`, `增长6%左右的预期目标`). One list for both places that read a target
+/// after its figure: [`figure_follow`] and `drafting::names_target`.
+pub(crate) const TARGET_MODIFIERS: &[&str] = &[
+    "年度", "全年", "预期", "既定", "控制", "调控", "计划", "考核",
 ];
 
 /// Growth verbs at the end of a figure's lead: the figure is a change, not a level.

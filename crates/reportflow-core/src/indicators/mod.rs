@@ -94,7 +94,7 @@ impl IndicatorExtractor {
         let re = |s: &str| Regex::new(s).expect("indicator lexicon regex is valid");
         IndicatorExtractor {
             figure: re(lexicon::FIGURE),
-            follow: re(lexicon::FIGURE_FOLLOW),
+            follow: re(&lexicon::figure_follow()),
             growth_verb: re(lexicon::GROWTH_VERB),
             level_verb: re(lexicon::LEVEL_VERB),
             comparison: re(lexicon::COMPARISON),

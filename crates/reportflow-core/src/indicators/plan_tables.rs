@@ -56,11 +56,17 @@ const PLAN_LABEL: &str = concat!(
     r"|同比增长|比上年增长|增长|增速)(?:\(%\)|%)?",
 );
 
+/// The units a table cell or a column label may carry, longest first where one ends
+/// another (`万亿元` before `亿元`). Shared by the row and header patterns here and in
+/// `tables`, so that a unit one table reader knows every other does too.
+pub(super) const TABLE_UNITS: &str =
+    "万亿元|亿元|万元|元|亿美元|万美元|美元|万人|人|万户|户|万家|家|%|‰|微克/立方米|万吨|吨";
+
 /// A row of a plan table: a name (with a parenthesised note, `固定资产投资(1-5月)`), an
 /// optional unit, then the cells.
 const PLAN_ROW: &str = concat!(
     r"^(?:其中:|#)?\s*(?P<name>(?:PM2\.5|PM10|[\p{Han}A-Za-z&]){2,30}?(?:\([^()]{1,12}\))?)\s*",
-    r"(?P<unit>万亿元|亿元|万元|元|亿美元|万美元|美元|万人|人|万户|户|万家|家|%|‰|微克/立方米|万吨|吨)?",
+    r"(?P<unit>{TABLE_UNITS})?",
     // Cells open with a figure or a dash, or, after a blank, with words (`稳中提质`).
     r"(?:\s*(?P<cells>(?:[≥≤<>＜＞]?-?\d|—|--).*)|\s+(?P<hcells>\p{Han}.*))$",
 );
@@ -86,7 +92,7 @@ impl PlanReader {
         let re = |p: &str| Regex::new(p).expect("plan table regex is valid");
         PlanReader {
             header_label: re(&format!("^(?:{PLAN_LABEL})")),
-            row: re(PLAN_ROW),
+            row: re(&PLAN_ROW.replace("{TABLE_UNITS}", TABLE_UNITS)),
             cell: re(PLAN_CELL),
         }
     }

@@ -18,7 +18,7 @@ use regex::Regex;
 use super::context::DocContext;
 use super::drafting::Draft;
 use super::metric::ResolvedMetric;
-use super::plan_tables::{plan_drafts, PlanColumns};
+use super::plan_tables::{plan_drafts, PlanColumns, TABLE_UNITS};
 use super::IndicatorExtractor;
 use crate::model::IndicatorKind;
 
@@ -26,7 +26,7 @@ use crate::model::IndicatorKind;
 /// and a year-on-year growth column.
 const HEADER: &str = concat!(
     r"^(?:指标|项目|指标名称)?.{0,12}?",
-    r"(?:单位|(?:绝对数|绝对值|总量|数值|金额|总额|数量)\((?P<unit>万亿元|亿元|万元|元|亿美元|万美元|美元|万人|人|万户|户|万吨|吨)\))",
+    r"(?:单位|(?:绝对数|绝对值|总量|数值|金额|总额|数量)\((?P<unit>{TABLE_UNITS})\))",
     r".{0,16}(?:比上年|同比)?(?:增长|增速|增减)\s*(?:\(%\)|%|±%)?\s*$",
 );
 
@@ -34,7 +34,7 @@ const HEADER: &str = concat!(
 const ROW: &str = concat!(
     // `其中:税收收入`, `#税收收入`: a part of the row above, named all the same.
     r"^(?:其中:|#)?(?P<name>[\p{Han}A-Za-z()&.]{2,30}?)",
-    r"(?P<unit>万亿元|亿元|万元|元|亿美元|万美元|美元|万人|人|万户|户|万家|家|%|‰|微克/立方米|万吨|吨)?",
+    r"(?P<unit>{TABLE_UNITS})?",
     // A value left blank (`—`) when the table gives the growth only.
     r"(?P<value>-?\d+(?:\.\d+)?|—|--)\s*(?P<growth>-?\d+(?:\.\d+)?)$",
 );
@@ -61,8 +61,10 @@ pub(super) struct Row<'l> {
 impl TableReader {
     pub(super) fn new() -> Self {
         TableReader {
-            header: Regex::new(HEADER).expect("table header regex is valid"),
-            row: Regex::new(ROW).expect("table row regex is valid"),
+            header: Regex::new(&HEADER.replace("{TABLE_UNITS}", TABLE_UNITS))
+                .expect("table header regex is valid"),
+            row: Regex::new(&ROW.replace("{TABLE_UNITS}", TABLE_UNITS))
+                .expect("table row regex is valid"),
         }
     }
 

@@ -1,5 +1,5 @@
-//! The seed reports and their re-encodings, shared by `decoding.rs` and
-//! `malformed_bytes.rs`.
+//! The seed reports, their re-encodings and a reproducible byte stream, shared by
+//! `decoding.rs`, `malformed_bytes.rs` and `encoding_invariance.rs`.
 #![allow(dead_code)] // each test file uses a part
 
 use std::path::PathBuf;
@@ -132,4 +132,19 @@ pub fn first_difference(actual: &str, expected: &str) -> String {
         actual.chars().count(),
         expected.chars().count()
     )
+}
+
+/// `length` reproducible pseudo-random bytes from a xorshift64 stream started at `state`,
+/// which is advanced so that successive calls continue the stream. Fixed seeds keep the
+/// tests deterministic; the stream yields high bytes in abundance, which is what decoders
+/// find hard.
+pub fn xorshift_bytes(state: &mut u64, length: usize) -> Vec<u8> {
+    (0..length)
+        .map(|_| {
+            *state ^= *state << 13;
+            *state ^= *state >> 7;
+            *state ^= *state << 17;
+            (*state >> 24) as u8
+        })
+        .collect()
 }
