@@ -125,6 +125,26 @@ pub(crate) const NEGATIVE_VERBS: &[&str] = &[
     "下降", "降低", "减少", "回落", "下滑", "收窄", "降幅", "减收", "减支", "少增",
 ];
 
+/// Verbs that state a change in words, with no figure (`房地产开发投资持续下滑`).
+pub(crate) const CHANGE_IN_WORDS: &[&str] = &[
+    "下滑", "下降", "回落", "减少", "萎缩", "放缓", "走弱", "收缩", "增长", "回升", "上涨", "上升",
+];
+
+/// Adverbs of degree before a change stated in words (`持续下滑`, `大幅下降`).
+pub(crate) const CHANGE_ADVERBS: &[&str] = &[
+    "持续",
+    "大幅",
+    "明显",
+    "较快",
+    "快速",
+    "小幅",
+    "继续",
+    "进一步",
+    "有所",
+    "略有",
+    "仍",
+];
+
 /// Verbs that end in a level (`下降至46微克`): the figure is a value, not a change.
 pub(crate) const LEVEL_VERB: &str = concat!(
     r"(?:下降至|下降到|降至|降到|提高到|提高至|提升至|提升到|增至|升至|跃升至|跃升到",

@@ -8,7 +8,7 @@ use super::figures::{unit_family, Figure, FigureRole};
 use super::lexicon;
 use super::metric::ResolvedMetric;
 use super::period;
-use super::resolution::{is_region_word, Topic};
+use super::resolution::{changed_in_words, is_region_word, Topic};
 use super::sentences::{leading_trim_len, may_hold_rank, may_name_topic, segments, segments_into};
 use super::IndicatorExtractor;
 use crate::numbers::parse_number;
@@ -222,7 +222,10 @@ impl IndicatorExtractor {
                             .collect();
                     } else if was_list {
                         list_mode = true;
-                    } else if let (true, Some(subject)) = (current.is_empty(), subject) {
+                    } else if let (true, Some(subject)) = (
+                        current.is_empty(),
+                        subject.filter(|m| !self.clause_names_other_change(&segs, m, ctx)),
+                    ) {
                         let quote_start = segs
                             .last()
                             .map_or(fig.start, |(st, t)| st + leading_trim_len(t));
@@ -308,6 +311,29 @@ impl IndicatorExtractor {
         done.sort_by_key(|d| (d.first_figure, d.quote_start));
         uncode_repeated_parts(s, &mut done);
         done
+    }
+
+    /// Whether a clause before the figure's own states a change of another metric in words
+    /// (`主要原因是房地产开发投资持续下滑,1—11月下降18.5%`): the figure after it is that
+    /// metric's, not the paragraph's `subject`, even when that metric is not a headline one.
+    fn clause_names_other_change(
+        &self,
+        segs: &[(usize, &str)],
+        subject: &ResolvedMetric,
+        ctx: &DocContext<'_>,
+    ) -> bool {
+        segs.iter().rev().skip(1).any(|&(_, seg)| {
+            let Some(named) = changed_in_words(seg) else {
+                return false;
+            };
+            let phrase = self.noun_phrase(named);
+            !phrase.is_empty()
+                && self
+                    // `投资持续回升`: a bare subject that a change names (`growth_subjects`).
+                    .growth_subjects(self.resolve(phrase, None, None, ctx))
+                    .iter()
+                    .any(|m| m.canonical != subject.canonical && m.code != subject.code)
+        })
     }
 
     /// The metric a sentence names and nothing else (`2.一般公共预算收入。`, `(一)地区生产总值`),

@@ -193,7 +193,8 @@ impl IndicatorExtractor {
         // 亿元`): a clause naming the current metric again continues it.
         for &(start, seg) in segs.iter().rev().skip(1) {
             let cleaned = self.without_ranks(seg);
-            let phrase = self.noun_phrase(&cleaned);
+            // `全年固定资产投资较快增长,1—11月增长8.1%`: the change stated in words first.
+            let phrase = self.noun_phrase(changed_in_words(&cleaned).unwrap_or(&cleaned));
             if phrase.is_empty() {
                 continue;
             }
@@ -649,6 +650,23 @@ fn without_dot_marker(s: &str) -> &str {
         Some(a) if !a.starts_with(|c: char| c.is_ascii_digit()) && !a.is_empty() => a,
         _ => s,
     }
+}
+
+/// What a clause stating a change in words (`房地产开发投资持续下滑`, `全年投资较快增长`)
+/// names: the clause without its verb and the adverbs before it; `None` for another clause.
+pub(super) fn changed_in_words(seg: &str) -> Option<&str> {
+    let seg = seg.trim_end();
+    let verb = lexicon::CHANGE_IN_WORDS
+        .iter()
+        .find(|v| seg.ends_with(*v))?;
+    let mut named = &seg[..seg.len() - verb.len()];
+    while let Some(rest) = lexicon::CHANGE_ADVERBS
+        .iter()
+        .find_map(|a| named.strip_suffix(a))
+    {
+        named = rest;
+    }
+    Some(named)
 }
 
 /// Characters trimmed from both ends of a noun phrase: whitespace, bullets and quotes. A

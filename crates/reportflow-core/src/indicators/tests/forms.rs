@@ -558,3 +558,20 @@ fn every_level_of_a_list_a_change_starts_from_is_a_start() {
     assert_eq!(facts.lines().count(), 4, "{facts}");
     assert!(facts.contains("rural_disposable_income"), "{facts}");
 }
+
+#[test]
+fn a_change_of_another_metric_in_words_takes_the_figure_after_it_from_the_paragraph_subject() {
+    // A reasons clause: the decline is the real-estate investment's, not the paragraph's
+    // fixed-asset investment.
+    let facts = render(
+        "3.固定资产投资。1—11月下降2.1%,预计全年下降2%左右。主要原因是房地产开发投资持续下滑,1—11月下降18.5%。",
+    );
+    assert!(facts.contains("yoy-2.1"), "{facts}");
+    assert!(!facts.contains("yoy-18.5"), "{facts}");
+    // A clause naming the subject itself changes nothing.
+    let facts = render("3.固定资产投资。全年投资较快增长,1—11月增长8.1%。");
+    assert!(
+        facts.contains("fixed_asset_investment") && facts.contains("yoy8.1"),
+        "{facts}"
+    );
+}
