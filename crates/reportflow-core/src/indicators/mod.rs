@@ -145,6 +145,8 @@ impl IndicatorExtractor {
         let mut thousand_at = Occurrences::new(&self.thousand, text);
         let mut memory = memory::ParagraphMemory::default();
         let mut table: Option<tables::OpenTable> = None;
+        // Where the open table's indicators start in `out`.
+        let mut table_from = 0;
         for Sentence {
             start,
             text: sentence,
@@ -165,6 +167,7 @@ impl IndicatorExtractor {
                 };
                 if let Some(opened) = self.table_header(sentence, title) {
                     table = Some(opened);
+                    table_from = out.len();
                     continue;
                 }
             }
@@ -177,7 +180,15 @@ impl IndicatorExtractor {
                         }
                         continue;
                     }
-                    None => table = None,
+                    None => {
+                        table = None;
+                        let line_end = text[line..].find('\n').map_or(text.len(), |i| line + i);
+                        self.apply_estimate_note(
+                            &text[line..line_end],
+                            &ctx,
+                            &mut out[table_from..],
+                        );
+                    }
                 }
             }
             let unchanged = unchanged_at.within(start, end);

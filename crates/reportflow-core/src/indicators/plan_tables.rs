@@ -52,8 +52,10 @@ pub(super) struct Cell {
 /// between Han characters): an optional year or part, then what the column holds.
 const PLAN_LABEL: &str = concat!(
     r"(?:\d{4}年)?(?:上半年|全年|年度|1-\d{1,2}月)?",
-    r"(?:预计完成|预计|计划目标|计划|预期目标|目标|完成值|实际完成|完成|实际|绝对数|数值",
-    r"|同比增长|比上年增长|增长|增速)(?:\(%\)|%)?",
+    r"(?:预计完成|预计|计划目标|计划|预期目标|目标|完成值|实际完成|完成|实际|执行|绝对数|数值",
+    r"|同比增长|比上年增长|增长|增速)",
+    // `完成情况`, `执行情况`: what the column holds, named by its state.
+    r"(?:情况)?(?:\(%\)|%)?",
 );
 
 /// The units a table cell or a column label may carry, longest first where one ends
@@ -66,9 +68,11 @@ pub(super) const TABLE_UNITS: &str =
 /// optional unit, then the cells.
 const PLAN_ROW: &str = concat!(
     r"^(?:其中:|#)?\s*(?P<name>(?:PM2\.5|PM10|[\p{Han}A-Za-z&]){2,30}?(?:\([^()]{1,12}\))?)\s*",
-    r"(?P<unit>{TABLE_UNITS})?",
+    // Normalization drops the blank between a sign unit and a cell in words (`进出口总额增长
+    // %稳中提质6.2…`); after a unit in Han characters (`人`) words would be the name's.
+    r"(?:(?P<wunit>%|‰)(?P<wcells>\p{Han}.*)|(?P<unit>{TABLE_UNITS})?",
     // Cells open with a figure or a dash, or, after a blank, with words (`稳中提质`).
-    r"(?:\s*(?P<cells>(?:[≥≤<>＜＞]?-?\d|—|--).*)|\s+(?P<hcells>\p{Han}.*))$",
+    r"(?:\s*(?P<cells>(?:[≥≤<>＜＞]?-?\d|—|--).*)|\s+(?P<hcells>\p{Han}.*)))$",
 );
 
 /// One cell: a number with an optional bound (`≥4000`) or qualifier and an optional
@@ -159,7 +163,10 @@ impl PlanReader {
         };
         let c = self.row.captures(&blanked[skip..])?;
         let at = |m: regex::Match<'_>| (skip + m.start(), skip + m.end());
-        let (cells_start, _) = at(c.name("cells").or_else(|| c.name("hcells"))?);
+        let (cells_start, _) = at(c
+            .name("cells")
+            .or_else(|| c.name("hcells"))
+            .or_else(|| c.name("wcells"))?);
         let mut cells = Vec::new();
         let mut pos = cells_start;
         while pos < blanked.len() {
@@ -194,7 +201,11 @@ impl PlanReader {
         }
         let filled = cells.iter().any(Option::is_some);
         let name = c.name("name").map(at).map_or("", |(a, b)| &line[a..b]);
-        let unit = c.name("unit").map(at).map_or("", |(a, b)| &line[a..b]);
+        let unit = c
+            .name("unit")
+            .or_else(|| c.name("wunit"))
+            .map(at)
+            .map_or("", |(a, b)| &line[a..b]);
         (cells.len() == columns.0.len() && filled).then_some((name, unit, cells))
     }
 }
@@ -236,7 +247,7 @@ fn classify(label: &str) -> PlanColumn {
         level(IndicatorKind::Forecast)
     } else if has(&["计划", "目标", "预期"]) {
         level(IndicatorKind::Target)
-    } else if has(&["完成", "实际", "绝对数", "数值", "实绩"]) {
+    } else if has(&["完成", "实际", "绝对数", "数值", "实绩", "执行"]) {
         level(IndicatorKind::Actual)
     } else {
         PlanColumn::Skip
@@ -257,10 +268,21 @@ pub(super) fn plan_drafts(
     line_len: usize,
 ) -> Vec<Draft> {
     let mut out: Vec<Draft> = Vec::new();
-    for (column, cell) in columns.0.iter().zip(cells) {
+    for (i, (column, cell)) in columns.0.iter().zip(cells).enumerate() {
         let Some(cell) = cell else {
             continue;
         };
+        // `年度目标 | 完成情况`: a plan before the results it is measured against is the
+        // results' year's; a plan after them (`预计完成 | 计划`) is the next year's.
+        let results_follow = columns.0[i + 1..].iter().any(|c| {
+            matches!(
+                c,
+                PlanColumn::Level {
+                    kind: IndicatorKind::Actual | IndicatorKind::Forecast,
+                    ..
+                }
+            )
+        });
         match *column {
             PlanColumn::Level {
                 kind,
@@ -285,6 +307,7 @@ pub(super) fn plan_drafts(
                 };
                 draft.kind = Some(kind);
                 draft.year = year.or(match kind {
+                    IndicatorKind::Target if results_follow => years.0,
                     IndicatorKind::Target => years.1,
                     IndicatorKind::Forecast => years.0,
                     _ => None,

@@ -20,14 +20,14 @@ use super::drafting::Draft;
 use super::metric::ResolvedMetric;
 use super::plan_tables::{plan_drafts, PlanColumns, TABLE_UNITS};
 use super::IndicatorExtractor;
-use crate::model::IndicatorKind;
+use crate::model::{Indicator, IndicatorKind};
 
-/// A table header: a unit column (or a value column that names its unit, `绝对数(万元)`)
-/// and a year-on-year growth column.
+/// A table header: a unit column (or a value column that names its unit, `绝对数(万元)`,
+/// `年末数(亿元)`) and a year-on-year growth column.
 const HEADER: &str = concat!(
     r"^(?:指标|项目|指标名称)?.{0,12}?",
-    r"(?:单位|(?:绝对数|绝对值|总量|数值|金额|总额|数量)\((?P<unit>{TABLE_UNITS})\))",
-    r".{0,16}(?:比上年|同比)?(?:增长|增速|增减)\s*(?:\(%\)|%|±%)?\s*$",
+    r"(?:单位|(?:绝对数|绝对值|总量|数值|金额|总额|数量|年末数|年末余额|余额)\((?P<unit>{TABLE_UNITS})\))",
+    r".{0,16}(?:比上年末?|比年初|同比)?(?:增长|增速|增减)\s*(?:\(%\)|%|±%)?\s*$",
 );
 
 /// A row: a name, an optional unit, a value and a growth, with nothing else on the line.
@@ -231,6 +231,41 @@ impl IndicatorExtractor {
                 Some(resolve(row.name).map_or_else(Vec::new, |m| {
                     vec![row_draft(&row, table.unit.as_deref(), m, line.len())]
                 }))
+            }
+        }
+    }
+}
+
+impl IndicatorExtractor {
+    /// Applies a note after a table that names the rows whose results are estimates
+    /// (`注:地区生产总值、…、城乡居民人均可支配收入为预计数,其余为快报数`) to the
+    /// `indicators` read from that table: their results become forecasts.
+    pub(super) fn apply_estimate_note(
+        &self,
+        line: &str,
+        ctx: &DocContext<'_>,
+        indicators: &mut [Indicator],
+    ) {
+        let Some(body) = line.trim_start().strip_prefix("注") else {
+            return;
+        };
+        let Some(at) = ["为预计数", "是预计数", "为预计值", "为预计完成数"]
+            .iter()
+            .find_map(|w| body.find(w))
+        else {
+            return;
+        };
+        let names = body[..at].trim_start_matches([':', '：', ' ']);
+        let names = names.rsplit([',', ';', '。']).next().unwrap_or(names);
+        let codes: Vec<String> = names
+            .split(['、', '和', '及'])
+            .flat_map(|n| self.metrics.resolve(n.trim(), &ctx.strip_words))
+            .filter_map(|m| m.code)
+            .collect();
+        for i in indicators {
+            if i.kind == IndicatorKind::Actual && i.code.as_ref().is_some_and(|c| codes.contains(c))
+            {
+                i.kind = IndicatorKind::Forecast;
             }
         }
     }

@@ -9,6 +9,9 @@ mod forms;
 /// Kind and period in those forms: targets, forecasts, parts of a year, plan years.
 mod targets_and_dates;
 
+/// Tables pasted as text, and the notes in and after them.
+mod tables;
+
 /// The sentence reader's fast paths against their plain definitions.
 mod prefilters;
 

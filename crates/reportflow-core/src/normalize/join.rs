@@ -21,7 +21,7 @@
 //! Normalized text has no blank lines and no hard breaks, so none of these rules fires on
 //! it again: that is what makes normalizing twice give the same result.
 
-use super::lines::Line;
+use super::lines::{Line, ROW_UNITS};
 use crate::dates::is_date_line;
 use crate::places::is_org_line;
 use crate::sections::{is_pure_heading, parse_marker};
@@ -273,6 +273,9 @@ fn starts_unit(line: &Line) -> bool {
         || is_date_line(t)
         || is_numeric_line(t)
         || is_table_row(t)
+        // `注:…为预计数`: a table's note is never the last row's continuation.
+        || t.starts_with("注:")
+        || t.starts_with("注：")
 }
 
 /// A row of a table pasted as text: a name, then at least two figures, all apart
@@ -310,7 +313,15 @@ fn is_table_row(text: &str) -> bool {
     let row_with_note = note_trailing >= 2
         && note_trailing + 1 < tokens.len()
         && !text.contains(['，', ',', '。', '；', ';', '：', ':']);
-    header || one_column || (trailing >= 2 && trailing < tokens.len()) || row_with_note
+    // `单位地区生产总值能耗下降 % 完成市下达任务 3.3`: a name, its unit, then cells of
+    // figures or short notes in words.
+    let unit_row = tokens.len() >= 3
+        && ROW_UNITS.contains(&tokens[1])
+        && tokens[2..].iter().any(|t| is_figure_cell(t))
+        && tokens[2..]
+            .iter()
+            .all(|t| is_figure_cell(t) || (t.chars().count() <= 10 && t.chars().all(is_hanzi)));
+    header || one_column || (trailing >= 2 && trailing < tokens.len()) || row_with_note || unit_row
 }
 
 /// A table cell holding a figure: `86542`, `６．８`, `-1.2`, `—`, `60以上`, `≤3.5`, `4.5*`

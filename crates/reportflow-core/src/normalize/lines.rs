@@ -26,7 +26,7 @@ pub(super) struct Line {
 }
 
 /// Units a table row may give in a column of their own (`地区生产总值 亿元 2156.38 7.1`).
-const ROW_UNITS: &[&str] = &[
+pub(super) const ROW_UNITS: &[&str] = &[
     "万亿元",
     "亿元",
     "万元",

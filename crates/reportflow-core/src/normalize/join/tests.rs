@@ -250,3 +250,17 @@ fn sentence_ends() {
     assert!(is_salutation("主任、各位副主任、各位委员:"));
     assert!(!is_salutation("主要表现在:"));
 }
+
+#[test]
+fn a_row_with_notes_in_words_and_the_note_after_a_table_stay_lines() {
+    let input = "指标名称 单位 年度目标 完成情况\n地区生产总值增长 % 7左右 6.2\n\
+                 单位地区生产总值能耗下降 % 完成市下达任务 3.3\n\
+                 注：地区生产总值为预计数，其余为快报数。";
+    let p = paras(input);
+    assert_eq!(p.len(), 4, "{p:#?}");
+    assert!(
+        p[2].starts_with("单位地区生产总值能耗下降") && p[2].ends_with("3.3"),
+        "{p:#?}"
+    );
+    assert!(p[3].starts_with("注"), "{p:#?}");
+}
