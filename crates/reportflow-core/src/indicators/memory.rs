@@ -9,8 +9,8 @@
 
 use super::drafting::Draft;
 use super::metric::ResolvedMetric;
+use super::parts;
 use super::period::TimeRef;
-use super::reading;
 
 /// The reader's memory across the sentences of a document, scoped to lines.
 #[derive(Debug, Default)]
@@ -84,7 +84,7 @@ impl ParagraphMemory {
     pub(super) fn uncode_parts(&self, line: usize, sentence: &str, drafts: &mut [Draft]) {
         if let Some((at, wholes)) = &self.wholes {
             if *at == line {
-                reading::uncode_parts_of_previous(sentence, drafts, wholes);
+                parts::uncode_parts_of_previous(sentence, drafts, wholes);
             }
         }
     }

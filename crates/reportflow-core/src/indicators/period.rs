@@ -419,6 +419,61 @@ fn small_number(s: &str) -> Option<u8> {
     }
 }
 
+/// Whether a baseline is the end of the previous year (`比上年末`, or `比年初`: the start of
+/// the year is the end of the last) for a figure of a whole year (`2022`): a year-end balance
+/// against the last one is its year-on-year change.
+pub(super) fn is_previous_year_end(basis: &str, period: &str) -> bool {
+    matches!(
+        basis,
+        "比上年末" | "较上年末" | "比去年末" | "较去年末" | "比年初" | "较年初"
+    ) && period.len() == 4
+        && period.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether a baseline (`比2020年`, `较2020年同期`) is the same period a year before
+/// `period` (`2021`, `2021H1`).
+pub(super) fn is_previous_year(basis: &str, period: &str) -> bool {
+    let Some(rest) = basis
+        .strip_prefix("比")
+        .or_else(|| basis.strip_prefix("较"))
+    else {
+        return false;
+    };
+    let (Some(year), Some(tail)) = (rest.get(..4), rest.get(4..)) else {
+        return false;
+    };
+    let (Ok(base), Some(Ok(current))) =
+        (year.parse::<i32>(), period.get(..4).map(str::parse::<i32>))
+    else {
+        return false;
+    };
+    let same_part = match tail {
+        "年" | "年同期" => true,
+        "年上半年" => period.ends_with("H1"),
+        "年全年" => period.len() == 4,
+        _ => false,
+    };
+    base + 1 == current && same_part
+}
+
+/// The same period a year earlier: `2025H1` → `2024H1`, `2021-2025` → `2020-2024`.
+pub(super) fn year_before(period: &str) -> String {
+    let shift = |y: &str| {
+        y.parse::<i32>()
+            .map_or(y.to_string(), |y| (y - 1).to_string())
+    };
+    match (period.get(..4), period.get(4..)) {
+        (Some(y), Some(rest)) if y.bytes().all(|b| b.is_ascii_digit()) => match rest
+            .strip_prefix('-')
+            .filter(|r| r.len() == 4 && r.bytes().all(|b| b.is_ascii_digit()))
+        {
+            Some(end) => format!("{}-{}", shift(y), shift(end)),
+            None => format!("{}{rest}", shift(y)),
+        },
+        _ => period.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

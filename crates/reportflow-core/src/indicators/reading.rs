@@ -7,11 +7,11 @@ use super::drafting::{names_target, Draft};
 use super::figures::{unit_family, Figure, FigureRole};
 use super::lexicon;
 use super::metric::ResolvedMetric;
+use super::parts::uncode_repeated_parts;
 use super::period;
 use super::resolution::{changed_in_words, is_region_word, Topic};
-use super::sentences::{leading_trim_len, may_hold_rank, may_name_topic, segments, segments_into};
+use super::sentences::{leading_trim_len, may_name_topic, segments, segments_into};
 use super::IndicatorExtractor;
-use crate::numbers::parse_number;
 use crate::text::is_common_hanzi;
 
 impl IndicatorExtractor {
@@ -360,114 +360,6 @@ impl IndicatorExtractor {
         }
     }
 
-    /// Facts written without a figure of the usual shape: an industry-structure ratio
-    /// (the tertiary share) and a metric unchanged from a year before (growth 0). Each is
-    /// added unless a draft of the same metric already covers that place.
-    pub(super) fn read_ratio_forms(
-        &self,
-        s: &str,
-        unchanged: bool,
-        ctx: &DocContext<'_>,
-        drafts: &mut Vec<Draft>,
-    ) {
-        let mut add = |metric: ResolvedMetric,
-                       (start, figure, end): (usize, usize, usize),
-                       value,
-                       yoy,
-                       from| {
-            if metric.code.is_none()
-                || drafts.iter().any(|d| {
-                    d.metric.code == metric.code
-                        && d.first_figure.is_some_and(|f| f >= figure && f < end)
-                })
-            {
-                return;
-            }
-            let mut d = Draft::new(metric, start);
-            d.first_figure = Some(figure);
-            d.end = end;
-            d.value = value;
-            d.yoy = yoy;
-            d.from = from;
-            drafts.push(d);
-        };
-        if let Some(c) = self.industry_structure.captures(s) {
-            let (Some(all), Some(t)) = (c.get(0), c.name("tertiary")) else {
-                return;
-            };
-            let metric = self
-                .metrics
-                .resolve(lexicon::TERTIARY_SHARE_PHRASE, &[])
-                .into_iter()
-                .next();
-            // A change (`由a∶b∶c调整为d∶e∶f`) states the share at both of its ends.
-            let ends = match c.name("tertiary_to") {
-                Some(to) => vec![(t, true), (to, false)],
-                None => vec![(t, false)],
-            };
-            for (share, from) in ends {
-                if let (Some(metric), Some(v)) = (metric.clone(), parse_number(share.as_str())) {
-                    let value = Some((v, "%".to_string()));
-                    add(
-                        metric,
-                        (all.start(), share.start(), all.end()),
-                        value,
-                        None,
-                        from,
-                    );
-                }
-            }
-        }
-        if unchanged {
-            for c in self.unchanged.captures_iter(s) {
-                let (Some(all), Some(m)) = (c.get(0), c.name("metric")) else {
-                    continue;
-                };
-                let phrase = self.noun_phrase(m.as_str());
-                if let Some(metric) = self
-                    .metrics
-                    .resolve(phrase, &ctx.strip_words)
-                    .into_iter()
-                    .next()
-                {
-                    let start = m.start() + m.as_str().find(phrase).unwrap_or(0);
-                    add(metric, (start, start, all.end()), None, Some(0.0), false);
-                }
-            }
-        }
-        drafts.sort_by_key(|d| (d.first_figure, d.quote_start));
-    }
-
-    /// The first rank phrase of a clause.
-    fn find_rank<'s>(&self, seg: &'s str) -> Option<regex::Match<'s>> {
-        may_hold_rank(seg).then(|| self.rank.find(seg)).flatten()
-    }
-
-    /// A clause without its rank phrases.
-    pub(super) fn without_ranks<'s>(&self, seg: &'s str) -> std::borrow::Cow<'s, str> {
-        if may_hold_rank(seg) {
-            self.rank.replace_all(seg, "")
-        } else {
-            std::borrow::Cow::Borrowed(seg)
-        }
-    }
-
-    fn attach_ranks(&self, seg: &str, drafts: &mut [Draft]) {
-        if let Some(m) = self.find_rank(seg) {
-            let phrase = seg.trim();
-            let phrase = if phrase.chars().count() <= 24 {
-                phrase
-            } else {
-                m.as_str()
-            };
-            for d in drafts.iter_mut() {
-                if !d.rank.iter().any(|r| r == phrase) {
-                    d.rank.push(phrase.to_string());
-                }
-            }
-        }
-    }
-
     /// Applies one figure to a draft; a second figure for a filled slot starts a new fact
     /// of the same metric (`其中二季度单季同比增长7.1%`).
     pub(super) fn apply(
@@ -639,52 +531,6 @@ fn reopen_levels(done: &mut Vec<Draft>, current: &mut Vec<Draft>, listed: usize)
     let mut reopened = done.split_off(done.len() - wanted);
     reopened.append(current);
     *current = reopened;
-}
-
-/// `新登记市场主体5.83万户;其中新登记企业1.46万户`: a part (`其中…`) that names, in other
-/// words, the same headline metric as a whole before it in the sentence is a part of that
-/// whole, not the metric itself: it keeps its name and loses the code. A part that names
-/// no metric of its own or a part of the year (`其中二季度单季同比增长7.1%`) is the
-/// whole's, over less time.
-fn uncode_repeated_parts(s: &str, drafts: &mut [Draft]) {
-    uncode_parts(s, drafts, Vec::new(), false);
-}
-
-/// The same for a sentence opening with `其中` after the sentence that stated the whole
-/// (`全年新登记市场主体86.25万户。其中,新登记企业24.36万户`): `wholes` are that sentence's
-/// coded metrics, as (code, written).
-pub(super) fn uncode_parts_of_previous(s: &str, drafts: &mut [Draft], wholes: &[(String, String)]) {
-    if s.trim_start().starts_with("其中") {
-        uncode_parts(s, drafts, wholes.to_vec(), true);
-    }
-}
-
-fn uncode_parts(s: &str, drafts: &mut [Draft], mut seen: Vec<(String, String)>, all_parts: bool) {
-    for d in drafts.iter_mut() {
-        let Some(code) = d.metric.code.clone() else {
-            continue;
-        };
-        // A part of the year (`其中6-9月月均浓度…`) is the whole's, over less time.
-        let lead = d
-            .first_figure
-            .and_then(|f| s.get(d.quote_start..f))
-            .unwrap_or("");
-        let part = (all_parts || lead.trim_start().starts_with("其中"))
-            && !lead.contains(['月', '季'])
-            && !lead.contains("半年");
-        // A whole that named several metrics at once (`城乡居民人均可支配收入`, expanded to
-        // two) leaves each to its part (`其中农村居民人均可支配收入…`).
-        let renamed = seen.iter().any(|(c, written)| {
-            *c == code
-                && *written != d.metric.written
-                && seen.iter().filter(|(_, w)| w == written).count() == 1
-        });
-        if part && renamed {
-            d.metric.code = None;
-        } else {
-            seen.push((code, d.metric.written.clone()));
-        }
-    }
 }
 
 /// Whether a lead ends by opening the brackets of a target (`低于年度目标(`).
