@@ -27,6 +27,17 @@ impl IndicatorExtractor {
             ),
             _ => (first, last),
         };
+        // `去年` is the year before the report was written: before its date's year, or, for
+        // a work report given early in the year it plans, before that year.
+        let last_year = metadata
+            .date
+            .as_deref()
+            .and_then(|d| d.get(..4)?.parse::<i32>().ok())
+            .map(|y| y - 1)
+            .or(match metadata.kind {
+                ReportKind::GovernmentWorkReport => actual_year,
+                _ => None,
+            });
         let mut strip_words = Vec::new();
         if let Some(region) = &metadata.region {
             // `北京市通州区` is also written `通州区` and `通州`.
@@ -60,6 +71,7 @@ impl IndicatorExtractor {
             strip_words,
             actual_year,
             target_year,
+            last_year,
             report_kind: metadata.kind,
         }
     }
@@ -136,6 +148,8 @@ pub(super) struct DocContext<'a> {
     pub(super) broader_places: &'static [&'static str],
     pub(super) actual_year: Option<i32>,
     pub(super) target_year: Option<i32>,
+    /// The year `去年` names: the one before the report was written.
+    pub(super) last_year: Option<i32>,
     /// The part of the year a title names (`2024年上半年全市经济运行情况`, `…计划上半年执行
     /// 情况的报告`): what the report's figures cover unless a sentence says otherwise.
     pub(super) title_part: Option<YearPart>,

@@ -248,7 +248,7 @@ impl IndicatorExtractor {
         ctx: &context::DocContext<'_>,
         out: &mut Vec<Indicator>,
     ) {
-        let cues = self.sentence_cues(sentence);
+        let cues = self.sentence_cues(sentence, ctx.last_year);
         let chars = CharIndex::new(sentence);
         for draft in drafts {
             if let Some(ind) =

@@ -474,6 +474,27 @@ pub(super) fn year_before(period: &str) -> String {
     }
 }
 
+/// Where each `去年` of `text` that names the time of what follows ends: not a baseline
+/// (`比去年`, `较去年`, `与去年`, `同去年`), nor the start of a change (`将由去年的1076亿元
+/// 增加到1562亿元`: what follows is the end's), nor a part or a span of it (`去年同期`,
+/// `去年底`, `去年末`, `去年以来`).
+pub(crate) fn last_year_mentions(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.match_indices("去年").filter_map(move |(at, w)| {
+        let end = at + w.len();
+        let before = &text[..at];
+        let after = &text[end..];
+        let baseline = [
+            "比", "较", "与", "同", "至", "到", "高于", "低于", "于", "由", "从",
+        ]
+        .iter()
+        .any(|p| before.ends_with(p));
+        let part = ["同期", "底", "末", "以来", "年底", "同"]
+            .iter()
+            .any(|p| after.starts_with(p));
+        (!baseline && !part).then_some(end)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

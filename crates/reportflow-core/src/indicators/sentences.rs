@@ -13,7 +13,8 @@ impl IndicatorExtractor {
     /// Each pattern runs once over the whole sentence rather than once per clause: no cue
     /// spans a clause separator, so the matches are the same, and a regex search has a
     /// fixed cost that dominates on short clauses.
-    pub(super) fn sentence_cues(&self, s: &str) -> SentenceCues {
+    /// The cues of sentence `s`; `last_year` is the year `去年` names in it, if known.
+    pub(super) fn sentence_cues(&self, s: &str, last_year: Option<i32>) -> SentenceCues {
         // Byte ranges of the comparison clauses; a cue belongs to the clause it ends in.
         let comparisons: Vec<(usize, usize)> = segments(s, 0)
             .into_iter()
@@ -69,9 +70,20 @@ impl IndicatorExtractor {
                 (m.end(), until)
             })
             .collect();
-        let (time, compared_time) = self
-            .periods
-            .all(s)
+        let mut times = self.periods.all(s);
+        if let Some(year) = last_year {
+            // `去年全市地区生产总值增长5.7%` among this year's targets: a result of that
+            // year. (`比去年`, `去年同期`, `去年底`, `去年以来` are baselines or spans.)
+            times.extend(period::last_year_mentions(s).map(|end| {
+                let t = period::TimeRef {
+                    year: Some(year),
+                    part: period::Part::Year,
+                };
+                (end, t)
+            }));
+            times.sort_by_key(|(end, _)| *end);
+        }
+        let (time, compared_time) = times
             .into_iter()
             .partition::<Vec<_>, _>(|(end, _)| counts(*end));
         // `完成全年12万人目标任务的27.1%`: a time inside a comparison dates the figures of

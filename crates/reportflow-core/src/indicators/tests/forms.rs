@@ -501,3 +501,24 @@ fn a_change_of_another_metric_in_words_takes_the_figure_after_it_from_the_paragr
         "{facts}"
     );
 }
+
+#[test]
+fn last_year_named_among_this_years_targets_dates_a_result_of_that_year() {
+    let doc = "临江市政府工作报告\n——2026年1月13日在临江市第十七届人民代表大会第五次会议上\n\n\
+               二、2026年工作安排\n\
+               今年经济社会发展的主要预期目标是:地区生产总值增长5.5%左右。\
+               这一目标主要基于以下考虑:去年全市地区生产总值增长5.7%,比去年同期的增速高0.2个百分点。";
+    let facts = coded_facts(doc);
+    assert!(
+        facts.contains(&"gdp Target 2026 - yoy5.5".to_string()),
+        "{facts:#?}"
+    );
+    assert!(
+        facts.contains(&"gdp Actual 2025 - yoy5.7".to_string()),
+        "{facts:#?}"
+    );
+    // A baseline or a span of last year dates nothing; only the last `去年` names a time.
+    let text = "比去年同期、去年底、去年以来,去年增长";
+    let ends: Vec<usize> = crate::indicators::period::last_year_mentions(text).collect();
+    assert_eq!(ends, [text.rfind("去年").unwrap() + "去年".len()]);
+}
