@@ -113,7 +113,13 @@ impl IndicatorExtractor {
             }
             if have_current
                 && (lexicon::CONTINUATION_HEADS.contains(&phrase.as_str())
-                    || self.describes_figure(&cleaned)
+                    // `年初确定的` names nothing, unless another headline metric stands
+                    // before it (`但地区生产总值增速与年初确定的5.5%左右的预期目标`).
+                    || (self.describes_figure(&cleaned)
+                        && !self
+                            .resolve(&phrase, topic, previous, ctx)
+                            .iter()
+                            .any(|r| r.code.is_some() && r.code != previous.and_then(|p| p.code.clone())))
                     || super::reading::target_in_brackets(&cleaned)
                     || (cleaned.trim_start().starts_with(['较', '比'])
                         && self.baseline_lead.is_match(cleaned.trim()))
@@ -436,7 +442,15 @@ impl IndicatorExtractor {
 /// Where a comparison after a metric's name starts (`…增速高于经济增速`), if past its first
 /// character: one pass over the characters, as [`lexicon::COMPARISON_AFTER_NAME`] lists.
 fn comparison_after_name(s: &str) -> Option<usize> {
-    // Every word ends in `于` or starts with `跑`: most phrases hold neither.
+    // `地区生产总值增速与年初确定的5.5%左右的预期目标仍有差距`: a rate set beside another.
+    if let Some(at) = ["增速与", "增幅与"]
+        .iter()
+        .find_map(|w| s.find(w))
+        .filter(|&at| at > 0)
+    {
+        return Some(at + "增速".len());
+    }
+    // Every other word ends in `于` or starts with `跑`: most phrases hold neither.
     if !s.contains(['于', '跑']) {
         return None;
     }

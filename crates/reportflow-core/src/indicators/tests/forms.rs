@@ -522,3 +522,14 @@ fn last_year_named_among_this_years_targets_dates_a_result_of_that_year() {
     let ends: Vec<usize> = crate::indicators::period::last_year_mentions(text).collect();
     assert_eq!(ends, [text.rfind("去年").unwrap() + "去年".len()]);
 }
+
+#[test]
+fn targets_cited_after_a_modal_and_beside_another_metrics_rate() {
+    let facts = render(
+        "规上工业增加值能够完成年初确定的增长6%以上的预期目标,\
+         但地区生产总值增速与年初确定的5.5%左右的预期目标仍有一定差距。",
+    );
+    assert!(facts.contains("industrial_value_added Target"), "{facts}");
+    assert!(facts.contains("gdp Target"), "{facts}");
+    assert!(facts.contains("yoy5.5"), "{facts}");
+}
