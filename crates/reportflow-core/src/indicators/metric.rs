@@ -375,7 +375,9 @@ impl MetricMatcher {
         // `税收总额(含上划中央、省、市级税收)`: the total with the taxes passed up, not the
         // region's own budget figure.
         let remitted = written.contains("含上划");
-        let share = written.starts_with('占') || written.starts_with("相当于");
+        let share = written.starts_with('占')
+            || written.starts_with("相当于")
+            || (written.starts_with('与') && written.ends_with("之比"));
         // Most phrases hold none of the compounds: one scan rules them all out.
         let expansions: &[(&str, &str)] = if !self.compounds.any_in(&canonical) {
             &[("", "")]

@@ -43,7 +43,8 @@ impl IndicatorExtractor {
     /// sentence as its subject, if that names a headline metric.
     ///
     /// The share may name its whole by place (`占全省生产总值的比重`) or be written as an
-    /// equivalence (`相当于全区生产总值的2.93%`): both read as `占地区生产总值的比重`.
+    /// equivalence (`相当于全区生产总值的2.93%`) or a ratio (`与地区生产总值之比`): all read
+    /// as `占地区生产总值的比重`.
     pub(super) fn share_of(
         &self,
         previous: &ResolvedMetric,
@@ -52,10 +53,18 @@ impl IndicatorExtractor {
         if share.code.is_some() {
             return None;
         }
+        // `与地区生产总值之比为2.59%`: the ratio to the whole.
+        let ratio_to = || {
+            share
+                .canonical
+                .strip_prefix('与')
+                .and_then(|w| w.strip_suffix("之比"))
+        };
         let whole = share
             .canonical
             .strip_prefix('占')
-            .or_else(|| share.canonical.strip_prefix("相当于"))?;
+            .or_else(|| share.canonical.strip_prefix("相当于"))
+            .or_else(ratio_to)?;
         let whole = self.metrics.without_prefixes(whole).trim_end_matches('的');
         let whole = match whole.strip_prefix("生产总值") {
             Some(rest) => format!("地区生产总值{rest}"),

@@ -41,6 +41,14 @@ impl IndicatorExtractor {
                     .filter(|h| !h.is_empty())
                     .unwrap_or(head);
             }
+            // `固定资产投资(不含农户比上年增长`: a scraped page lost the bracket's close;
+            // what the bracket opened glosses the metric.
+            if let Some(open) = s
+                .rfind(['(', '（'])
+                .filter(|&at| at > 0 && !s[at..].contains([')', '）']))
+            {
+                s = &s[..open];
+            }
             if let Some(m) = s
                 .contains('年')
                 .then(|| self.inner_date.find_iter(s).last())
@@ -134,6 +142,8 @@ impl IndicatorExtractor {
                         .any(|p| cleaned.trim_start().starts_with(p))
                     // `按年平均汇率折算约1.51万美元`: the same figure in another currency.
                     || (cleaned.trim_start().starts_with('按') && cleaned.contains("折算"))
+                    // `11339亿元,下降8.2%,折1633亿美元`: the same in another currency.
+                    || matches!(cleaned.trim(), "折" | "折合" | "约合" | "合")
                     || (lexicon::EXCLUSION_OPENINGS
                         .iter()
                         .any(|o| phrase.starts_with(o))

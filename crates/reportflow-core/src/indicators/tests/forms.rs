@@ -533,3 +533,28 @@ fn targets_cited_after_a_modal_and_beside_another_metrics_rate() {
     assert!(facts.contains("gdp Target"), "{facts}");
     assert!(facts.contains("yoy5.5"), "{facts}");
 }
+
+#[test]
+fn an_unclosed_bracket_a_ratio_to_the_output_and_a_level_in_another_currency() {
+    // A scraped page that lost the bracket's close.
+    let facts = render("全年全区固定资产投资(不含农户比上年增长3.2%。");
+    assert!(
+        facts.starts_with("fixed_asset_investment") && facts.contains("yoy3.2"),
+        "{facts}"
+    );
+    let facts = coded_facts(
+        "衡川省2025年国民经济和社会发展统计公报\n\n\
+         全年研究与试验发展(R&D)经费支出1520.3亿元,比上年增长9.1%,与地区生产总值之比为2.59%。",
+    );
+    assert!(
+        facts.contains(&"rd_intensity Actual 2025 2.59% -".to_string()),
+        "{facts:#?}"
+    );
+    let facts = render("实际使用外商直接投资金额11339亿元,下降8.2%,折1633亿美元,下降13.7%。");
+    assert!(
+        facts.lines().any(|l| l.starts_with("foreign_capital_used")
+            && l.contains("1633亿美元")
+            && l.contains("yoy-13.7")),
+        "{facts}"
+    );
+}
