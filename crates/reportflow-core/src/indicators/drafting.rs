@@ -32,9 +32,18 @@ impl IndicatorExtractor {
                     .iter()
                     .any(|(end, t)| (quote_start..=first).contains(end) && t.part.within_a_year())
         };
+        // `预计全区地区生产总值由2020年的861.2亿元增加到…`: a year before the one forecast
+        // was reported, not forecast.
+        let dated_before = || {
+            cues.time_before(first)
+                .and_then(|t| t.year)
+                .zip(ctx.actual_year)
+                .is_some_and(|(year, current)| year < current)
+        };
         if cues.forecasts.iter().any(|&(end, until)| {
             end <= first && until.is_none_or(|u| first < u) && !past_part_after(end)
-        }) {
+        }) && !dated_before()
+        {
             // A bulletin is published after its year closed: its `预计` is a preliminary
             // figure of that year, not a forecast.
             if ctx.report_kind != ReportKind::StatisticalBulletin {

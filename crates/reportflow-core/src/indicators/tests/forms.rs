@@ -558,3 +558,14 @@ fn an_unclosed_bracket_a_ratio_to_the_output_and_a_level_in_another_currency() {
         "{facts}"
     );
 }
+
+#[test]
+fn a_forecast_of_a_change_since_an_earlier_year_reports_that_years_level() {
+    let facts = coded_facts(
+        "澜湖区2025年国民经济和社会发展计划执行情况与2026年计划草案的报告\n\n\
+         预计全区地区生产总值由2020年的861.2亿元增加到2025年的1186.5亿元,年均增长5.9%。\n",
+    );
+    let has = |f: &str| facts.iter().any(|x| x == f);
+    assert!(has("gdp Actual 2020 861.2亿元 -"), "{facts:#?}");
+    assert!(has("gdp Forecast 2025 1186.5亿元 -"), "{facts:#?}");
+}
