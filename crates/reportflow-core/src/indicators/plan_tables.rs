@@ -45,13 +45,16 @@ pub(super) struct Cell {
     pub(super) value: f64,
     pub(super) qualifier: Option<String>,
     pub(super) estimate: bool,
+    /// A cell written as a change (`增长6%`, `下降3%`): its value is a growth, negative for
+    /// a decline, whatever the row's unit.
+    pub(super) change: Option<bool>,
     pub(super) at: usize,
 }
 
 /// One column label of a plan table's header, as normalization leaves it (no spaces
 /// between Han characters): an optional year or part, then what the column holds.
 const PLAN_LABEL: &str = concat!(
-    r"(?:\d{4}年)?(?:上半年|全年|年度|1-\d{1,2}月)?",
+    r"(?:\d{4}年)?(?:上半年|全年|年度|1[-—–~至]\d{1,2}月)?",
     r"(?:预计完成|预计|计划目标|计划|预期目标|目标|完成值|实际完成|完成|实际|执行|绝对数|数值",
     r"|同比增长|比上年增长|增长|增速)",
     // `完成情况`, `执行情况`: what the column holds, named by its state.
@@ -72,14 +75,16 @@ const PLAN_ROW: &str = concat!(
     // %稳中提质6.2…`); after a unit in Han characters (`人`) words would be the name's.
     r"(?:(?P<wunit>%|‰)(?P<wcells>\p{Han}.*)|(?P<unit>{TABLE_UNITS})?",
     // Cells open with a figure or a dash, or, after a blank, with words (`稳中提质`).
-    r"(?:\s*(?P<cells>(?:[≥≤<>＜＞]?-?\d|—|--).*)|\s+(?P<hcells>\p{Han}.*)))$",
+    r"(?:\s*(?P<cells>(?:[≥≤<>＜＞]?-?\d|—|--|(?:增长|下降)\d).*)|\s+(?P<hcells>\p{Han}.*)))$",
 );
 
 /// One cell: a number with an optional bound (`≥4000`) or qualifier and an optional
 /// estimate mark (`4.5*`), a dash for an empty cell, or a note in words (`完成市下达任务`:
 /// no figure).
 const PLAN_CELL: &str = concat!(
-    r"(?P<bound>≥|≤|>|<|＞|＜)?(?P<num>-?\d+(?:\.\d+)?)(?P<q>左右|以上|以内|以下|上下)?(?P<mark>[*＊])?",
+    // `增长6%`: a target written as a change in a column of levels.
+    r"(?P<verb>增长|下降)?(?P<bound>≥|≤|>|<|＞|＜)?(?P<num>-?\d+(?:\.\d+)?)(?P<pct>%)?",
+    r"(?P<q>左右|以上|以内|以下|上下)?(?P<mark>[*＊])?",
     r"|(?P<empty>——|—|--)|(?P<note>\p{Han}+)",
 );
 
@@ -194,10 +199,15 @@ impl PlanReader {
                         .or(bound)
                         .map(str::to_string),
                     estimate: m.name("mark").is_some(),
+                    change: m.name("verb").map(|v| v.as_str() == "下降"),
                     at: pos,
                 })
             }));
             pos += whole.end();
+        }
+        // `规上工业增加值 — 增长8%左右 — 8.2`: a dash in the unit column, for a row of rates.
+        if unit_blank(&c) && cells.len() == columns.0.len() + 1 && cells[0].is_none() {
+            cells.remove(0);
         }
         let filled = cells.iter().any(Option::is_some);
         let name = c.name("name").map(at).map_or("", |(a, b)| &line[a..b]);
@@ -267,11 +277,8 @@ pub(super) fn plan_drafts(
     years: (Option<i32>, Option<i32>),
     line_len: usize,
 ) -> Vec<Draft> {
-    let mut out: Vec<Draft> = Vec::new();
-    for (i, (column, cell)) in columns.0.iter().zip(cells).enumerate() {
-        let Some(cell) = cell else {
-            continue;
-        };
+    // The kind and year of the level column at `i`.
+    let kind_and_year = |i: usize, kind: IndicatorKind, year: Option<i32>, estimate: bool| {
         // `年度目标 | 完成情况`: a plan before the results it is measured against is the
         // results' year's; a plan after them (`预计完成 | 计划`) is the next year's.
         let results_follow = columns.0[i + 1..].iter().any(|c| {
@@ -283,39 +290,68 @@ pub(super) fn plan_drafts(
                 }
             )
         });
+        let kind = if estimate && kind == IndicatorKind::Actual {
+            IndicatorKind::Forecast
+        } else {
+            kind
+        };
+        let year = year.or(match kind {
+            IndicatorKind::Target if results_follow => years.0,
+            IndicatorKind::Target => years.1,
+            IndicatorKind::Forecast => years.0,
+            _ => None,
+        });
+        (kind, year)
+    };
+    let mut out: Vec<Draft> = Vec::new();
+    for (i, (column, cell)) in columns.0.iter().zip(cells).enumerate() {
+        let Some(cell) = cell else {
+            continue;
+        };
+        let mut draft = Draft::new(metric.clone(), 0);
+        draft.qualifier = cell.qualifier.clone();
+        draft.first_figure = Some(cell.at);
+        draft.end = line_len;
         match *column {
             PlanColumn::Level {
                 kind,
                 year,
                 percent,
             } => {
-                let mut draft = Draft::new(metric.clone(), 0);
-                if growth_row || (percent && unit != "%") {
+                if let Some(negative) = cell.change {
+                    draft.yoy = Some(if negative { -cell.value } else { cell.value });
+                } else if growth_row || (percent && unit != "%") {
                     draft.yoy = Some(cell.value);
                 } else if !unit.is_empty() {
                     draft.value = Some((cell.value, unit.to_string()));
                 } else {
                     continue;
                 }
-                draft.qualifier = cell.qualifier.clone();
-                draft.first_figure = Some(cell.at);
-                draft.end = line_len;
-                let kind = if cell.estimate && kind == IndicatorKind::Actual {
-                    IndicatorKind::Forecast
-                } else {
-                    kind
-                };
+                let (kind, year) = kind_and_year(i, kind, year, cell.estimate);
                 draft.kind = Some(kind);
-                draft.year = year.or(match kind {
-                    IndicatorKind::Target if results_follow => years.0,
-                    IndicatorKind::Target => years.1,
-                    IndicatorKind::Forecast => years.0,
-                    _ => None,
-                });
+                draft.year = year;
                 out.push(draft);
             }
             PlanColumn::Growth => {
-                if let Some(last) = out.last_mut().filter(|d| d.yoy.is_none()) {
+                // `规上工业增加值 | — | 增长8%左右 | — | 8.2`: the results' level left blank,
+                // their growth stands alone.
+                let blank_results = i
+                    .checked_sub(1)
+                    .filter(|&before| cells[before].is_none())
+                    .and_then(|before| match columns.0[before] {
+                        PlanColumn::Level {
+                            kind: kind @ (IndicatorKind::Actual | IndicatorKind::Forecast),
+                            year,
+                            ..
+                        } => Some(kind_and_year(before, kind, year, false)),
+                        _ => None,
+                    });
+                if let Some((kind, year)) = blank_results {
+                    draft.yoy = Some(cell.value);
+                    draft.kind = Some(kind);
+                    draft.year = year;
+                    out.push(draft);
+                } else if let Some(last) = out.last_mut().filter(|d| d.yoy.is_none()) {
                     last.yoy = Some(cell.value);
                 }
             }
@@ -323,6 +359,11 @@ pub(super) fn plan_drafts(
         }
     }
     out
+}
+
+/// Whether a plan-table row names no unit.
+fn unit_blank(row: &regex::Captures<'_>) -> bool {
+    row.name("unit").or_else(|| row.name("wunit")).is_none()
 }
 
 #[cfg(test)]

@@ -204,3 +204,30 @@ fn a_balance_table_headed_by_year_end_figures_and_growth_over_the_year_end_befor
         "{facts:#?}"
     );
 }
+
+#[test]
+fn a_mid_year_table_of_targets_written_as_changes_and_rows_of_rates_with_a_dash_unit() {
+    let facts = pasted_facts(
+        "临渊市2025年上半年国民经济和社会发展计划执行情况的报告\n\n\
+         表1　2025年1—6月全市主要经济指标完成情况\n\
+         指标　单位　年度目标　1—6月完成　同比增长（%）\n\
+         地区生产总值　亿元　增长6%　2865.4　5.8\n\
+         规上工业增加值　—　增长8%左右　—　8.2\n\
+         外贸进出口总额　亿元　增长5%　486.2　-3.6\n",
+    );
+    let has = |f: &str| facts.iter().any(|x| x == f);
+    assert!(has("gdp Target 2025 - yoy6"), "{facts:#?}");
+    assert!(has("gdp Actual 2025H1 2865.4亿元 yoy5.8"), "{facts:#?}");
+    assert!(
+        has("industrial_value_added Target 2025 - yoy8"),
+        "{facts:#?}"
+    );
+    assert!(
+        has("industrial_value_added Actual 2025H1 - yoy8.2"),
+        "{facts:#?}"
+    );
+    assert!(
+        has("foreign_trade Actual 2025H1 486.2亿元 yoy-3.6"),
+        "{facts:#?}"
+    );
+}
