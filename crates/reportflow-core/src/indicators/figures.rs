@@ -111,7 +111,23 @@ impl IndicatorExtractor {
                 _ => FigureRole::Comparison,
             };
         }
-        if self.level_verb.is_match(seg) {
+        if let Some(m) = self.level_verb.find(seg) {
+            // `经济增速将保持在5.5%左右`, `增速回落至5.2%`: a growth rate reaching a level
+            // is still a growth.
+            let rate = seg[..m.start()]
+                .trim_end_matches(['将', '仍'])
+                .trim_end_matches("有望")
+                .trim_end_matches("预计");
+            if unit == "%"
+                && ["增速", "增幅", "增长速度"]
+                    .iter()
+                    .any(|w| rate.ends_with(w))
+            {
+                return FigureRole::Growth {
+                    negative: false,
+                    basis: None,
+                };
+            }
             return FigureRole::Value;
         }
         if let Some(m) = self.growth_verb.find(seg) {

@@ -182,7 +182,7 @@ pub(crate) const PHRASE_PREFIX: &str = concat!(
     r"|\d{1,2}[-—–~至到]\d{1,2}(?:月|季度)|[一二三四][-—–至到][一二三四]季度|\d{1,2}月(?:份|末|底|当月)?|当月|单月",
     // `年度目标为城镇新增就业6.5万人`, `年度预算为增长4%`: what the target is.
     r"|(?:年度|全年)?(?:目标|预算)(?:为|是)",
-    r"|年初计划|年初确定|年初目标|年初预算|年度|年末|年底|年初|截至|截止|其中|此外|同时|另外|总体|预计|力争|确保|争取|预期|目标|主要目标是|超额完成|实现|完成|累计|再|共|合计|在|对|年",
+    r"|年初计划|年初确定|年初目标|年初预算|年度|年末|年底|年初|截至|截止|其中|此外|同时|另外|总体|预计|力争|确保|争取|预期|目标|主要目标是|超额完成|为实现|为完成|实现|完成|累计|再|共|合计|在|对|年",
     // Conjunctions before a clause of the same metric (`…,但较上年下降8%`), an adverb of
     // completion (`超额完成增长10%的年度目标`), a currency the growth is counted in.
     r"|但|而|超额|以(?:人民币|美元)计",
@@ -414,4 +414,15 @@ pub(crate) fn broader_places(region: &str) -> &'static [&'static str] {
     } else {
         &[]
     }
+}
+
+/// Whether a clause opens with the same part of the year before (`上年同期为下降1.3%`,
+/// `而去年同期为…`), after a conjunction if any: its figure is the current metric's then.
+pub(crate) fn opens_same_time_before(seg: &str) -> bool {
+    let seg = seg.trim_start();
+    let seg = ["而", "但", "且"]
+        .iter()
+        .find_map(|c| seg.strip_prefix(c))
+        .unwrap_or(seg);
+    seg.starts_with("上年同期") || seg.starts_with("去年同期")
 }

@@ -68,6 +68,16 @@ impl ParagraphMemory {
         let quarters_of = self.last_output.as_ref().or(self.last_metric.as_ref());
         let by_parts = || {
             sentence.trim_start().starts_with("分季度")
+                // `其中,一季度增长5.4%,二季度增长6.1%` after the half year's output.
+                || sentence
+                    .trim_start()
+                    .strip_prefix("其中")
+                    .map(|rest| rest.trim_start_matches([',', '，', ':', '：']))
+                    .is_some_and(|rest| {
+                        ["一季度", "二季度", "三季度", "四季度", "第一季度", "第二季度", "第三季度", "第四季度"]
+                            .iter()
+                            .any(|q| rest.starts_with(q))
+                    })
                 || sentence
                     .find("分别")
                     .is_some_and(|at| lists_parts(&sentence[..at]))

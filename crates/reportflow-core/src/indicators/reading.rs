@@ -163,9 +163,7 @@ impl IndicatorExtractor {
                 };
                 // `…增长2.1%,上年同期为下降1.3%`: the same metric a year before.
                 let same_time_before = current.iter().any(|d| d.yoy.is_some())
-                    && ["上年同期", "去年同期"]
-                        .iter()
-                        .any(|p| last_seg.trim_start().starts_with(p));
+                    && lexicon::opens_same_time_before(last_seg);
                 let earlier = earlier.or(same_time_before.then_some("上年同期"));
                 earlier_time = earlier.map(|t| match t {
                     "上年同期" | "去年同期" => None,

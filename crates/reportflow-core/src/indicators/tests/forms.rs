@@ -569,3 +569,22 @@ fn a_forecast_of_a_change_since_an_earlier_year_reports_that_years_level() {
     assert!(has("gdp Actual 2020 861.2亿元 -"), "{facts:#?}");
     assert!(has("gdp Forecast 2025 1186.5亿元 -"), "{facts:#?}");
 }
+
+#[test]
+fn quarters_after_the_half_year_a_rate_held_at_a_level_and_the_same_time_a_year_before() {
+    let facts = coded_facts(
+        "临渊市2025年上半年国民经济和社会发展计划执行情况的报告\n\n\
+         上半年全市实现地区生产总值2865.4亿元,同比增长5.8%。其中,一季度增长5.4%,二季度增长6.1%。\n\
+         全市一般公共预算收入168.9亿元,同比增长2.1%,而上年同期为下降3.6%。\n\
+         预计全年全市经济增速将保持在5.5%左右。为实现全年地区生产总值增长6%的预期目标,要持续发力。",
+    );
+    let has = |f: &str| facts.iter().any(|x| x == f);
+    assert!(has("gdp Actual 2025Q1 - yoy5.4"), "{facts:#?}");
+    assert!(has("gdp Actual 2025Q2 - yoy6.1"), "{facts:#?}");
+    assert!(
+        has("general_budget_revenue Actual 2024H1 - yoy-3.6"),
+        "{facts:#?}"
+    );
+    assert!(has("gdp Forecast 2025 - yoy5.5"), "{facts:#?}");
+    assert!(has("gdp Target 2025 - yoy6"), "{facts:#?}");
+}
