@@ -479,7 +479,17 @@ pub(super) fn year_before(period: &str) -> String {
 /// 增加到1562亿元`: what follows is the end's), nor a part or a span of it (`去年同期`,
 /// `去年底`, `去年末`, `去年以来`).
 pub(crate) fn last_year_mentions(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.match_indices("去年").filter_map(move |(at, w)| {
+    year_word_mentions(text, "去年")
+}
+
+/// Where each `今年` of `text` that names the time of what follows ends, as
+/// [`last_year_mentions`] finds `去年`.
+pub(crate) fn this_year_mentions(text: &str) -> impl Iterator<Item = usize> + '_ {
+    year_word_mentions(text, "今年")
+}
+
+fn year_word_mentions<'t>(text: &'t str, word: &'t str) -> impl Iterator<Item = usize> + 't {
+    text.match_indices(word).filter_map(move |(at, w)| {
         let end = at + w.len();
         let before = &text[..at];
         let after = &text[end..];

@@ -81,6 +81,14 @@ impl IndicatorExtractor {
                 };
                 (end, t)
             }));
+            // `预计今年全国一般公共预算收入增长3.3%`: the year the report was written.
+            for end in period::this_year_mentions(s) {
+                for (at, t) in times.iter_mut() {
+                    if *at == end && t.year.is_none() && t.part == period::Part::Year {
+                        t.year = Some(year + 1);
+                    }
+                }
+            }
             times.sort_by_key(|(end, _)| *end);
         }
         let (time, compared_time) = times

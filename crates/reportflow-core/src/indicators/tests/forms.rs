@@ -588,3 +588,15 @@ fn quarters_after_the_half_year_a_rate_held_at_a_level_and_the_same_time_a_year_
     assert!(has("gdp Forecast 2025 - yoy5.5"), "{facts:#?}");
     assert!(has("gdp Target 2025 - yoy6"), "{facts:#?}");
 }
+
+#[test]
+fn this_year_in_a_work_report_is_the_year_it_was_given() {
+    let facts = coded_facts(
+        "政府工作报告\n——2024年3月5日在第十四届全国人民代表大会第二次会议上\n\n\
+         预计今年全国一般公共预算收入增长3.3%。",
+    );
+    assert!(
+        facts.contains(&"general_budget_revenue Forecast 2024 - yoy3.3".to_string()),
+        "{facts:#?}"
+    );
+}
