@@ -61,10 +61,28 @@ impl IndicatorExtractor {
                     .rfind(['，', ',', '；', ';', '：', ':'])
                     .map_or(before, |i| &before[i + 1..]);
                 let rest = &s[m.end()..];
+                // `…增长9.8%,预计全年增长9.6%,…;规上工业总产值完成…`: a cue that goes on
+                // with a change, naming nothing, is about the metric before it.
+                let after = rest.trim_start();
+                let after = ["全年", "今年", "年内", "上半年", "前三季度"]
+                    .iter()
+                    .find_map(|t| after.strip_prefix(t))
+                    .unwrap_or(after);
+                let continues = [
+                    "增长", "下降", "增速", "增幅", "可达", "达到", "完成", "实现",
+                ]
+                .iter()
+                .filter_map(|v| after.strip_prefix(v))
+                // `预计全年增长9.6%` goes on; `预计全年完成地区生产总值…` names a metric.
+                .any(|r| {
+                    r.trim_start_matches(['约', '为'])
+                        .starts_with(|c: char| c.is_ascii_digit())
+                });
                 let until = rest
                     .find(['；', ';'])
                     .filter(|&close| {
-                        !clause.trim().is_empty() && !rest[..close].contains(['：', ':'])
+                        (!clause.trim().is_empty() || continues)
+                            && !rest[..close].contains(['：', ':'])
                     })
                     .map(|close| m.end() + close);
                 (m.end(), until)
@@ -179,6 +197,23 @@ pub(super) struct SentenceCues {
 }
 
 impl SentenceCues {
+    /// Whether the time phrase ending at `end` of `s` is all of its clause (`,1—11月,`).
+    fn time_clause_alone(&self, s: &str, end: usize) -> bool {
+        let head = &s[..end];
+        let clause_start = head
+            .rfind(['，', ',', '；', ';', '：', ':'])
+            .map_or(0, |i| {
+                i + head[i..].chars().next().map_or(1, char::len_utf8)
+            });
+        // The phrase is the clause: the finder's match starts where the clause does.
+        let clause = &head[clause_start..];
+        !clause.is_empty()
+            && clause.chars().count() <= 12
+            && clause.chars().all(|c| {
+                c.is_ascii_digit() || "年月季度一二三四上下半前全—-–~至到份末底个".contains(c)
+            })
+    }
+
     /// The last time phrase that ends before byte `first` (a figure's start).
     pub(super) fn time_before(&self, first: usize) -> Option<&period::TimeRef> {
         let before = self.time.partition_point(|(end, _)| *end <= first);
@@ -217,7 +252,13 @@ impl SentenceCues {
             let opening = s
                 .get(..*end)
                 .is_some_and(|head| !head.contains(['，', ',', '；', ';', '：', ':']));
-            !crosses || opening
+            // `工业生产回升向好,1—11月,…;规上工业总产值完成1532.8亿元`: a time that is a
+            // clause of its own opens what follows, as at the sentence's start.
+            let alone = s
+                .get(*end..)
+                .is_some_and(|rest| rest.starts_with([',', '，']))
+                && self.time_clause_alone(s, *end);
+            !crosses || opening || alone
         })?;
         let head = s.get(..*end)?;
         let head = head

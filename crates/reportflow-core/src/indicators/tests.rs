@@ -12,6 +12,9 @@ mod targets_and_dates;
 /// Tables pasted as text, and the notes in and after them.
 mod tables;
 
+/// Clauses and the cues around a figure: reasons, modals, relative years, forecasts' reach.
+mod clauses;
+
 /// The sentence reader's fast paths against their plain definitions.
 mod prefilters;
 

@@ -1,0 +1,146 @@
+//! Clauses and the cues around a figure, in forms met in probe documents: a reason naming
+//! another metric, a modal or a setting clause before a target, brackets a page left open,
+//! a ratio to the output, a level in another currency, `去年` and `今年`, a time standing as a
+//! clause of its own, and how far a forecast reaches.
+
+use super::forms::coded_facts;
+use super::render;
+
+#[test]
+fn a_change_of_another_metric_in_words_takes_the_figure_after_it_from_the_paragraph_subject() {
+    // A reasons clause: the decline is the real-estate investment's, not the paragraph's
+    // fixed-asset investment.
+    let facts = render(
+        "3.固定资产投资。1—11月下降2.1%,预计全年下降2%左右。主要原因是房地产开发投资持续下滑,1—11月下降18.5%。",
+    );
+    assert!(facts.contains("yoy-2.1"), "{facts}");
+    assert!(!facts.contains("yoy-18.5"), "{facts}");
+    // A clause naming the subject itself changes nothing.
+    let facts = render("3.固定资产投资。全年投资较快增长,1—11月增长8.1%。");
+    assert!(
+        facts.contains("fixed_asset_investment") && facts.contains("yoy8.1"),
+        "{facts}"
+    );
+}
+
+#[test]
+fn last_year_named_among_this_years_targets_dates_a_result_of_that_year() {
+    let doc = "临江市政府工作报告\n——2026年1月13日在临江市第十七届人民代表大会第五次会议上\n\n\
+               二、2026年工作安排\n\
+               今年经济社会发展的主要预期目标是:地区生产总值增长5.5%左右。\
+               这一目标主要基于以下考虑:去年全市地区生产总值增长5.7%,比去年同期的增速高0.2个百分点。";
+    let facts = coded_facts(doc);
+    assert!(
+        facts.contains(&"gdp Target 2026 - yoy5.5".to_string()),
+        "{facts:#?}"
+    );
+    assert!(
+        facts.contains(&"gdp Actual 2025 - yoy5.7".to_string()),
+        "{facts:#?}"
+    );
+    // A baseline or a span of last year dates nothing; only the last `去年` names a time.
+    let text = "比去年同期、去年底、去年以来,去年增长";
+    let ends: Vec<usize> = crate::indicators::period::last_year_mentions(text).collect();
+    assert_eq!(ends, [text.rfind("去年").unwrap() + "去年".len()]);
+}
+
+#[test]
+fn targets_cited_after_a_modal_and_beside_another_metrics_rate() {
+    let facts = render(
+        "规上工业增加值能够完成年初确定的增长6%以上的预期目标,\
+         但地区生产总值增速与年初确定的5.5%左右的预期目标仍有一定差距。",
+    );
+    assert!(facts.contains("industrial_value_added Target"), "{facts}");
+    assert!(facts.contains("gdp Target"), "{facts}");
+    assert!(facts.contains("yoy5.5"), "{facts}");
+}
+
+#[test]
+fn an_unclosed_bracket_a_ratio_to_the_output_and_a_level_in_another_currency() {
+    // A scraped page that lost the bracket's close.
+    let facts = render("全年全区固定资产投资(不含农户比上年增长3.2%。");
+    assert!(
+        facts.starts_with("fixed_asset_investment") && facts.contains("yoy3.2"),
+        "{facts}"
+    );
+    let facts = coded_facts(
+        "衡川省2025年国民经济和社会发展统计公报\n\n\
+         全年研究与试验发展(R&D)经费支出1520.3亿元,比上年增长9.1%,与地区生产总值之比为2.59%。",
+    );
+    assert!(
+        facts.contains(&"rd_intensity Actual 2025 2.59% -".to_string()),
+        "{facts:#?}"
+    );
+    let facts = render("实际使用外商直接投资金额11339亿元,下降8.2%,折1633亿美元,下降13.7%。");
+    assert!(
+        facts.lines().any(|l| l.starts_with("foreign_capital_used")
+            && l.contains("1633亿美元")
+            && l.contains("yoy-13.7")),
+        "{facts}"
+    );
+}
+
+#[test]
+fn a_forecast_of_a_change_since_an_earlier_year_reports_that_years_level() {
+    let facts = coded_facts(
+        "澜湖区2025年国民经济和社会发展计划执行情况与2026年计划草案的报告\n\n\
+         预计全区地区生产总值由2020年的861.2亿元增加到2025年的1186.5亿元,年均增长5.9%。\n",
+    );
+    let has = |f: &str| facts.iter().any(|x| x == f);
+    assert!(has("gdp Actual 2020 861.2亿元 -"), "{facts:#?}");
+    assert!(has("gdp Forecast 2025 1186.5亿元 -"), "{facts:#?}");
+}
+
+#[test]
+fn quarters_after_the_half_year_a_rate_held_at_a_level_and_the_same_time_a_year_before() {
+    let facts = coded_facts(
+        "临渊市2025年上半年国民经济和社会发展计划执行情况的报告\n\n\
+         上半年全市实现地区生产总值2865.4亿元,同比增长5.8%。其中,一季度增长5.4%,二季度增长6.1%。\n\
+         全市一般公共预算收入168.9亿元,同比增长2.1%,而上年同期为下降3.6%。\n\
+         预计全年全市经济增速将保持在5.5%左右。为实现全年地区生产总值增长6%的预期目标,要持续发力。",
+    );
+    let has = |f: &str| facts.iter().any(|x| x == f);
+    assert!(has("gdp Actual 2025Q1 - yoy5.4"), "{facts:#?}");
+    assert!(has("gdp Actual 2025Q2 - yoy6.1"), "{facts:#?}");
+    assert!(
+        has("general_budget_revenue Actual 2024H1 - yoy-3.6"),
+        "{facts:#?}"
+    );
+    assert!(has("gdp Forecast 2025 - yoy5.5"), "{facts:#?}");
+    assert!(has("gdp Target 2025 - yoy6"), "{facts:#?}");
+}
+
+#[test]
+fn this_year_in_a_work_report_is_the_year_it_was_given() {
+    let facts = coded_facts(
+        "政府工作报告\n——2024年3月5日在第十四届全国人民代表大会第二次会议上\n\n\
+         预计今年全国一般公共预算收入增长3.3%。",
+    );
+    assert!(
+        facts.contains(&"general_budget_revenue Forecast 2024 - yoy3.3".to_string()),
+        "{facts:#?}"
+    );
+}
+
+#[test]
+fn a_time_standing_as_its_own_clause_and_a_forecast_going_on_with_a_change() {
+    let facts = coded_facts(
+        "青溪县2025年国民经济和社会发展计划执行情况与2026年计划草案的报告\n\n\
+         工业经济稳中有进,1—11月,全县规上工业增加值增长9.8%,预计全年增长9.6%,\
+         增速居全市第二位;规上工业总产值完成412.6亿元,同比增长8.7%。\n",
+    );
+    let has = |f: &str| facts.iter().any(|x| x == f);
+    assert!(
+        has("industrial_value_added Actual 2025M01-11 - yoy9.8"),
+        "{facts:#?}"
+    );
+    assert!(
+        has("industrial_value_added Forecast 2025 - yoy9.6"),
+        "{facts:#?}"
+    );
+    // The months date the clause past the `;`, and the forecast stopped at it.
+    assert!(
+        has("industrial_output Actual 2025M01-11 412.6亿元 yoy8.7"),
+        "{facts:#?}"
+    );
+}
