@@ -153,6 +153,28 @@ impl PeriodFinder {
             let quoted_pre = text[..whole.start()]
                 .strip_suffix('“')
                 .is_some_and(|head| head.ends_with(['比', '较']));
+            // `为近十年来最高`: a record over a span, which dates no figure.
+            let record = caps.name("past").is_some()
+                && [
+                    "来最",
+                    "以来最",
+                    "来首次",
+                    "以来首次",
+                    "来新高",
+                    "最高",
+                    "最低",
+                    "最快",
+                ]
+                .iter()
+                .any(|w| text[whole.end()..].starts_with(w));
+            // `也是“十四五”规划的收官之年`: one year of the plan, not its five.
+            let one_year_of_plan = caps.name("plan").is_some() && {
+                let near: String = text[whole.end()..].chars().take(10).collect();
+                near.contains("之年") || near.contains("第一年") || near.contains("最后一年")
+            };
+            if record || one_year_of_plan {
+                continue;
+            }
             // `按2000年价格计算`: the prices' base year, not what the figure covers.
             let price_base = text[..whole.start()].ends_with('按')
                 || text[whole.end()..].starts_with("价格")

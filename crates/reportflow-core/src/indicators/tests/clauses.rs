@@ -144,3 +144,24 @@ fn a_time_standing_as_its_own_clause_and_a_forecast_going_on_with_a_change() {
         "{facts:#?}"
     );
 }
+
+#[test]
+fn one_year_of_a_plan_and_a_record_over_years_date_no_figure() {
+    let facts = coded_facts(
+        "政府工作报告\n\n——2026年1月22日在嫩川省第十四届人民代表大会第五次会议上\n\n\
+         一、2025年和“十四五”时期工作回顾\n\n\
+         2025年是极不平凡的一年,也是“十四五”规划的收官之年,面对多重困难挑战,\
+         全省地区生产总值达到16842.7亿元,比上年增长5.1%,\
+         规模以上工业增加值增长6.3%、为近十年来最高,固定资产投资增长3.2%。\n",
+    );
+    let has = |f: &str| facts.iter().any(|x| x == f);
+    assert!(has("gdp Actual 2025 16842.7亿元 yoy5.1"), "{facts:#?}");
+    assert!(
+        has("industrial_value_added Actual 2025 - yoy6.3"),
+        "{facts:#?}"
+    );
+    assert!(
+        has("fixed_asset_investment Actual 2025 - yoy3.2"),
+        "{facts:#?}"
+    );
+}
