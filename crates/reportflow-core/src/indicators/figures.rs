@@ -79,7 +79,11 @@ impl IndicatorExtractor {
                 continue;
             }
             let rest = &s[whole.end()..];
-            if rest.starts_with(['?', '？', '\u{FFFD}']) || !self.follow.is_match(rest) {
+            // `在上年增长6.8%的较高基数上`: a growth of the year before stated as a basis is
+            // a figure of its own, though a noun follows.
+            let basis = || parts.unit == "%" && lexicon::growth_as_basis(&s[..start], rest);
+            if rest.starts_with(['?', '？', '\u{FFFD}']) || !(self.follow.is_match(rest) || basis())
+            {
                 continue;
             }
             let Some(value) = parse_number(parts.num) else {

@@ -210,6 +210,8 @@ pub(crate) const PHRASE_SUFFIX: &str = concat!(
     r"|按可比价格计算|按不变价格计算|按现价计算|按(?:自然|同)口径计算|自然口径|同口径|按\d{4}年(?:不变)?价格计算",
     // `单位地区生产总值能耗年度目标为下降3%`: what the target is, after the metric.
     r"|(?:年度|全年)目标(?:为|是)",
+    // `规模以上工业增加值在上年增长4.6%的基础上增长6.3%`: the year before as a basis.
+    r"|在上年|在去年",
     // `经济总量按年平均汇率折算达到17.7万亿美元`, `以人民币计比上年增长21.4%`.
     r"|按[^,;:]{0,8}?汇率折算|以(?:人民币|美元)计",
     // `财政收入预算安排为14770亿元`: the budget's figure for the metric.
@@ -425,4 +427,37 @@ pub(crate) fn opens_same_time_before(seg: &str) -> bool {
         .find_map(|c| seg.strip_prefix(c))
         .unwrap_or(seg);
     seg.starts_with("上年同期") || seg.starts_with("去年同期")
+}
+
+/// Whether a figure after the clause `seg` and before `after` is the growth of the year
+/// before stated as the basis of this year's (`在上年增长6.8%的较高基数上`, `在去年增长4.6%的
+/// 基础上`).
+pub(crate) fn opens_year_before_basis(seg: &str, after: &str) -> bool {
+    let seg = seg.trim();
+    ["在上年增长", "在去年增长", "在上年下降", "在去年下降"]
+        .iter()
+        .any(|w| seg.ends_with(w))
+        && after.starts_with('的')
+        && after.chars().take(8).collect::<String>().contains(['基'])
+}
+
+/// Whether a growth figure between `before` and `after` is stated as the basis of another
+/// (`在上年增长6.8%的较高基数上`, `在前三季度国内生产总值同比增长5.2%的基础上`): its clause
+/// holds `在` and ends with a growth verb, and `的…基数`/`的…基础` follows.
+pub(crate) fn growth_as_basis(before: &str, after: &str) -> bool {
+    let clause = before
+        .rfind([',', '，', ';', '；', '。'])
+        .map_or(before, |i| &before[i + 1..])
+        .trim_start();
+    clause.contains('在')
+        && (clause.ends_with("增长") || clause.ends_with("下降"))
+        && after.starts_with('的')
+        && after.chars().take(8).any(|c| c == '基')
+}
+
+/// Whether a clause continues the metric before it after a basis of the year before
+/// (`…的较高基数上增长5.6%`, `…的基础上增长6.3%`).
+pub(crate) fn continues_after_basis(seg: &str) -> bool {
+    let seg = seg.trim_start();
+    seg.starts_with('的') && (seg.contains("基数上") || seg.contains("基础上"))
 }

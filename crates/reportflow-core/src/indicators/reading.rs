@@ -165,6 +165,21 @@ impl IndicatorExtractor {
                 let same_time_before = current.iter().any(|d| d.yoy.is_some())
                     && lexicon::opens_same_time_before(last_seg);
                 let earlier = earlier.or(same_time_before.then_some("上年同期"));
+                // `在上年增长6.8%的较高基数上增长5.6%`: the growth of the year before, as the
+                // basis of this year's.
+                let basis_before = lexicon::opens_year_before_basis(last_seg, &s[fig.end..]);
+                let earlier = earlier.or(basis_before.then_some("上年"));
+                if basis_before && current.iter().any(Draft::has_figures) {
+                    let clause = segs
+                        .last()
+                        .map_or(fig.start, |(st, t)| st + leading_trim_len(t));
+                    let fresh = current
+                        .iter()
+                        .map(|d| Draft::new(d.metric.clone(), clause))
+                        .collect();
+                    done.append(&mut current);
+                    current = fresh;
+                }
                 earlier_time = earlier.map(|t| match t {
                     "上年同期" | "去年同期" => None,
                     "上年" | "去年" => Some(period::TimeRef {

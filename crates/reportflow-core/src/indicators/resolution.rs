@@ -138,6 +138,9 @@ impl IndicatorExtractor {
                             .is_some_and(|c| c.name("rate").is_some())
                     // `…增长2.1%,上年同期为下降1.3%`: the same metric a year before.
                     || lexicon::opens_same_time_before(&cleaned)
+                    || lexicon::continues_after_basis(&cleaned)
+                    || cleaned.trim_start().starts_with("在上年")
+                    || cleaned.trim_start().starts_with("在去年")
                     // `按年平均汇率折算约1.51万美元`: the same figure in another currency.
                     || (cleaned.trim_start().starts_with('按') && cleaned.contains("折算"))
                     // `11339亿元,下降8.2%,折1633亿美元`: the same in another currency.

@@ -165,3 +165,30 @@ fn one_year_of_a_plan_and_a_record_over_years_date_no_figure() {
         "{facts:#?}"
     );
 }
+
+#[test]
+fn the_growth_of_the_year_before_stated_as_a_basis_and_place_words_inside_a_name() {
+    let facts = coded_facts(
+        "临澜市政府工作报告\n——2025年1月10日在临澜市第十六届人民代表大会第五次会议上\n\n\
+         全市地区生产总值完成2431.6亿元,在上年增长6.8%的较高基数上增长5.6%。\
+         规模以上工业增加值在上年增长4.6%的基础上增长6.3%。\
+         第三产业增加值占全市地区生产总值的比重为58.4%。\
+         年末中外资金融机构本外币存款余额5832.6亿元,比上年末增长6.1%。",
+    );
+    let has = |f: &str| facts.iter().any(|x| x == f);
+    assert!(has("gdp Actual 2023 - yoy6.8"), "{facts:#?}");
+    assert!(has("gdp Actual 2024 - yoy5.6"), "{facts:#?}");
+    assert!(
+        has("industrial_value_added Actual 2023 - yoy4.6"),
+        "{facts:#?}"
+    );
+    assert!(
+        has("industrial_value_added Actual 2024 - yoy6.3"),
+        "{facts:#?}"
+    );
+    assert!(has("tertiary_share Actual 2024 58.4% -"), "{facts:#?}");
+    assert!(
+        has("deposit_balance Actual 2024 5832.6亿元 yoy6.1"),
+        "{facts:#?}"
+    );
+}
