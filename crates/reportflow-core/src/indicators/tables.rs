@@ -258,8 +258,16 @@ impl IndicatorExtractor {
         let names = body[..at].trim_start_matches([':', '：', ' ']);
         let names = names.rsplit([',', ';', '。']).next().unwrap_or(names);
         let codes: Vec<String> = names
-            .split(['、', '和', '及'])
-            .flat_map(|n| self.metrics.resolve(n.trim(), &ctx.strip_words))
+            .split(['、', '和'])
+            // `地区生产总值及其增长`, `固定资产投资增长`, `能耗降低`: rows named as in the table.
+            .map(|n| {
+                let n = n.trim();
+                ["及其增长", "增长", "增速", "降低", "下降"]
+                    .iter()
+                    .find_map(|e| n.strip_suffix(e))
+                    .unwrap_or(n)
+            })
+            .flat_map(|n| self.metrics.resolve(n, &ctx.strip_words))
             .filter_map(|m| m.code)
             .collect();
         for i in indicators {

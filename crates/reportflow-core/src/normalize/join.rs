@@ -285,7 +285,11 @@ fn starts_unit(line: &Line) -> bool {
 /// space-separated figures is no wrapped sentence, and joining rows makes one paragraph of
 /// a whole table.
 fn is_table_row(text: &str) -> bool {
-    let tokens: Vec<&str> = text.split_whitespace().collect();
+    // `指标 | 单位 | 2024年计划 | …`: bars separate cells as blanks do.
+    let tokens: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == '|' || c == '｜')
+        .filter(|t| !t.is_empty())
+        .collect();
     if tokens.len() < 2 || text.chars().count() > 80 {
         return false;
     }

@@ -231,3 +231,25 @@ fn a_mid_year_table_of_targets_written_as_changes_and_rows_of_rates_with_a_dash_
         "{facts:#?}"
     );
 }
+
+#[test]
+fn a_bar_table_under_its_caption_with_a_note_naming_rows_by_their_growth() {
+    let facts = pasted_facts(
+        "嘉岷市2024年国民经济和社会发展计划执行情况与2025年计划草案的报告\n\n\
+         附表:嘉岷市2024年国民经济和社会发展主要指标完成情况及2025年计划\n\
+         指标 | 单位 | 2024年计划 | 2024年完成 | 2025年计划\n\
+         地区生产总值 | 亿元 | 6400 | 6385左右 | 6800左右\n\
+         固定资产投资增长 | % | 6 | 4.8 | 5\n\
+         城镇新增就业 | 万人 | 11 | 12.56 | 11以上\n\
+         注:2024年完成栏中,地区生产总值及其增长、固定资产投资增长为预计数,其余为快报数。\n",
+    );
+    let has = |f: &str| facts.iter().any(|x| x == f);
+    assert!(has("gdp Target 2024 6400亿元 -"), "{facts:#?}");
+    assert!(has("gdp Forecast 2024 6385亿元 -"), "{facts:#?}");
+    assert!(
+        has("fixed_asset_investment Forecast 2024 - yoy4.8"),
+        "{facts:#?}"
+    );
+    assert!(has("new_urban_jobs Actual 2024 12.56万人 -"), "{facts:#?}");
+    assert!(has("new_urban_jobs Target 2025 11万人 -"), "{facts:#?}");
+}

@@ -264,3 +264,15 @@ fn a_row_with_notes_in_words_and_the_note_after_a_table_stay_lines() {
     );
     assert!(p[3].starts_with("注"), "{p:#?}");
 }
+
+#[test]
+fn a_bar_separated_header_is_a_row_not_its_captions_continuation() {
+    // Indented paragraphs with blank lines between them, then a caption and a bar table.
+    let input = "    （七）绿色低碳转型加快。PM2.5年均浓度31.8微克/立方米，下降4.2%，空气质量优良天数比例为88.5%；单位地区生产总值能耗预计下降3.1%。全社会研发投入强度预计达到2.78%，高新技术企业突破3000家。\n\n\
+                 \x20   总体看，2024年计划执行情况总体良好，但也存在一些问题：地区生产总值、社会消费品零售总额、固定资产投资、实际使用外资等指标未完成年初计划目标；有效需求不足，民间投资信心有待提振；部分企业经营困难，财政收支平衡压力较大。\n\n\
+                 \x20   附表：嘉岷市2024年国民经济和社会发展主要指标完成情况及2025年计划\n\
+                 \x20   指标 | 单位 | 2024年计划 | 2024年完成 | 2025年计划\n\
+                 \x20   地区生产总值 | 亿元 | 6400 | 6385左右 | 6800左右";
+    let p = paras(input);
+    assert!(p.iter().any(|l| l.starts_with("指标")), "{p:#?}");
+}
