@@ -84,10 +84,11 @@ pub(crate) struct MetricMatcher {
 /// Rewrites that bring wording variants to one form; applied in order to phrases and
 /// aliases alike.
 const REWRITES: &[(&[&str], &str, &str)] = &[
-    // Parenthesised glosses and footnote marks: `细颗粒物(PM2.5)年均浓度`, `GDP)[2]`.
+    // Parenthesised glosses and footnote marks: `细颗粒物(PM2.5)年均浓度`, `GDP)[2]`,
+    // `固定资产投资[注3]`.
     (
         &["(", ")", "[", " "],
-        r"\([^()]{0,12}\)|\[\d{1,2}\]|[()\s]",
+        r"\([^()]{0,12}\)|\[注?\d{1,2}\]|[()\s]",
         "",
     ),
     (&["细颗粒物"], r"细颗粒物", "PM2.5"),

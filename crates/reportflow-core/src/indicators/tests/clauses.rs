@@ -192,3 +192,20 @@ fn the_growth_of_the_year_before_stated_as_a_basis_and_place_words_inside_a_name
         "{facts:#?}"
     );
 }
+
+#[test]
+fn footnote_marks_after_a_figure_or_inside_a_name_and_a_countys_seat() {
+    let facts = coded_facts(
+        "萝川县2025年国民经济和社会发展统计公报\n\n\
+         全年全县地区生产总值(GDP)268.45亿元[注1],按不变价格计算,比上年增长6.3%。\
+         全年固定资产投资[注3]比上年下降2.3%。\
+         全年县城细颗粒物(PM2.5)平均浓度为29微克/立方米,比上年下降3.3%。",
+    );
+    let has = |f: &str| facts.iter().any(|x| x == f);
+    assert!(has("gdp Actual 2025 268.45亿元 yoy6.3"), "{facts:#?}");
+    assert!(
+        has("fixed_asset_investment Actual 2025 - yoy-2.3"),
+        "{facts:#?}"
+    );
+    assert!(has("pm25 Actual 2025 29微克/立方米 yoy-3.3"), "{facts:#?}");
+}
