@@ -168,10 +168,8 @@ impl PeriodFinder {
                 .iter()
                 .any(|w| text[whole.end()..].starts_with(w));
             // `也是“十四五”规划的收官之年`: one year of the plan, not its five.
-            let one_year_of_plan = caps.name("plan").is_some() && {
-                let near: String = text[whole.end()..].chars().take(10).collect();
-                near.contains("之年") || near.contains("第一年") || near.contains("最后一年")
-            };
+            let one_year_of_plan =
+                caps.name("plan").is_some() && names_one_year(&text[whole.end()..]);
             if record || one_year_of_plan {
                 continue;
             }
@@ -525,6 +523,13 @@ fn year_word_mentions<'t>(text: &'t str, word: &'t str) -> impl Iterator<Item = 
             .any(|p| after.starts_with(p));
         (!baseline && !part).then_some(end)
     })
+}
+
+/// Whether the words after a plan's name make it one of its years (`…收官之年`, `…开局之年`,
+/// `…的第一年`, `实现“十四五”规划目标任务的关键一年`).
+pub(crate) fn names_one_year(after: &str) -> bool {
+    let near: String = after.chars().take(12).collect();
+    near.contains("之年") || near.contains("一年")
 }
 
 #[cfg(test)]

@@ -32,10 +32,18 @@ impl IndicatorExtractor {
                 .unwrap_or(before);
             before.ends_with(|c: char| c.is_ascii_digit() || matches!(c, '%' | '元' | '人' | '户'))
         };
-        let mut targets = self
-            .target_cue
-            .find_iter(s)
-            .filter(|m| counts(m.end()) && !names_figure_before(m.start()));
+        // `比预期目标多出286万人`: a target compared with, not set.
+        let compared_with = |start: usize| {
+            let before = &s[..start];
+            [
+                "比", "较", "超过", "超出", "高于", "低于", "好于", "快于", "慢于",
+            ]
+            .iter()
+            .any(|w| before.ends_with(w))
+        };
+        let mut targets = self.target_cue.find_iter(s).filter(|m| {
+            counts(m.end()) && !names_figure_before(m.start()) && !compared_with(m.start())
+        });
         let target = targets.next().map(|first| {
             // `年初计划的主要目标是:…`: the list opener after a cited target governs the list.
             if is_cited_target(first.as_str()) {

@@ -130,7 +130,7 @@ impl TimelineFinder {
                 }
                 // `2025年是“十四五”规划收官之年`: one year of the plan, the year the line opens
                 // with, not the plan's five.
-                if c.name("plan").is_some() && names_one_year(&line[m.end()..]) {
+                if c.name("plan").is_some() && super::period::names_one_year(&line[m.end()..]) {
                     continue;
                 }
                 let at = line_start + super::sentences::count_chars(&line[..byte]);
@@ -245,13 +245,6 @@ fn may_open_with_year(line: &str) -> bool {
                     | '十'
             )
     })
-}
-
-/// Whether the words after a plan's name make it one of its years (`…收官之年`, `…开局之年`,
-/// `…的第一年`).
-fn names_one_year(after: &str) -> bool {
-    let near: String = after.chars().take(8).collect();
-    near.contains("之年") || near.contains("第一年") || near.contains("最后一年")
 }
 
 /// Verbs that take a plan as their object (`衔接“十五五”规划`, `编制“十五五”规划`).

@@ -209,3 +209,21 @@ fn footnote_marks_after_a_figure_or_inside_a_name_and_a_countys_seat() {
     );
     assert!(has("pm25 Actual 2025 29微克/立方米 yoy-3.3"), "{facts:#?}");
 }
+
+#[test]
+fn a_target_compared_with_sets_nothing_after_it() {
+    let facts = coded_facts(
+        "政府工作报告\n——2021年3月5日在第十三届全国人民代表大会第四次会议上\n\n一、2020年工作回顾\n\n\
+         城镇新增就业1186万人,比预期目标多出286万人;年末全国城镇调查失业率降到5.2%,\
+         低于6%左右的预期目标。",
+    );
+    let has = |f: &str| facts.iter().any(|x| x == f);
+    assert!(
+        has("surveyed_unemployment_rate Actual 2020 5.2% -"),
+        "{facts:#?}"
+    );
+    assert!(
+        has("surveyed_unemployment_rate Target 2020 6% -"),
+        "{facts:#?}"
+    );
+}
