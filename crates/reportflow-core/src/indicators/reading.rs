@@ -59,6 +59,15 @@ impl IndicatorExtractor {
             // The earlier time a growth baseline names (`增速较上半年的7.5%`): its part, or
             // `None` for the same part of the year before.
             let mut earlier_time: Option<Option<period::TimeRef>> = None;
+            // `(上年同口径基数为11.54亿元)`: the base a comparison was made against, not a
+            // figure reported of any year.
+            if segs.last().is_some_and(|(_, t)| {
+                let t = t.trim_end();
+                t.ends_with("基数为") || t.ends_with("基数是")
+            }) {
+                // The clause stays in the next figure's lead, which it explains.
+                continue;
+            }
             // `5%—5.5%`: the upper bound of a range stated by its lower bound.
             if prev.is_some() && matches!(lead.trim(), "—" | "-" | "–" | "~" | "～" | "至" | "到")
             {

@@ -47,7 +47,8 @@ pub(crate) struct TimelineFinder {
 const CUES: &str = concat!(
     r"(?P<five_review>过去五年|五年来|过去的五年|这五年|经过五年)",
     r"|(?P<year_review>过去一年|过去的一年|一年来|去年以来)",
-    r"|(?P<plan>[“\x22]?十(?P<ordinal>[一二三四五六七八九])五[”\x22]?(?:时期|期间|以来|规划|发展|主要目标))",
+    // `“十四五”规划实施以来`: the plan's years so far, as `“十四五”以来`.
+    r"|(?P<plan>[“\x22]?十(?P<ordinal>[一二三四五六七八九])五[”\x22]?(?:时期|期间|以来|规划实施以来|规划|发展|主要目标))",
     r"|(?P<five_plan>今后五年|未来五年)",
     r"|(?P<by_year>到(?P<by>20\d\d)年)",
     r"|(?P<year_targets>今年[^。;；]{0,16}?(?:预期目标|主要目标|目标任务)|主要预期目标(?:是|为|:|：|$))",

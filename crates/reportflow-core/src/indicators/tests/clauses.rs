@@ -227,3 +227,23 @@ fn a_target_compared_with_sets_nothing_after_it() {
         "{facts:#?}"
     );
 }
+
+#[test]
+fn a_comparisons_base_is_no_figure_and_a_plan_so_far_is_its_years_so_far() {
+    let facts = render(
+        "一般公共预算收入完成12.48亿元,同比增长5.3%,\
+         剔除上年一次性资产处置收入因素后(上年同口径基数为11.54亿元)同口径增长8.1%。",
+    );
+    assert!(!facts.contains("11.54"), "{facts}");
+    assert!(facts.contains("yoy8.1"), "{facts}");
+    let facts = coded_facts(
+        "政府工作报告\n——2025年1月14日在临澜市第十七届人民代表大会第五次会议上\n\n\
+         一、2024年和“十四五”规划实施以来工作回顾\n\n\
+         各位代表!“十四五”规划实施以来,我们对照规划确定的目标任务,逐项压实责任。\
+         常住人口城镇化率达到61.4%。",
+    );
+    assert!(
+        facts.contains(&"urbanization_rate Actual 2024 61.4% -".to_string()),
+        "{facts:#?}"
+    );
+}
