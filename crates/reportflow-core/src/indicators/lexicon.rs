@@ -439,8 +439,7 @@ pub(crate) fn opens_year_before_basis(seg: &str, after: &str) -> bool {
     ["在上年增长", "在去年增长", "在上年下降", "在去年下降"]
         .iter()
         .any(|w| seg.ends_with(w))
-        && after.starts_with('的')
-        && after.chars().take(8).collect::<String>().contains(['基'])
+        && growth_as_basis(seg, after)
 }
 
 /// Whether a growth figure between `before` and `after` is stated as the basis of another

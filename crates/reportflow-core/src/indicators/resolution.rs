@@ -127,7 +127,11 @@ impl IndicatorExtractor {
                         && !self
                             .resolve(&phrase, topic, previous, ctx)
                             .iter()
-                            .any(|r| r.code.is_some() && r.code != previous.and_then(|p| p.code.clone())))
+                            .any(|r| {
+                                r.code.is_some()
+                                    && r.code.as_deref()
+                                        != previous.and_then(|p| p.code.as_deref())
+                            }))
                     || super::reading::target_in_brackets(&cleaned)
                     || (cleaned.trim_start().starts_with(['较', '比'])
                         && self.baseline_lead.is_match(cleaned.trim()))

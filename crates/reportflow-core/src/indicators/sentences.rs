@@ -205,23 +205,6 @@ pub(super) struct SentenceCues {
 }
 
 impl SentenceCues {
-    /// Whether the time phrase ending at `end` of `s` is all of its clause (`,1—11月,`).
-    fn time_clause_alone(&self, s: &str, end: usize) -> bool {
-        let head = &s[..end];
-        let clause_start = head
-            .rfind(['，', ',', '；', ';', '：', ':'])
-            .map_or(0, |i| {
-                i + head[i..].chars().next().map_or(1, char::len_utf8)
-            });
-        // The phrase is the clause: the finder's match starts where the clause does.
-        let clause = &head[clause_start..];
-        !clause.is_empty()
-            && clause.chars().count() <= 12
-            && clause.chars().all(|c| {
-                c.is_ascii_digit() || "年月季度一二三四上下半前全—-–~至到份末底个".contains(c)
-            })
-    }
-
     /// The last time phrase that ends before byte `first` (a figure's start).
     pub(super) fn time_before(&self, first: usize) -> Option<&period::TimeRef> {
         let before = self.time.partition_point(|(end, _)| *end <= first);
@@ -265,7 +248,7 @@ impl SentenceCues {
             let alone = s
                 .get(*end..)
                 .is_some_and(|rest| rest.starts_with([',', '，']))
-                && self.time_clause_alone(s, *end);
+                && time_clause_alone(s, *end);
             !crosses || opening || alone
         })?;
         let head = s.get(..*end)?;
@@ -421,6 +404,23 @@ fn merge_sorted(
 }
 
 /// [`terminators`] as first written: every stream collected, then sorted.
+/// Whether the time phrase ending at `end` of `s` is all of its clause (`,1—11月,`).
+fn time_clause_alone(s: &str, end: usize) -> bool {
+    let head = &s[..end];
+    let clause_start = head
+        .rfind(['，', ',', '；', ';', '：', ':'])
+        .map_or(0, |i| {
+            i + head[i..].chars().next().map_or(1, char::len_utf8)
+        });
+    // The phrase is the clause: the finder's match starts where the clause does.
+    let clause = &head[clause_start..];
+    !clause.is_empty()
+        && clause.chars().count() <= 12
+        && clause
+            .chars()
+            .all(|c| c.is_ascii_digit() || "年月季度一二三四上下半前全—-–~至到份末底个".contains(c))
+}
+
 #[cfg(test)]
 pub(super) fn terminators_sorted(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
