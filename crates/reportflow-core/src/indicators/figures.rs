@@ -12,6 +12,7 @@ impl IndicatorExtractor {
     /// modify a following noun are left out.
     pub(super) fn figures<'s>(&self, s: &'s str) -> Vec<Figure<'s>> {
         let mut out = Vec::new();
+        let mut done_share_at = None;
         // `find_iter` runs the lazy DFA only; the parts of a match are split by hand
         // because asking the regex for capture groups cost more than the rest of the
         // sentence reading.
@@ -82,7 +83,20 @@ impl IndicatorExtractor {
             // `在上年增长6.8%的较高基数上`: a growth of the year before stated as a basis is
             // a figure of its own, though a noun follows.
             let basis = || parts.unit == "%" && lexicon::growth_as_basis(&s[..start], rest);
-            if rest.starts_with(['?', '？', '\u{FFFD}']) || !(self.follow.is_match(rest) || basis())
+            // `完成年度预算12.57亿元的102.3%`: the year's target, then how much of it was
+            // done, which is no figure of the metric.
+            if done_share_at == Some(start) {
+                continue;
+            }
+            let target_done = rest
+                .strip_prefix('的')
+                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+                && super::reading::target_named_before(&s[..start]);
+            if target_done {
+                done_share_at = Some(whole.end() + '的'.len_utf8());
+            }
+            if rest.starts_with(['?', '？', '\u{FFFD}'])
+                || !(self.follow.is_match(rest) || basis() || target_done)
             {
                 continue;
             }

@@ -113,7 +113,7 @@ pub(crate) const COMPARED_TO: &[&str] = &[
 /// (`下降2.5%的年度目标`, `增长6%左右的预期目标`). One list for both places that read a target
 /// after its figure: [`figure_follow`] and `drafting::names_target`.
 pub(crate) const TARGET_MODIFIERS: &[&str] = &[
-    "年度", "全年", "预期", "既定", "控制", "调控", "计划", "考核",
+    "年度", "全年", "预期", "既定", "控制", "调控", "计划", "考核", "规划",
 ];
 
 /// Growth verbs at the end of a figure's lead: the figure is a change, not a level.
@@ -204,7 +204,7 @@ pub(crate) const PHRASE_INNER_DATE: &str = r"(?:到|至)\d{4}年(?:底|末)?";
 
 /// Words stripped from the end of a metric phrase: verbs, baselines, qualifiers.
 pub(crate) const PHRASE_SUFFIX: &str = concat!(
-    r"(?:初步核算|实现|完成|达到|达|为|是|约|累计|共|合计|总计|保持在|控制在|稳定在|均|分别|单季|的",
+    r"(?:初步核算|实现|完成|达到|达|为|是|约|累计|共|合计|总计|保持在|控制在|稳定在|均|分别|单季|当季|的",
     r"|力争|争取|确保|预计|预期|年初计划|年初确定|计划|要|将|继续|保持|平均|有望",
     r"|下降至|下降到|降至|降到|提高到|提高至|增长至|增长到|增加到|增加至|上升至|上升到|回落至|回落到",
     r"|降低至|降低到|减少至|减少到|扩大至|扩大到|缩小至|缩小到",
@@ -212,6 +212,9 @@ pub(crate) const PHRASE_SUFFIX: &str = concat!(
     r"|按可比价格计算|按不变价格计算|按现价计算|按(?:自然|同)口径计算|自然口径|同口径|按\d{4}年(?:不变)?价格计算",
     // `单位地区生产总值能耗年度目标为下降3%`: what the target is, after the metric.
     r"|(?:年度|全年)目标(?:为|是)",
+    // `完成年度目标3200人的108.1%`, `完成年度预算12.57亿元的102.3%`: the target stated
+    // before its figure, after the metric.
+    r"|(?:年度|全年)(?:目标|预算|任务)",
     // `规模以上工业增加值在上年增长4.6%的基础上增长6.3%`: the year before as a basis.
     r"|在上年|在去年",
     // `经济总量按年平均汇率折算达到17.7万亿美元`, `以人民币计比上年增长21.4%`.

@@ -400,7 +400,7 @@ impl MetricMatcher {
         } else {
             &[("", "")]
         };
-        expansions
+        let mut resolved: Vec<ResolvedMetric> = expansions
             .iter()
             .map(|(from, to)| {
                 let c = if from.is_empty() {
@@ -422,7 +422,14 @@ impl MetricMatcher {
                     code,
                 }
             })
-            .collect()
+            .collect();
+        // `城乡居民基础养老金最低标准`: a compound that names no headline metric either way
+        // is one metric of its own, not two copies of the same figure.
+        if resolved.len() > 1 && resolved.iter().all(|m| m.code.is_none()) {
+            resolved.truncate(1);
+            resolved[0].canonical = canonical;
+        }
+        resolved
     }
 }
 

@@ -48,3 +48,36 @@ fn uncode_parts(s: &str, drafts: &mut [Draft], mut seen: Vec<(String, String)>, 
         }
     }
 }
+
+/// `存贷款余额合计1.66万亿元`: a coordinated compound (`存贷款`, `城乡居民`, `收支`), expanded
+/// to one draft per metric it names, that takes one level and not a list of them (`分别`)
+/// states the two together: a sum or a mix, neither metric's level. Its level goes from
+/// each draft; so does its growth for a sum (`存贷款余额增长8.1%` is the total's), while a
+/// growth shared by two incomes (`城乡居民人均可支配收入均增长6%`) is each one's.
+pub(super) fn drop_joint_figures(drafts: &mut [Draft]) {
+    for i in 0..drafts.len() {
+        for j in i + 1..drafts.len() {
+            let (a, b) = (&drafts[i], &drafts[j]);
+            let expanded = a.metric.written == b.metric.written
+                && a.metric.canonical != b.metric.canonical
+                && a.quote_start == b.quote_start;
+            if !expanded {
+                continue;
+            }
+            let shared_value = a.value.is_some() && a.value == b.value;
+            let sum = ["存贷款", "收支", "内外资"]
+                .iter()
+                .any(|w| a.metric.written.contains(w));
+            let shared_yoy = sum && a.yoy.is_some() && a.yoy == b.yoy;
+            for k in [i, j] {
+                if shared_value {
+                    drafts[k].value = None;
+                    drafts[k].qualifier = None;
+                }
+                if shared_yoy {
+                    drafts[k].yoy = None;
+                }
+            }
+        }
+    }
+}

@@ -7,7 +7,7 @@ use super::drafting::{names_target, Draft};
 use super::figures::{unit_family, Figure, FigureRole};
 use super::lexicon;
 use super::metric::ResolvedMetric;
-use super::parts::uncode_repeated_parts;
+use super::parts::{drop_joint_figures, uncode_repeated_parts};
 use super::period;
 use super::resolution::{changed_in_words, is_region_word, Topic};
 use super::sentences::{leading_trim_len, may_name_topic, segments, segments_into};
@@ -32,6 +32,12 @@ impl IndicatorExtractor {
         }
         let opening =
             s.trim_start_matches(|c: char| !is_common_hanzi(c) && !c.is_ascii_alphanumeric());
+        // `去年同期,全市地区生产总值增长5.0%。`: a sentence opened by the same part of the
+        // year before states that time's figures.
+        let opened_year_before = opening
+            .split([',', '，'])
+            .next()
+            .is_some_and(|c| matches!(c.trim(), "去年同期" | "上年同期"));
         let topic = may_name_topic(opening)
             .then(|| self.topic.captures(opening))
             .flatten()
@@ -108,6 +114,16 @@ impl IndicatorExtractor {
                 // `低于增长5%的预期目标`: a comparison with a target the figure states.
                 // `未完成年度目标(3亿美元)`, `低于年初预期目标(6%左右)`: the target, stated in
                 // brackets after the word; a level, or a growth for an amount.
+                // `完成年度目标3200人的108.1%`: the target's own level, which the share
+                // after it compares with.
+                let role = if role == FigureRole::Comparison
+                    && fig.unit != "%"
+                    && target_named_before(last_seg)
+                {
+                    FigureRole::Value
+                } else {
+                    role
+                };
                 let role = if target_in_brackets(last_seg) {
                     // `完成年度目标(增长6%)`: the growth verb inside the brackets.
                     let inside = last_seg.rsplit(['(', '（']).next().unwrap_or("");
@@ -173,7 +189,8 @@ impl IndicatorExtractor {
                 // `…增长2.1%,上年同期为下降1.3%`: the same metric a year before.
                 let same_time_before = current.iter().any(|d| d.yoy.is_some())
                     && lexicon::opens_same_time_before(last_seg);
-                let earlier = earlier.or(same_time_before.then_some("上年同期"));
+                let earlier =
+                    earlier.or((same_time_before || opened_year_before).then_some("上年同期"));
                 // `在上年增长6.8%的较高基数上增长5.6%`: the growth of the year before, as the
                 // basis of this year's.
                 let basis_before = lexicon::opens_year_before_basis(last_seg, &s[fig.end..]);
@@ -329,6 +346,7 @@ impl IndicatorExtractor {
             }
         }
         done.append(&mut current);
+        drop_joint_figures(&mut done);
         done.retain(Draft::has_figures);
         done.sort_by_key(|d| (d.first_figure, d.quote_start));
         uncode_repeated_parts(s, &mut done);
@@ -401,7 +419,18 @@ impl IndicatorExtractor {
             .is_some_and(|(basis, _)| self.words.cumulative.any_in(basis));
         // The figure's own lead, from its clause's start.
         let lead = s.get(seg_start.min(fig.start)..fig.start).unwrap_or("");
-        let named_target = names_target(&s[fig.end.min(s.len())..]) || target_in_brackets(lead);
+        // `年度目标26.5亿元、增长5%`: a growth listed after a target's level is the target's.
+        let listed_after_target = draft.named_target
+            && draft.has_figures()
+            && s.get(draft.end..fig.start).is_some_and(|between| {
+                between
+                    .strip_prefix('、')
+                    .is_some_and(|verb| ["增长", "下降", "同比增长"].contains(&verb.trim()))
+            });
+        let named_target = names_target(&s[fig.end.min(s.len())..])
+            || target_in_brackets(lead)
+            || target_named_before(lead)
+            || listed_after_target;
         // `名义增长5.3%,扣除价格因素实际增长5.0%`: the real growth after the nominal one is
         // the same fact's growth net of prices, not a new fact. (Blind labellers split on
         // it: kept as the fact's `实际` growth, no figure lost, no second yoy to contest.)
@@ -560,11 +589,28 @@ pub(super) fn target_in_brackets(lead: &str) -> bool {
     if !lead.contains("目标") {
         return false;
     }
-    let lead = lead.trim_end();
-    // `完成年度目标(增长6%)`: a growth verb inside the brackets.
-    let lead = ["同比增长", "增长", "下降", "降低", "提高"]
+    let lead = without_growth_verb(lead.trim_end());
+    lead.ends_with("目标(") || lead.ends_with("目标（")
+}
+
+/// `完成年度目标(增长6%)`, `年度目标为增长8%`: a growth verb between a target's name and
+/// its figure.
+fn without_growth_verb(lead: &str) -> &str {
+    ["同比增长", "增长", "下降", "降低", "提高"]
         .iter()
         .find_map(|v| lead.strip_suffix(v))
+        .unwrap_or(lead)
+}
+
+/// Whether a lead ends by naming the year's target or budget, the figure right after it
+/// (`完成年度目标3200人的108.1%`, `完成年度预算12.57亿元的102.3%`, `…增长7.8%,年度目标为8%`).
+pub(super) fn target_named_before(lead: &str) -> bool {
+    let lead = without_growth_verb(lead.trim_end());
+    let lead = lead
+        .strip_suffix('为')
+        .or_else(|| lead.strip_suffix('是'))
         .unwrap_or(lead);
-    lead.ends_with("目标(") || lead.ends_with("目标（")
+    ["年度目标", "全年目标", "年度预算", "年度任务"]
+        .iter()
+        .any(|w| lead.ends_with(w))
 }

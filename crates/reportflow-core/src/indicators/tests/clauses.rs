@@ -247,3 +247,61 @@ fn a_comparisons_base_is_no_figure_and_a_plan_so_far_is_its_years_so_far() {
         "{facts:#?}"
     );
 }
+
+#[test]
+fn the_years_target_named_before_its_figure_and_the_same_time_a_year_before() {
+    let doc = "关于清溪县2025年国民经济和社会发展计划执行情况与2026年计划草案的报告\n\n\
+               一般公共预算收入完成12.86亿元,增长7.2%,完成年度预算12.57亿元的102.3%。\
+               城镇新增就业3460人,完成年度目标3200人的108.1%。\
+               农村常住居民人均可支配收入预计达到18950元、增长7.8%,年度目标为8%。";
+    let facts = coded_facts(doc);
+    let has = |f: &str| facts.iter().any(|x| x == f);
+    assert!(
+        has("general_budget_revenue Target 2025 12.57亿元 -"),
+        "{facts:?}"
+    );
+    assert!(has("new_urban_jobs Target 2025 3200人 -"), "{facts:?}");
+    assert!(
+        has("rural_disposable_income Target 2025 - yoy8"),
+        "{facts:?}"
+    );
+    // A growth listed after the target's level is the target's too.
+    let listed = render("5.一般公共预算收入。年度目标26.5亿元、增长5%,完成27.13亿元,增长7.6%。");
+    assert!(
+        listed.starts_with("general_budget_revenue Target 2021 26.5亿元 yoy5"),
+        "{listed}"
+    );
+    // The plan's target a result is compared with.
+    let planned = render("常住人口城镇化率达到67.9%,超过65%的规划目标。");
+    assert!(
+        planned.contains("urbanization_rate Target 2021 65%"),
+        "{planned}"
+    );
+    // How much of the target was done is no figure of the metric.
+    assert!(
+        !facts
+            .iter()
+            .any(|f| f.contains("102.3") || f.contains("108.1")),
+        "{facts:?}"
+    );
+    // A share of the budget with no level of the target stays a comparison.
+    let facts = render("一般公共预算收入完成12.86亿元,完成年度预算的102.3%。");
+    assert!(
+        !facts.contains("102.3%") && !facts.contains("Target"),
+        "{facts}"
+    );
+
+    // A sentence opened by the same time of the year before states that time's figures.
+    let doc = "南湖市2025年前三季度经济运行情况\n\n\
+               前三季度,全市地区生产总值增长5.4%。其中,三季度当季增长5.9%。\
+               去年同期,全市地区生产总值增长5.0%。";
+    let facts = coded_facts(doc);
+    assert_eq!(
+        facts,
+        [
+            "gdp Actual 2025Q1-3 - yoy5.4",
+            "gdp Actual 2025Q3 - yoy5.9",
+            "gdp Actual 2024Q1-3 - yoy5"
+        ],
+    );
+}

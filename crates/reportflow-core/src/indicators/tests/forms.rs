@@ -484,3 +484,28 @@ fn every_level_of_a_list_a_change_starts_from_is_a_start() {
     assert_eq!(facts.lines().count(), 4, "{facts}");
     assert!(facts.contains("rural_disposable_income"), "{facts}");
 }
+
+#[test]
+fn one_level_of_two_metrics_named_together_is_neither_ones() {
+    // A sum (`合计`) or a mix of deposits and loans: no level of either, nor its growth.
+    assert_eq!(
+        render("年末金融机构存贷款余额合计1.66万亿元,增长8.1%;存款余额9012.4亿元,增长7.8%。"),
+        "deposit_balance Actual 2021H1 9012.4亿元 yoy7.8 - -"
+    );
+    // A list of levels for the same compound is still each metric's.
+    assert_eq!(
+        render("金融机构人民币存贷款余额分别为6159.7亿元和2132.7亿元,同比分别增长22.1%和69.5%。"),
+        "deposit_balance Actual 2021H1 6159.7亿元 yoy22.1 - -\nloan_balance Actual 2021H1 2132.7亿元 yoy69.5 - -"
+    );
+    // One growth of two incomes is each one's; their one level is neither's.
+    let facts = render("全区城乡居民人均可支配收入32000元,增长5%。");
+    assert!(!facts.contains("32000"), "{facts}");
+    assert!(
+        facts.contains("urban_disposable_income Actual 2021H1 - yoy5"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("rural_disposable_income Actual 2021H1 - yoy5"),
+        "{facts}"
+    );
+}
