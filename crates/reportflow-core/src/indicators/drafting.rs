@@ -63,7 +63,17 @@ impl IndicatorExtractor {
                     && end <= quote_start
                     && context == IndicatorKind::Actual =>
             {
-                context
+                // Unless the figure's own clause has a target verb too (`确保下半年新开工
+                // 项目30个以上,确保全年固定资产投资增长5%以上`); `争取` in a review is what
+                // was won (`争取中央转移支付资金4113.7亿元`).
+                let own_verb = s
+                    .get(quote_start..first)
+                    .is_some_and(|lead| ["力争", "确保"].iter().any(|v| lead.contains(v)));
+                if own_verb {
+                    IndicatorKind::Target
+                } else {
+                    context
+                }
             }
             Some(end) if end <= first => IndicatorKind::Target,
             _ => context,
@@ -555,24 +565,6 @@ fn quote_bounds(s: &str, start: usize, end: usize) -> (usize, usize) {
             .map_or(start, |(i, _)| start + i);
     }
     (start, end)
-}
-
-/// Whether the text after a figure (past its qualifier) names it a target: `达到68%的目标`,
-/// `增长6%左右的预期目标`, `2万人目标全面完成`.
-pub(super) fn names_target(after: &str) -> bool {
-    let rest = lexicon::QUALIFIERS_AFTER
-        .iter()
-        .find_map(|q| after.strip_prefix(q))
-        .unwrap_or(after);
-    // `年初确定的“增长5.5%左右”的预期目标`: the target quoted.
-    let rest = rest.trim_start_matches(['”', '’', '"', '」']);
-    // `完成13万人年度目标的112.3%`, `超额完成下降2.5%的年度计划`: the year's target or plan.
-    let rest = rest.strip_prefix('的').unwrap_or(rest);
-    let (modifier, noun) = lexicon::TARGET_MODIFIERS
-        .iter()
-        .find_map(|m| rest.strip_prefix(m).map(|noun| (*m, noun)))
-        .unwrap_or(("", rest));
-    noun.starts_with("目标") || (matches!(modifier, "年度" | "全年") && noun.starts_with("计划"))
 }
 
 /// The start of the clause holding byte `at`: just after the last clause separator before it.

@@ -20,6 +20,7 @@ mod context;
 mod drafting;
 mod figures;
 mod lexicon;
+mod lists;
 mod memory;
 mod metric;
 mod parts;
@@ -31,6 +32,7 @@ mod relative;
 mod resolution;
 mod sentences;
 mod tables;
+mod target_words;
 mod timeline;
 
 use regex::Regex;

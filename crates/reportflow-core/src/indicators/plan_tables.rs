@@ -65,7 +65,7 @@ const PLAN_LABEL: &str = concat!(
 /// another (`万亿元` before `亿元`). Shared by the row and header patterns here and in
 /// `tables`, so that a unit one table reader knows every other does too.
 pub(super) const TABLE_UNITS: &str =
-    "万亿元|亿元|万元|元|亿美元|万美元|美元|万人|人|万户|户|万家|家|%|‰|微克/立方米|万吨|吨";
+    "万亿元|亿元|万元|元|亿美元|万美元|美元|万人|人|万户|户|万家|家|%|‰|微克/立方米|微克每立方米|万吨|吨";
 
 /// A row of a plan table: a name (with a parenthesised note, `固定资产投资(1-5月)`), an
 /// optional unit, then the cells.

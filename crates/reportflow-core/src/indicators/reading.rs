@@ -3,14 +3,16 @@
 //! drafts; also the facts written without a figure of the usual shape and rank phrases.
 
 use super::context::DocContext;
-use super::drafting::{names_target, Draft};
+use super::drafting::Draft;
 use super::figures::{unit_family, Figure, FigureRole};
 use super::lexicon;
+use super::lists::{list_length, reopen_levels};
 use super::metric::ResolvedMetric;
 use super::parts::{drop_joint_figures, uncode_repeated_parts};
 use super::period;
 use super::resolution::{changed_in_words, is_region_word, Topic};
 use super::sentences::{leading_trim_len, may_name_topic, segments, segments_into};
+use super::target_words::{names_target, target_in_brackets, target_named_before};
 use super::IndicatorExtractor;
 use crate::text::is_common_hanzi;
 
@@ -442,6 +444,20 @@ impl IndicatorExtractor {
                 .is_some_and(|between| between.contains("目标"))
             && matches!(role, FigureRole::Growth { basis: None, .. })
             && lead.contains("实际");
+        // `比上年增长2.8%,同口径增长4.5%`: a same-scope growth beside the plain one is
+        // against another basis, as the labelling conventions say. After an exclusion
+        // (`增长1.2%,扣除留抵退税因素后同口径增长3.6%`) it is the growth net of that
+        // exclusion, which the gold format counts as the year-on-year growth.
+        let same_scope_after_plain = draft.yoy.is_some()
+            && matches!(role, FigureRole::Growth { basis: None, .. })
+            && lead.contains("同口径")
+            && !s
+                .get(draft.end.min(fig.start)..fig.start)
+                .is_some_and(|between| {
+                    lexicon::EXCLUSION_OPENINGS
+                        .iter()
+                        .any(|w| between.contains(w))
+                });
         // `年均增长8.9%,五年累计增长53.2%`: a growth the figure's own clause says is over
         // years is no year-on-year growth, whatever else the fact holds.
         let over_years = matches!(role, FigureRole::Growth { basis: None, .. })
@@ -450,7 +466,9 @@ impl IndicatorExtractor {
         // 未能完成,实际增长5.3%`).
         let needs_new = match role {
             FigureRole::Value => draft.value.is_some() || draft.yoy.is_some() || averaged,
-            FigureRole::Growth { basis: None, .. } => draft.yoy.is_some() && !real_after_nominal,
+            FigureRole::Growth { basis: None, .. } => {
+                draft.yoy.is_some() && !real_after_nominal && !same_scope_after_plain
+            }
             _ => false,
         } || (draft.has_figures()
             && draft.named_target != named_target
@@ -505,6 +523,11 @@ impl IndicatorExtractor {
                             draft.other = Some(("实际".to_string(), pct));
                         }
                     }
+                    None if same_scope_after_plain => {
+                        if draft.other.is_none() {
+                            draft.other = Some(("同口径".to_string(), pct));
+                        }
+                    }
                     None if over_years => {
                         if draft.other.is_none() {
                             draft.other = Some(("累计".to_string(), pct));
@@ -550,67 +573,4 @@ impl IndicatorExtractor {
         draft.first_figure.get_or_insert(fig.start);
         draft.end = fig.end;
     }
-}
-
-/// How many figures after the first of `figures` continue its list (`8.6%和9.8%`).
-fn list_length(s: &str, figures: &[Figure]) -> usize {
-    figures
-        .windows(2)
-        .take_while(|w| {
-            matches!(
-                s.get(w[0].end..w[1].start).map(str::trim),
-                Some("、" | "和" | "及" | "与")
-            )
-        })
-        .count()
-}
-
-/// `存款余额2.36万亿元,贷款余额2.18万亿元,分别增长8.6%和9.8%`: a `分别` list of growths
-/// after levels stated one clause each belongs to those levels, in order. Reopens the
-/// sentence's finished drafts so that `current` holds as many metrics as the list has
-/// figures, when each of them has a level and no growth yet.
-fn reopen_levels(done: &mut Vec<Draft>, current: &mut Vec<Draft>, listed: usize) {
-    let level_only = |d: &Draft| d.value.is_some() && d.yoy.is_none() && d.other.is_none();
-    if listed < 2 || current.len() >= listed || !current.iter().all(level_only) {
-        return;
-    }
-    let wanted = listed - current.len();
-    let reopenable = done.iter().rev().take_while(|d| level_only(d)).count();
-    if reopenable < wanted {
-        return;
-    }
-    let mut reopened = done.split_off(done.len() - wanted);
-    reopened.append(current);
-    *current = reopened;
-}
-
-/// Whether a lead ends by opening the brackets of a target (`低于年度目标(`).
-pub(super) fn target_in_brackets(lead: &str) -> bool {
-    if !lead.contains("目标") {
-        return false;
-    }
-    let lead = without_growth_verb(lead.trim_end());
-    lead.ends_with("目标(") || lead.ends_with("目标（")
-}
-
-/// `完成年度目标(增长6%)`, `年度目标为增长8%`: a growth verb between a target's name and
-/// its figure.
-fn without_growth_verb(lead: &str) -> &str {
-    ["同比增长", "增长", "下降", "降低", "提高"]
-        .iter()
-        .find_map(|v| lead.strip_suffix(v))
-        .unwrap_or(lead)
-}
-
-/// Whether a lead ends by naming the year's target or budget, the figure right after it
-/// (`完成年度目标3200人的108.1%`, `完成年度预算12.57亿元的102.3%`, `…增长7.8%,年度目标为8%`).
-pub(super) fn target_named_before(lead: &str) -> bool {
-    let lead = without_growth_verb(lead.trim_end());
-    let lead = lead
-        .strip_suffix('为')
-        .or_else(|| lead.strip_suffix('是'))
-        .unwrap_or(lead);
-    ["年度目标", "全年目标", "年度预算", "年度任务"]
-        .iter()
-        .any(|w| lead.ends_with(w))
 }

@@ -132,7 +132,7 @@ impl IndicatorExtractor {
                                     && r.code.as_deref()
                                         != previous.and_then(|p| p.code.as_deref())
                             }))
-                    || super::reading::target_in_brackets(&cleaned)
+                    || super::target_words::target_in_brackets(&cleaned)
                     || (cleaned.trim_start().starts_with(['较', '比'])
                         && self.baseline_lead.is_match(cleaned.trim()))
                     || (cleaned.contains("增速") || cleaned.contains("增幅"))

@@ -26,17 +26,19 @@ use crate::model::{Indicator, IndicatorKind};
 /// `年末数(亿元)`) and a year-on-year growth column.
 const HEADER: &str = concat!(
     r"^(?:指标|项目|指标名称)?.{0,12}?",
-    r"(?:单位|(?:绝对数|绝对值|总量|数值|金额|总额|数量|年末数|年末余额|余额)\((?P<unit>{TABLE_UNITS})\))",
+    r"(?:单位|(?:绝对数|绝对值|总量|数值|金额|总额|数量|年末数|年末余额|余额)(?:\((?P<unit>{TABLE_UNITS})\))?)",
     r".{0,16}(?:比上年末?|比年初|同比)?(?:增长|增速|增减)\s*(?:\(%\)|%|±%)?\s*$",
 );
 
 /// A row: a name, an optional unit, a value and a growth, with nothing else on the line.
 const ROW: &str = concat!(
     // `其中:税收收入`, `#税收收入`: a part of the row above, named all the same.
-    r"^(?:其中:|#)?(?P<name>[\p{Han}A-Za-z()&.]{2,30}?)",
-    r"(?P<unit>{TABLE_UNITS})?",
+    r"^\s*(?:其中:|#)?(?P<name>[\p{Han}A-Za-z()（）&.]{2,30}?)",
+    // The unit after the name, or in brackets after it (`地区生产总值(亿元)`), when the
+    // header names none.
+    r"(?:(?P<unit>{TABLE_UNITS})|[(（](?P<bunit>{TABLE_UNITS})[)）])?\s*",
     // A value left blank (`—`) when the table gives the growth only.
-    r"(?P<value>-?\d+(?:\.\d+)?|—|--)\s*(?P<growth>-?\d+(?:\.\d+)?)$",
+    r"(?P<value>-?\d+(?:\.\d+)?|—|--)\s*(?P<growth>-?\d+(?:\.\d+)?)\s*$",
 );
 
 /// Finds table headers and reads table rows.
@@ -80,27 +82,41 @@ impl TableReader {
         if line.len() >= 120 {
             return None;
         }
+        // `指标 | 绝对数 | 比上年增长%`: bars separate cells as blanks do.
+        let line = without_bars(line);
         let c = self.header.captures(line.trim())?;
         Some(c.name("unit").map(|u| u.as_str().to_string()))
     }
 
     /// The row a line holds, if it is one.
     pub(super) fn row<'l>(&self, line: &'l str) -> Option<Row<'l>> {
-        let c = self.row.captures(line)?;
+        let cleaned = without_bars(line);
+        let c = self.row.captures(&cleaned)?;
         let value = c.name("value")?;
-        let unit = c.name("unit").map_or("", |u| u.as_str());
+        // The cleaned line keeps every byte offset: its parts are the line's.
+        let part = |m: regex::Match<'_>| &line[m.start()..m.end()];
+        let unit = c.name("unit").or(c.name("bunit")).map_or("", part);
         let level = value.as_str().parse::<f64>().ok();
         // Two numbers run together with no space between them are no row.
         if level.is_some() && !line[value.end()..].starts_with(char::is_whitespace) {
             return None;
         }
         Some(Row {
-            name: c.name("name")?.as_str(),
+            name: part(c.name("name")?),
             level,
             unit,
             at: value.start(),
             growth: c.name("growth")?.as_str().parse().ok()?,
         })
+    }
+}
+
+/// The line with its cell bars (`|`, `｜`) blanked, byte for byte.
+fn without_bars(line: &str) -> std::borrow::Cow<'_, str> {
+    if line.contains(['|', '｜']) {
+        std::borrow::Cow::Owned(line.replace('|', " ").replace('｜', "   "))
+    } else {
+        std::borrow::Cow::Borrowed(line)
     }
 }
 

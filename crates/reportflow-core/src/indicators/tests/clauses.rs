@@ -305,3 +305,52 @@ fn the_years_target_named_before_its_figure_and_the_same_time_a_year_before() {
         ],
     );
 }
+
+#[test]
+fn a_target_in_brackets_the_share_of_it_done_and_a_same_scope_growth() {
+    // The share of a bracketed target done is no growth of the metric.
+    let facts = render(
+        "规模以上工业总产值完成108.6亿元,占年度目标(235亿元)的46.2%。\
+         实际使用外资860万美元,完成市下达年度任务(1500万美元)的57.3%。",
+    );
+    assert!(
+        !facts.contains("46.2") && !facts.contains("57.3"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("industrial_output Target 2021 235亿元"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("foreign_capital_used Target 2021 1500万美元"),
+        "{facts}"
+    );
+    // A same-scope growth beside the plain one is against another basis.
+    assert_eq!(
+        render("一般公共预算收入完成418.6亿元,按自然口径增长2.1%、同口径增长4.5%。"),
+        "general_budget_revenue Actual 2021H1 418.6亿元 yoy2.1 同口径4.5 -"
+    );
+    // After an exclusion it is the growth net of it: a second year-on-year growth.
+    let facts =
+        render("一般公共预算收入206.35亿元,同比增长1.2%,扣除留抵退税因素后同口径增长3.6%。");
+    assert!(
+        facts.contains("yoy1.2") && facts.contains("yoy3.6"),
+        "{facts}"
+    );
+    // The speaker and the resolve before a metric are no part of it.
+    let facts = render("到2030年,我们要奋力实现地区生产总值达到2200亿元左右。");
+    assert!(facts.starts_with("gdp "), "{facts}");
+}
+
+#[test]
+fn a_target_verb_of_the_figures_own_clause_after_another_clauses() {
+    let doc = "关于武陵县2025年上半年国民经济和社会发展计划执行情况的报告\n\n\
+               一、上半年计划执行情况\n1—6月,全县固定资产投资同比增长3.2%。\n\
+               二、下半年工作措施\n实行县级领导联系重点项目制度,确保下半年新开工项目30个以上,\
+               确保全年固定资产投资增长5%以上。";
+    let facts = coded_facts(doc);
+    assert!(
+        facts.contains(&"fixed_asset_investment Target 2025 - yoy5".to_string()),
+        "{facts:?}"
+    );
+}

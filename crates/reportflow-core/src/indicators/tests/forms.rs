@@ -509,3 +509,11 @@ fn one_level_of_two_metrics_named_together_is_neither_ones() {
         "{facts}"
     );
 }
+
+#[test]
+fn a_concentration_written_in_words_per_cubic_metre() {
+    assert_eq!(
+        render("全区PM2.5平均浓度41.2微克每立方米、下降5.3%。"),
+        "pm25 Actual 2021H1 41.2微克每立方米 yoy-5.3 - -"
+    );
+}

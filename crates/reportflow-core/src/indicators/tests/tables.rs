@@ -253,3 +253,23 @@ fn a_bar_table_under_its_caption_with_a_note_naming_rows_by_their_growth() {
     assert!(has("new_urban_jobs Actual 2024 12.56万人 -"), "{facts:#?}");
     assert!(has("new_urban_jobs Target 2025 11万人 -"), "{facts:#?}");
 }
+
+#[test]
+fn a_table_whose_rows_name_their_units_in_brackets_with_or_without_bars() {
+    for table in [
+        "指标 | 绝对数 | 比上年增长%\n地区生产总值（亿元） | 1286.4 | 5.6\n规模以上工业增加值（亿元） | 312.6 | 6.8\n固定资产投资（亿元） | — | 2.4\n",
+        "| 指标 | 绝对数 | 比上年增长% |\n| 地区生产总值（亿元） | 1286.4 | 5.6 |\n| 规模以上工业增加值（亿元） | 312.6 | 6.8 |\n| 固定资产投资（亿元） | — | 2.4 |\n",
+        "指标  绝对数  比上年增长%\n地区生产总值（亿元）  1286.4  5.6\n规模以上工业增加值（亿元）  312.6  6.8\n固定资产投资（亿元）  —  2.4\n",
+    ] {
+        let doc = format!("江北区2025年国民经济和社会发展统计公报\n\n表1  2025年全区主要经济指标\n{table}");
+        assert_eq!(
+            coded_facts(&doc),
+            [
+                "gdp Actual 2025 1286.4亿元 yoy5.6",
+                "industrial_value_added Actual 2025 312.6亿元 yoy6.8",
+                "fixed_asset_investment Actual 2025 - yoy2.4",
+            ],
+            "{table}"
+        );
+    }
+}

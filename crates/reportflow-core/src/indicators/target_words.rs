@@ -1,0 +1,56 @@
+//! Words that name a figure a target: after it (`增长6%左右的预期目标`), before it
+//! (`完成年度目标3200人`, `年度目标为8%`) or around it in brackets (`低于年度目标(6%左右)`).
+
+use super::lexicon;
+
+/// Whether the text after a figure (past its qualifier) names it a target: `达到68%的目标`,
+/// `增长6%左右的预期目标`, `2万人目标全面完成`.
+pub(super) fn names_target(after: &str) -> bool {
+    let rest = lexicon::QUALIFIERS_AFTER
+        .iter()
+        .find_map(|q| after.strip_prefix(q))
+        .unwrap_or(after);
+    // `年初确定的“增长5.5%左右”的预期目标`: the target quoted.
+    let rest = rest.trim_start_matches(['”', '’', '"', '」']);
+    // `完成13万人年度目标的112.3%`, `超额完成下降2.5%的年度计划`: the year's target or plan.
+    let rest = rest.strip_prefix('的').unwrap_or(rest);
+    let (modifier, noun) = lexicon::TARGET_MODIFIERS
+        .iter()
+        .find_map(|m| rest.strip_prefix(m).map(|noun| (*m, noun)))
+        .unwrap_or(("", rest));
+    noun.starts_with("目标") || (matches!(modifier, "年度" | "全年") && noun.starts_with("计划"))
+}
+
+/// Whether a lead ends by opening the brackets of a target (`低于年度目标(`, `完成市下达年度
+/// 任务(`, `年度预算(`).
+pub(super) fn target_in_brackets(lead: &str) -> bool {
+    if !["目标", "任务", "预算"].iter().any(|w| lead.contains(w)) {
+        return false;
+    }
+    let lead = without_growth_verb(lead.trim_end());
+    ["目标", "任务", "预算"]
+        .iter()
+        .any(|w| lead.ends_with(&format!("{w}(")) || lead.ends_with(&format!("{w}（")))
+}
+
+/// `完成年度目标(增长6%)`, `年度目标为增长8%`: a growth verb between a target's name and
+/// its figure.
+fn without_growth_verb(lead: &str) -> &str {
+    ["同比增长", "增长", "下降", "降低", "提高"]
+        .iter()
+        .find_map(|v| lead.strip_suffix(v))
+        .unwrap_or(lead)
+}
+
+/// Whether a lead ends by naming the year's target or budget, the figure right after it
+/// (`完成年度目标3200人的108.1%`, `完成年度预算12.57亿元的102.3%`, `…增长7.8%,年度目标为8%`).
+pub(super) fn target_named_before(lead: &str) -> bool {
+    let lead = without_growth_verb(lead.trim_end());
+    let lead = lead
+        .strip_suffix('为')
+        .or_else(|| lead.strip_suffix('是'))
+        .unwrap_or(lead);
+    ["年度目标", "全年目标", "年度预算", "年度任务"]
+        .iter()
+        .any(|w| lead.ends_with(w))
+}
