@@ -6,9 +6,9 @@
 //! printed in full (`cargo test -p reportflow-core --test dev_gold -- --nocapture`), and
 //! `scripts/score-dev.sh train --verbose` shows them through the shared scorer.
 //!
-//! The asserted floors are regression guards at the level reached so far, below the
-//! generalization issue's targets (atoms precision 0.95 / recall 0.85, with the period
-//! 0.90 / 0.80), which the test prints next to the scores.
+//! The test split's floors are the generalization issue's targets (atoms precision 0.95 /
+//! recall 0.85, with the period 0.90 / 0.80): the test fails below them. The train split's
+//! are regression guards at the level reached so far.
 
 mod scoring;
 
@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use reportflow_core::Extractor;
 
 /// Minimum (precision, recall) of the test split: atoms, then atoms with the period.
-const TEST_FLOOR: [(f64, f64); 2] = [(0.93, 0.83), (0.92, 0.83)];
+const TEST_FLOOR: [(f64, f64); 2] = TARGET;
 /// The same for the train split.
 const TRAIN_FLOOR: [(f64, f64); 2] = [(0.99, 0.975), (0.975, 0.96)];
 /// The targets, printed for comparison.

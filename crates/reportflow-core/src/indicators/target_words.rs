@@ -24,13 +24,11 @@ pub(super) fn names_target(after: &str) -> bool {
 /// Whether a lead ends by opening the brackets of a target (`低于年度目标(`, `完成市下达年度
 /// 任务(`, `年度预算(`).
 pub(super) fn target_in_brackets(lead: &str) -> bool {
-    if !["目标", "任务", "预算"].iter().any(|w| lead.contains(w)) {
-        return false;
-    }
     let lead = without_growth_verb(lead.trim_end());
-    ["目标", "任务", "预算"]
-        .iter()
-        .any(|w| lead.ends_with(&format!("{w}(")) || lead.ends_with(&format!("{w}（")))
+    let Some(named) = lead.strip_suffix('(').or_else(|| lead.strip_suffix('（')) else {
+        return false;
+    };
+    ["目标", "任务", "预算"].iter().any(|w| named.ends_with(w))
 }
 
 /// `完成年度目标(增长6%)`, `年度目标为增长8%`: a growth verb between a target's name and
