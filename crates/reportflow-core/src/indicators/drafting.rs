@@ -40,9 +40,16 @@ impl IndicatorExtractor {
                 .zip(ctx.actual_year)
                 .is_some_and(|(year, current)| year < current)
         };
+        // `预计今年一般公共预算收入增长3.3%,一般公共预算支出规模28.5万亿元`: the spending the
+        // budget arranges is planned, not forecast, whatever cue went before.
+        let arranged = || {
+            s.get(quote_start..first)
+                .is_some_and(|lead| lead.contains("支出规模") || lead.contains("预算安排"))
+        };
         if cues.forecasts.iter().any(|&(end, until)| {
             end <= first && until.is_none_or(|u| first < u) && !past_part_after(end)
         }) && !dated_before()
+            && !arranged()
         {
             // A bulletin is published after its year closed: its `预计` is a preliminary
             // figure of that year, not a forecast.

@@ -73,7 +73,9 @@ const FIGURE_FOLLOW: &str = concat!(
     // `由9862亿元扩大到1.42万亿元`: the start of a change; `较2024年的3786.2亿元净增…`.
     r"|扩大|缩小|攀升|回落|回升|净增|净减",
     // `达到68%的目标`, `2万人目标全面完成`: the figure is a target's.
-    r"|的?(?:{TARGET_MODIFIERS})?目标)",
+    r"|的?(?:{TARGET_MODIFIERS})?目标",
+    // `城镇新增就业4500人等主要预期目标`: the last of a list the sentence names targets.
+    r"|等(?:主要)?(?:预期|发展)?目标)",
 );
 
 /// The pattern of [`FIGURE_FOLLOW`], with the target modifiers filled in.
@@ -188,8 +190,9 @@ pub(crate) const PHRASE_PREFIX: &str = concat!(
     // Conjunctions before a clause of the same metric (`…,但较上年下降8%`), an adverb of
     // completion (`超额完成增长10%的年度目标`), a currency the growth is counted in.
     r"|但|而|超额|以(?:人民币|美元)计",
-    // `我们要奋力实现地区生产总值达到…`: the speaker and the resolve, before the metric.
-    r"|我们|要|奋力|努力|全力",
+    // `我们要奋力实现地区生产总值达到…`: the speaker and the resolve, before the metric;
+    // `确定了地区生产总值增长6%、…等主要预期目标`: the verb setting a list of targets.
+    r"|我们|要|奋力|努力|全力|确定了|提出了|明确了",
     // `略低于5.5%左右的预期目标`, `优于33微克/立方米的目标`: a comparison with the target.
     r"|保持|控制|修订后|调整后|(?:略|稍|均|明显)?(?:低于|高于|快于|慢于|好于|优于)",
     // `未完成增长4%的年度目标`, `年初确定的国内生产总值…`: what is said of the target.
@@ -216,7 +219,7 @@ pub(crate) const PHRASE_SUFFIX: &str = concat!(
     r"|(?:年度|全年)目标(?:为|是)",
     // `完成年度目标3200人的108.1%`, `完成年度预算12.57亿元的102.3%`: the target stated
     // before its figure, after the metric.
-    r"|(?:年度|全年)(?:目标|预算|任务)",
+    r"|(?:年度|全年)(?:目标|预算|任务)|(?:年度|全年)?目标任务",
     // `规模以上工业增加值在上年增长4.6%的基础上增长6.3%`: the year before as a basis.
     r"|在上年|在去年",
     // `经济总量按年平均汇率折算达到17.7万亿美元`, `以人民币计比上年增长21.4%`.

@@ -349,6 +349,16 @@ impl IndicatorExtractor {
         }
         done.append(&mut current);
         drop_joint_figures(&mut done);
+        // `确定了地区生产总值增长6%、…、城镇新增就业4500人等主要预期目标`: a list the sentence
+        // ends by naming targets is a list of targets.
+        if let Some(at) = listed_targets_at(s) {
+            for d in done
+                .iter_mut()
+                .filter(|d| d.first_figure.is_some_and(|f| f < at))
+            {
+                d.named_target = true;
+            }
+        }
         done.retain(Draft::has_figures);
         done.sort_by_key(|d| (d.first_figure, d.quote_start));
         uncode_repeated_parts(s, &mut done);
@@ -573,4 +583,16 @@ impl IndicatorExtractor {
         draft.first_figure.get_or_insert(fig.start);
         draft.end = fig.end;
     }
+}
+
+/// Where a sentence names the list before it targets (`…等主要预期目标`, `…等目标任务`), if it
+/// does.
+fn listed_targets_at(s: &str) -> Option<usize> {
+    let at = s.rfind('等')?;
+    let rest = s[at + '等'.len_utf8()..].trim_start_matches("主要");
+    let rest = ["预期", "发展", "经济社会发展"]
+        .iter()
+        .find_map(|w| rest.strip_prefix(w))
+        .unwrap_or(rest);
+    rest.starts_with("目标").then_some(at)
 }

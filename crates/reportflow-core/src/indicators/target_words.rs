@@ -48,7 +48,7 @@ pub(super) fn target_named_before(lead: &str) -> bool {
         .strip_suffix('为')
         .or_else(|| lead.strip_suffix('是'))
         .unwrap_or(lead);
-    ["年度目标", "全年目标", "年度预算", "年度任务"]
+    ["年度目标", "全年目标", "年度预算", "年度任务", "目标任务"]
         .iter()
         .any(|w| lead.ends_with(w))
 }

@@ -354,3 +354,30 @@ fn a_target_verb_of_the_figures_own_clause_after_another_clauses() {
         "{facts:?}"
     );
 }
+
+#[test]
+fn a_list_the_sentence_names_targets_and_a_budgets_arranged_spending() {
+    let doc = "关于双桥县2025年国民经济和社会发展计划执行情况与2026年计划草案的报告\n\n\
+               一、2025年计划执行情况\n县十八届人大四次会议批准的2025年计划,确定了地区生产总值\
+               增长6%、固定资产投资增长8%、城镇新增就业4500人等主要预期目标。\
+               上半年,全县城镇新增就业4.62万人,完成年度目标任务8万人的57.8%。";
+    let facts = coded_facts(doc);
+    for fact in [
+        "gdp Target 2025 - yoy6",
+        "fixed_asset_investment Target 2025 - yoy8",
+        "new_urban_jobs Target 2025 4500人 -",
+        "new_urban_jobs Target 2025 8万人 -",
+    ] {
+        assert!(facts.iter().any(|f| f == fact), "{fact}: {facts:?}");
+    }
+    let doc = "政府工作报告\n——2024年3月5日在第十四届全国人民代表大会第二次会议上\n\n\
+               今年发展主要预期目标是:国内生产总值增长5%左右。\
+               预计今年一般公共预算收入增长3.3%,一般公共预算支出规模28.5万亿元。";
+    let facts = coded_facts(doc);
+    assert!(
+        facts
+            .iter()
+            .any(|f| f.starts_with("general_budget_expenditure Target 2024 28.5万亿元")),
+        "{facts:?}"
+    );
+}
