@@ -107,11 +107,34 @@ impl IndicatorExtractor {
                 start,
                 end: whole.end(),
                 value: sign * value,
-                unit: parts.unit,
+                unit: self.range_unit(parts.unit, rest),
                 qualifier: parts.qualifier,
             });
         }
         out
+    }
+
+    /// The unit of a figure written with its magnitude only as the lower bound of a range
+    /// (`1300万—1500万美元`): the upper bound's, when it has the same magnitude; else `unit`.
+    fn range_unit<'s>(&self, unit: &'s str, rest: &'s str) -> &'s str {
+        if !matches!(unit, "万" | "亿" | "万亿" | "千亿" | "百亿" | "千") {
+            return unit;
+        }
+        let Some(mark) = rest
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '—' | '-' | '–' | '~' | '～' | '至' | '到'))
+        else {
+            return unit;
+        };
+        let upper = &rest[mark.len_utf8()..];
+        self.figure
+            .find(upper)
+            .filter(|m| m.start() == 0)
+            .and_then(|m| split_figure(&upper[..m.end()]))
+            .map(|p| p.unit)
+            .filter(|u| u.len() > unit.len() && u.starts_with(unit))
+            .unwrap_or(unit)
     }
 
     pub(super) fn role(&self, seg: &str, unit: &str) -> FigureRole {

@@ -517,3 +517,15 @@ fn a_concentration_written_in_words_per_cubic_metre() {
         "pm25 Actual 2021H1 41.2微克每立方米 yoy-5.3 - -"
     );
 }
+
+#[test]
+fn a_range_whose_lower_bound_has_its_magnitude_only_takes_the_upper_bounds_unit() {
+    let facts = render("实际利用外资力争达到1300万—1500万美元。");
+    assert!(
+        facts.starts_with("foreign_capital_used Target 2021 1300万美元"),
+        "{facts}"
+    );
+    // A lower bound of another magnitude keeps its own.
+    let facts = render("一般公共预算收入8000万—1.2亿元。");
+    assert!(!facts.contains("8000亿元"), "{facts}");
+}
