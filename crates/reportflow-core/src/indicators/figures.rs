@@ -85,7 +85,9 @@ impl IndicatorExtractor {
             let basis = || parts.unit == "%" && lexicon::growth_as_basis(&s[..start], rest);
             // `完成年度预算12.57亿元的102.3%`: the year's target, then how much of it was
             // done, which is no figure of the metric.
-            if done_share_at == Some(start) || share_of_bracketed_target(&s[..start]) {
+            if done_share_at == Some(start)
+                || super::target_words::share_of_bracketed_target(&s[..start])
+            {
                 continue;
             }
             let target_done = rest
@@ -361,22 +363,4 @@ fn units_fit_classes() {
     assert!(unit_fits(UnitClass::People, "万人"));
     assert!(unit_fits(UnitClass::Concentration, "微克/立方米"));
     assert!(unit_fits(UnitClass::Concentration, "微克每立方米"));
-}
-
-/// Whether the text before a figure ends with a target in brackets and `的`: the figure is
-/// the share of that target done (`占年度目标(235亿元)的46.2%`, `完成市下达年度任务(1500万美元)
-/// 的57.3%`), no figure of the metric.
-fn share_of_bracketed_target(before: &str) -> bool {
-    let Some(closed) = before
-        .strip_suffix('的')
-        .and_then(|b| b.strip_suffix(')').or_else(|| b.strip_suffix('）')))
-    else {
-        return false;
-    };
-    closed.rfind(['(', '（']).is_some_and(|open| {
-        let named = closed[..open].trim_end();
-        ["目标", "任务", "预算", "计划"]
-            .iter()
-            .any(|w| named.ends_with(w))
-    })
 }

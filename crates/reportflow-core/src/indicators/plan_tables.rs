@@ -222,7 +222,7 @@ impl PlanReader {
 
 /// A line with its column separators (`|`, `｜`, tabs) and ideographic spaces turned into
 /// as many ASCII spaces as they took bytes, so that offsets stay the line's.
-fn with_blank_separators(line: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn with_blank_separators(line: &str) -> std::borrow::Cow<'_, str> {
     if !line.contains(['|', '｜', '\t', '\u{3000}']) {
         return std::borrow::Cow::Borrowed(line);
     }

@@ -18,7 +18,7 @@ use regex::Regex;
 use super::context::DocContext;
 use super::drafting::Draft;
 use super::metric::ResolvedMetric;
-use super::plan_tables::{plan_drafts, PlanColumns, TABLE_UNITS};
+use super::plan_tables::{plan_drafts, with_blank_separators, PlanColumns, TABLE_UNITS};
 use super::IndicatorExtractor;
 use crate::model::{Indicator, IndicatorKind};
 
@@ -83,14 +83,14 @@ impl TableReader {
             return None;
         }
         // `指标 | 绝对数 | 比上年增长%`: bars separate cells as blanks do.
-        let line = without_bars(line);
+        let line = with_blank_separators(line);
         let c = self.header.captures(line.trim())?;
         Some(c.name("unit").map(|u| u.as_str().to_string()))
     }
 
     /// The row a line holds, if it is one.
     pub(super) fn row<'l>(&self, line: &'l str) -> Option<Row<'l>> {
-        let cleaned = without_bars(line);
+        let cleaned = with_blank_separators(line);
         let c = self.row.captures(&cleaned)?;
         let value = c.name("value")?;
         // The cleaned line keeps every byte offset: its parts are the line's.
@@ -108,15 +108,6 @@ impl TableReader {
             at: value.start(),
             growth: c.name("growth")?.as_str().parse().ok()?,
         })
-    }
-}
-
-/// The line with its cell bars (`|`, `｜`) blanked, byte for byte.
-fn without_bars(line: &str) -> std::borrow::Cow<'_, str> {
-    if line.contains(['|', '｜']) {
-        std::borrow::Cow::Owned(line.replace('|', " ").replace('｜', "   "))
-    } else {
-        std::borrow::Cow::Borrowed(line)
     }
 }
 

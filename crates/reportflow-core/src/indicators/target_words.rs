@@ -28,7 +28,29 @@ pub(super) fn target_in_brackets(lead: &str) -> bool {
     let Some(named) = lead.strip_suffix('(').or_else(|| lead.strip_suffix('（')) else {
         return false;
     };
-    ["目标", "任务", "预算"].iter().any(|w| named.ends_with(w))
+    TARGET_NOUNS.iter().any(|w| named.ends_with(w))
+}
+
+/// The nouns a target stated in brackets follows (`年度目标(`, `年度任务(`, `年度预算(`).
+const TARGET_NOUNS: &[&str] = &["目标", "任务", "预算"];
+
+/// Whether the text before a figure ends with a target (or plan) in brackets and `的`: the
+/// figure is the share of that target done (`占年度目标(235亿元)的46.2%`, `完成市下达年度任务
+/// (1500万美元)的57.3%`), no figure of the metric.
+pub(super) fn share_of_bracketed_target(before: &str) -> bool {
+    let Some(closed) = before
+        .strip_suffix('的')
+        .and_then(|b| b.strip_suffix(')').or_else(|| b.strip_suffix('）')))
+    else {
+        return false;
+    };
+    closed.rfind(['(', '（']).is_some_and(|open| {
+        let named = closed[..open].trim_end();
+        TARGET_NOUNS
+            .iter()
+            .chain(&["计划"])
+            .any(|w| named.ends_with(w))
+    })
 }
 
 /// `完成年度目标(增长6%)`, `年度目标为增长8%`: a growth verb between a target's name and
