@@ -137,9 +137,9 @@ impl IndicatorExtractor {
     }
 
     /// Indicators of a normalized text, in document order.
-    pub(crate) fn extract(
+    pub(crate) fn extract<'t>(
         &self,
-        text: &str,
+        text: &'t str,
         sections: &[Section],
         metadata: &Metadata,
     ) -> Vec<Indicator> {
@@ -198,14 +198,12 @@ impl IndicatorExtractor {
             }
             let unchanged = unchanged_at.within(start, end);
             // `2.一般公共预算收入。`, `(一)地区生产总值`: a short sentence naming one metric.
-            let names_subject = |memory: &mut memory::ParagraphMemory| {
+            let names_subject = |memory: &mut memory::ParagraphMemory<'t>| {
                 if sentence.len() <= 64 {
-                    if let Some(metric) = self.subject_sentence(sentence, &ctx) {
-                        let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
-                        let whole_line = text[end..line_end].trim().is_empty();
-                        let holds = if whole_line { line_end + 1 } else { line };
-                        memory.name_subject(holds, metric);
-                    }
+                    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+                    let whole_line = text[end..line_end].trim().is_empty();
+                    let holds = if whole_line { line_end + 1 } else { line };
+                    memory.may_name_subject(holds, sentence);
                 }
             };
             if !has_digit && !thousand_at.within(start, end) && !unchanged {
@@ -216,12 +214,16 @@ impl IndicatorExtractor {
             let mut drafts = self.read_sentence(
                 sentence,
                 &ctx,
-                memory.subject_of(sentence, |head| {
-                    // `一季度、上半年和全年分别增长…`: parts of the year and no metric.
-                    self.periods
-                        .listed_parts(head)
-                        .is_some_and(|(_, span)| head[span.end..].trim().is_empty())
-                }),
+                memory.subject_of(
+                    sentence,
+                    |head| {
+                        // `一季度、上半年和全年分别增长…`: parts of the year and no metric.
+                        self.periods
+                            .listed_parts(head)
+                            .is_some_and(|(_, span)| head[span.end..].trim().is_empty())
+                    },
+                    |named| self.subject_sentence(named, &ctx),
+                ),
             );
             memory.uncode_parts(line, sentence, &mut drafts);
             if has_digit || unchanged {
