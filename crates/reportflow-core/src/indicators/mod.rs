@@ -152,6 +152,10 @@ impl IndicatorExtractor {
         let mut table: Option<tables::OpenTable> = None;
         // Where the open table's indicators start in `out`.
         let mut table_from = 0;
+        // Where the current sentence's line starts, found from where the last one's search
+        // stopped: searching back from every sentence to its line's start cost as much as
+        // the line is long, for each sentence of it.
+        let (mut line, mut searched) = (0, 0);
         for Sentence {
             start,
             text: sentence,
@@ -159,7 +163,12 @@ impl IndicatorExtractor {
         } in sentences(text)
         {
             let end = start + sentence.len();
-            let line = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            // Sentences come in text order (the property tests run this in debug builds).
+            debug_assert!(start >= searched, "sentences out of order");
+            if let Some(i) = memchr::memrchr(b'\n', &text.as_bytes()[searched..start]) {
+                line = searched + i + 1;
+            }
+            searched = start;
             memory.enter(line, start, || self.opening_part(sentence));
             // A statistical table flattened into lines: its header opens it, its rows are
             // read by their columns, any other line closes it.
