@@ -3,7 +3,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use memchr::memmem::Finder;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// The Fx hash (as in rustc): a multiply and a rotate per eight bytes. The maps it serves
@@ -98,24 +97,67 @@ impl AffixSet {
     }
 }
 
-/// A list of words asked whether any of them occurs in a text, with a searcher per word
-/// built once: `str::contains` sets up a new searcher at every call, which cost more than
-/// the search on the short clauses asked about (an Aho-Corasick automaton cost more still).
+/// A list of words asked whether any of them occurs in a text, by one pass over the text's
+/// characters: a 1024-bit filter of the words' first characters turns nearly every
+/// character away, and the words starting with one that passes are compared there. The
+/// texts asked about are clauses and phrases, where setting up a searcher per word (or an
+/// Aho-Corasick automaton) cost more than the whole pass.
 #[derive(Debug)]
-pub(crate) struct WordSet(Vec<Finder<'static>>);
+pub(crate) struct WordSet {
+    /// Bit [`first_bit`] of each word's first character.
+    firsts: [u64; 16],
+    /// The words by first character, sorted by it.
+    by_first: Vec<(char, Vec<Box<str>>)>,
+    /// Whether the list holds the empty word, which every text holds.
+    has_empty: bool,
+}
+
+/// A character's bit in [`WordSet::firsts`] (a multiplicative hash of the code point).
+fn first_bit(c: char) -> (usize, u64) {
+    let h = (c as u32).wrapping_mul(0x9E37_79B1) >> 22;
+    ((h >> 6) as usize, 1 << (h & 63))
+}
 
 impl WordSet {
     pub(crate) fn new<'w, W: AsRef<str> + 'w>(words: impl IntoIterator<Item = &'w W>) -> Self {
-        WordSet(
-            words
-                .into_iter()
-                .map(|w| Finder::new(w.as_ref()).into_owned())
-                .collect(),
-        )
+        let mut set = WordSet {
+            firsts: [0; 16],
+            by_first: Vec::new(),
+            has_empty: false,
+        };
+        for w in words {
+            let w = w.as_ref();
+            let Some(first) = w.chars().next() else {
+                set.has_empty = true;
+                continue;
+            };
+            let (word, bit) = first_bit(first);
+            set.firsts[word] |= bit;
+            match set.by_first.binary_search_by_key(&first, |(c, _)| *c) {
+                Ok(i) => set.by_first[i].1.push(w.into()),
+                Err(i) => set.by_first.insert(i, (first, vec![w.into()])),
+            }
+        }
+        set
     }
 
     /// Whether some word of the list occurs in `text`: `words.iter().any(|w| text.contains(w))`.
     pub(crate) fn any_in(&self, text: &str) -> bool {
-        self.0.iter().any(|f| f.find(text.as_bytes()).is_some())
+        if self.has_empty {
+            return true;
+        }
+        text.char_indices().any(|(at, c)| {
+            let (word, bit) = first_bit(c);
+            self.firsts[word] & bit != 0
+                && self
+                    .by_first
+                    .binary_search_by_key(&c, |(first, _)| *first)
+                    .is_ok_and(|i| {
+                        self.by_first[i]
+                            .1
+                            .iter()
+                            .any(|w| text[at..].starts_with(&**w))
+                    })
+        })
     }
 }

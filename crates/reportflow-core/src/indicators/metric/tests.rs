@@ -217,7 +217,30 @@ fn phrase() -> impl proptest::strategy::Strategy<Value = String> {
         words.extend(metric.aliases);
         words.push(metric.name_zh);
     }
-    words.extend(["500万元以上", "3亿元及以上项目", "", "收入", "全"].map(String::from));
+    words.extend(lexicon.synonyms.iter().map(|s| s.from.clone()));
+    // What rewrites, what a generic tail or level prefix leaves, and a gloss.
+    for (triggers, _, _) in REWRITES {
+        words.extend(triggers.iter().map(|t| t.to_string()));
+    }
+    words.extend(
+        GENERIC_TAILS
+            .iter()
+            .chain(LEVEL_PREFIXES)
+            .map(|w| w.to_string()),
+    );
+    words.extend(
+        [
+            "500万元以上",
+            "3亿元及以上项目",
+            "",
+            "收入",
+            "全",
+            "(PM2.5)",
+            "[注1]",
+            "\t",
+        ]
+        .map(String::from),
+    );
     let piece = prop_oneof![
         3 => proptest::sample::select(words),
         1 => any::<char>().prop_map(String::from),
@@ -243,6 +266,22 @@ proptest::proptest! {
             m.code_of_exact(m.strip_ends(&s)),
             m.code_of_exact(strip_ends_linear(&m, &s))
         );
+    }
+
+    /// The scans that rule a phrase out only skip work: the code is the lookups' own, the
+    /// rewrites triggered the automaton's.
+    #[test]
+    fn code_of_equals_the_lookups(s in phrase()) {
+        let m = MetricMatcher::new(&Taxonomy::bundled());
+        proptest::prop_assert_eq!(m.code_of(&s), m.code_of_looked_up(&s));
+        // The rewrites a phrase triggers, asked of the automaton alone.
+        let by_automaton = m
+            .triggers
+            .find_overlapping_iter(&s)
+            .fold(0, |acc, t| acc | m.trigger_rules[t.pattern().as_usize()]);
+        proptest::prop_assert_eq!(m.triggered(&s), by_automaton);
+        let c = m.canonical(&s);
+        proptest::prop_assert_eq!(m.code_of(&c), m.code_of_looked_up(&c));
     }
 
     /// [`AffixSet`] on arbitrary word lists: the longest proper prefix and suffix found by
