@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use memchr::memmem::Finder;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// The Fx hash (as in rustc): a multiply and a rotate per eight bytes. The maps it serves
@@ -97,13 +98,20 @@ impl AffixSet {
     }
 }
 
-/// A list of words asked whether any of them occurs in a text, by one pass over the text's
-/// characters: a 1024-bit filter of the words' first characters turns nearly every
-/// character away, and the words starting with one that passes are compared there. The
-/// texts asked about are clauses and phrases, where setting up a searcher per word (or an
-/// Aho-Corasick automaton) cost more than the whole pass.
+/// A list of words asked whether any of them occurs in a text. A short text (a phrase, a
+/// clause) is read in one pass over its characters: a 1024-bit filter of the words' first
+/// characters turns nearly every character away, and the words starting with one that
+/// passes are compared there; setting up a searcher per word (or an Aho-Corasick automaton)
+/// cost more than that whole pass. A long one (a sentence) is searched word by word with
+/// searchers built once, which skip through it many bytes at a time.
 #[derive(Debug)]
 pub(crate) struct WordSet {
+    /// A searcher per word, for long texts.
+    finders: Vec<Finder<'static>>,
+    /// From how many bytes on a text is long: where a pass over the characters (a few
+    /// instructions per byte) costs more than a searcher per word (its setup, then a
+    /// fraction of an instruction per byte).
+    long: usize,
     /// Bit [`first_bit`] of each word's first character.
     firsts: [u64; 16],
     /// The words by first character, sorted by it.
@@ -121,12 +129,15 @@ fn first_bit(c: char) -> (usize, u64) {
 impl WordSet {
     pub(crate) fn new<'w, W: AsRef<str> + 'w>(words: impl IntoIterator<Item = &'w W>) -> Self {
         let mut set = WordSet {
+            finders: Vec::new(),
+            long: 0,
             firsts: [0; 16],
             by_first: Vec::new(),
             has_empty: false,
         };
         for w in words {
             let w = w.as_ref();
+            set.finders.push(Finder::new(w).into_owned());
             let Some(first) = w.chars().next() else {
                 set.has_empty = true;
                 continue;
@@ -138,6 +149,7 @@ impl WordSet {
                 Err(i) => set.by_first.insert(i, (first, vec![w.into()])),
             }
         }
+        set.long = 24 * set.finders.len();
         set
     }
 
@@ -145,6 +157,12 @@ impl WordSet {
     pub(crate) fn any_in(&self, text: &str) -> bool {
         if self.has_empty {
             return true;
+        }
+        if text.len() > self.long {
+            return self
+                .finders
+                .iter()
+                .any(|f| f.find(text.as_bytes()).is_some());
         }
         text.char_indices().any(|(at, c)| {
             let (word, bit) = first_bit(c);
