@@ -167,6 +167,11 @@ const COMPOUNDS: &[&str] = &[
     "内外资",
 ];
 
+/// The words of [`COMPOUNDS`] whose two metrics add up (`存贷款余额` is the total of the
+/// balances; `城乡居民人均可支配收入` is no total): a growth stated of the compound is the
+/// total's, not each metric's (`parts::drop_joint_figures`).
+pub(crate) const SUM_COMPOUNDS: &[&str] = &["存贷款", "收支", "内外资"];
+
 /// Generic tails that do not change what is measured (`新设市场主体数量`); tried only
 /// when the whole phrase is not an alias, since some aliases end in one (`经济总量`).
 const GENERIC_TAILS: &[&str] = &["数量", "总量", "规模", "水平", "金额"];

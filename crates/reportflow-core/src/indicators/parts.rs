@@ -65,7 +65,7 @@ pub(super) fn drop_joint_figures(drafts: &mut [Draft]) {
                 continue;
             }
             let shared_value = a.value.is_some() && a.value == b.value;
-            let sum = ["存贷款", "收支", "内外资"]
+            let sum = super::metric::SUM_COMPOUNDS
                 .iter()
                 .any(|w| a.metric.written.contains(w));
             let shared_yoy = sum && a.yoy.is_some() && a.yoy == b.yoy;

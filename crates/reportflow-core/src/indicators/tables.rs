@@ -79,7 +79,9 @@ impl TableReader {
     /// The header a line is, if it is one: `Some(unit)` with the unit its value column
     /// names (`绝对数(万元)`), `Some(None)` when the rows give their units.
     pub(super) fn header(&self, line: &str) -> Option<Option<String>> {
-        if line.len() >= 120 {
+        // The pattern ends with one of these words; most lines hold none, and the blanking
+        // below keeps every other character.
+        if line.len() >= 120 || !["增长", "增速", "增减"].iter().any(|w| line.contains(w)) {
             return None;
         }
         // `指标 | 绝对数 | 比上年增长%`: bars separate cells as blanks do.
