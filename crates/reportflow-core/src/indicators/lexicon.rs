@@ -168,7 +168,7 @@ pub(crate) const COMPARISON: &str = concat!(
 
 /// Baselines other than the same period a year before, longest first.
 pub(crate) const OTHER_BASIS: &str = concat!(
-    r"两年平均|三年平均|年均|比\d{4}年(?:同期|上半年|前三季度|一季度|全年)?|较\d{4}年(?:同期|上半年|前三季度|一季度|全年)?",
+    r"两年平均|三年平均|年均|平均每年|每年平均|比\d{4}年(?:同期|上半年|前三季度|一季度|全年)?|较\d{4}年(?:同期|上半年|前三季度|一季度|全年)?",
     r"|较上年末|比上年末|较去年末|比去年末|较年初|比年初|较上月|比上月|环比",
     r"|[比较]“?(?:十[一二三四五六]?|[六七八九])五”?(?:时期|期间)?",
     r"|较(?:第)?[一二三四]季度|比(?:第)?[一二三四]季度|较上季度|比上季度",
@@ -211,6 +211,8 @@ pub(crate) const PHRASE_INNER_DATE: &str = r"(?:到|至)\d{4}年(?:底|末)?";
 pub(crate) const PHRASE_SUFFIX: &str = concat!(
     r"(?:初步核算|实现|完成|达到|达|为|是|约|累计|共|合计|总计|保持在|控制在|稳定在|均|分别|单季|当季|的",
     r"|力争|争取|确保|预计|预期|年初计划|年初确定|计划|要|将|继续|保持|平均|有望",
+    // `城镇调查失业率每年均控制在5.5%以内`: each year of a span.
+    r"|每年均|每年",
     r"|下降至|下降到|降至|降到|提高到|提高至|增长至|增长到|增加到|增加至|上升至|上升到|回落至|回落到",
     r"|降低至|降低到|减少至|减少到|扩大至|扩大到|缩小至|缩小到",
     r"|增长率|增长|增速|增幅|上涨|涨幅|下降|降低|减少|增加|提高|提升|上升|回落|下滑|扩大|收窄|回升|降幅|高达",
@@ -242,6 +244,10 @@ pub(crate) const PHRASE_SUFFIX: &str = concat!(
     r"|\d{1,2}[-—–~至到]\d{1,2}月|\d{1,2}月(?:份|末|底)?|上半年|前三季度|第?[一二三四]季度",
     r"|\d{4}年(?:末|底)?)$",
 );
+
+/// Verbs of a result that, after `实际`, repeat the current metric: `年初计划新设市场主体
+/// 1.5万户,实际新设1.68万户`, `年初计划1.8万人,实际新增2.05万人`.
+pub(crate) const RESULT_VERBS: &[&str] = &["新设", "新增", "新登记", "完成", "实现", "达到", "达"];
 
 /// Phrases that only repeat the current metric: `增速`, `占比` after a figure of it.
 pub(crate) const CONTINUATION_HEADS: &[&str] = &[

@@ -448,10 +448,11 @@ impl IndicatorExtractor {
         // it: kept as the fact's `实际` growth, no figure lost, no second yoy to contest.)
         let real_after_nominal = draft.yoy.is_some()
             && draft.named_target == named_target
-            // `年度目标增长8%,实际增长9.2%`: the result after a target, not a real growth.
+            // `年度目标增长8%,实际增长9.2%`, `年初计划增长6%,实际增长5.2%`: the result after
+            // a target, not a real growth.
             && !s
                 .get(draft.quote_start.min(fig.start)..fig.start)
-                .is_some_and(|between| between.contains("目标"))
+                .is_some_and(|between| ["目标", "计划", "预期"].iter().any(|w| between.contains(w)))
             && matches!(role, FigureRole::Growth { basis: None, .. })
             && lead.contains("实际");
         // `比上年增长2.8%,同口径增长4.5%`: a same-scope growth beside the plain one is

@@ -121,6 +121,9 @@ impl IndicatorExtractor {
             }
             if have_current
                 && (lexicon::CONTINUATION_HEADS.contains(&phrase.as_str())
+                    || phrase
+                        .strip_prefix("实际")
+                        .is_some_and(|verb| lexicon::RESULT_VERBS.contains(&verb))
                     // `年初确定的` names nothing, unless another headline metric stands
                     // before it (`但地区生产总值增速与年初确定的5.5%左右的预期目标`).
                     || (self.describes_figure(&cleaned)

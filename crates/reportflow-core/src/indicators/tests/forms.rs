@@ -529,3 +529,47 @@ fn a_range_whose_lower_bound_has_its_magnitude_only_takes_the_upper_bounds_unit(
     let facts = render("一般公共预算收入8000万—1.2亿元。");
     assert!(!facts.contains("8000亿元"), "{facts}");
 }
+
+#[test]
+fn the_result_after_a_plan_is_actual_and_repeats_the_metric() {
+    // `实际` after a plan's figure is the result, not a real (price-adjusted) growth.
+    let facts = render("地区生产总值年初计划增长6%,实际增长5.2%,未完成年度目标。");
+    assert!(facts.contains("gdp Actual 2021H1 - yoy5.2"), "{facts}");
+    // `实际新设`, `实际新增`: the same metric's result.
+    let facts = render("年初计划新设市场主体1.5万户,实际新设1.68万户,增长7.0%。");
+    assert!(
+        facts.contains("new_enterprises Actual 2021H1 1.68万户 yoy7"),
+        "{facts}"
+    );
+    let facts = render("城镇新增就业年初计划1.8万人,实际新增2.05万人。");
+    assert!(
+        facts.contains("new_urban_jobs Actual 2021H1 2.05万人"),
+        "{facts}"
+    );
+}
+
+#[test]
+fn older_and_local_names_of_headline_metrics() {
+    // Before 2014's budget law, `地方一般预算收入`; a budget's figure for a metric.
+    let facts = render("地方一般预算收入9.86亿元,增长31.2%。财政收入预算74310亿元。");
+    assert!(
+        facts.contains("general_budget_revenue Actual 2021H1 9.86亿元 yoy31.2"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("general_budget_revenue Actual 2021H1 74310亿元"),
+        "{facts}"
+    );
+    // A city's air as its urban area's, in the ambient air.
+    let facts = render("市区环境空气中PM2.5年均浓度为46微克/立方米,比上年下降8.0%。");
+    assert!(
+        facts.starts_with("pm25 Actual 2021H1 46微克/立方米 yoy-8"),
+        "{facts}"
+    );
+    // `每年均控制在`: each year of the span, after the metric.
+    let facts = render("城镇调查失业率每年均控制在5.5%以内。");
+    assert!(facts.starts_with("surveyed_unemployment_rate "), "{facts}");
+    // `平均每年增长`: an average over years, not a growth over the year before.
+    let facts = render("国内生产总值达到89350亿元,按可比价格计算,五年平均每年增长8.3%。");
+    assert!(!facts.contains("yoy8.3"), "{facts}");
+}
