@@ -220,20 +220,22 @@ impl IndicatorExtractor {
                 continue;
             }
             let char_pos = offsets.at(start);
-            let mut drafts = self.read_sentence(
-                sentence,
-                &ctx,
-                memory.subject_of(
-                    sentence,
-                    |head| {
-                        // `一季度、上半年和全年分别增长…`: parts of the year and no metric.
-                        self.periods
-                            .listed_parts(head)
-                            .is_some_and(|(_, span)| head[span.end..].trim().is_empty())
-                    },
-                    |named| self.subject_sentence(named, &ctx),
-                ),
-            );
+            // Asked only by a figure whose lead names no metric and continues none.
+            let mut subject = || {
+                memory
+                    .subject_of(
+                        sentence,
+                        |head| {
+                            // `一季度、上半年和全年分别增长…`: parts of the year and no metric.
+                            self.periods
+                                .listed_parts(head)
+                                .is_some_and(|(_, span)| head[span.end..].trim().is_empty())
+                        },
+                        |named| self.subject_sentence(named, &ctx),
+                    )
+                    .cloned()
+            };
+            let mut drafts = self.read_sentence(sentence, &ctx, &mut subject);
             memory.uncode_parts(line, sentence, &mut drafts);
             if has_digit || unchanged {
                 self.read_ratio_forms(sentence, unchanged, &ctx, &mut drafts);

@@ -19,14 +19,14 @@ use crate::text::is_common_hanzi;
 impl IndicatorExtractor {
     /// Reads one sentence into finished drafts.
     ///
-    /// `subject` is the metric an earlier sentence of the paragraph named on its own
+    /// `subject` gives the metric an earlier sentence of the paragraph named on its own
     /// (`2.一般公共预算收入。全年完成15.2亿元`): a figure whose lead names no metric and
-    /// continues none is that metric's.
+    /// continues none is that metric's. It is asked only then.
     pub(super) fn read_sentence(
         &self,
         s: &str,
         ctx: &DocContext<'_>,
-        subject: Option<&ResolvedMetric>,
+        subject: &mut dyn FnMut() -> Option<ResolvedMetric>,
     ) -> Vec<Draft> {
         let figures = self.figures(s);
         if figures.is_empty() {
@@ -263,15 +263,17 @@ impl IndicatorExtractor {
                             .collect();
                     } else if was_list {
                         list_mode = true;
-                    } else if let (true, Some(subject)) = (
-                        current.is_empty(),
-                        subject.filter(|m| !self.clause_names_other_change(&segs, m, ctx)),
-                    ) {
+                    } else if let Some(subject) = current
+                        .is_empty()
+                        .then(&mut *subject)
+                        .flatten()
+                        .filter(|m| !self.clause_names_other_change(&segs, m, ctx))
+                    {
                         let quote_start = segs
                             .last()
                             .map_or(fig.start, |(st, t)| st + leading_trim_len(t));
                         last_metric = Some(subject.clone());
-                        current = vec![Draft::new(subject.clone(), quote_start)];
+                        current = vec![Draft::new(subject, quote_start)];
                     }
                 }
                 list_times.clear();
@@ -448,8 +450,7 @@ impl IndicatorExtractor {
         // it: kept as the fact's `实际` growth, no figure lost, no second yoy to contest.)
         let real_after_nominal = draft.yoy.is_some()
             && draft.named_target == named_target
-            // `年度目标增长8%,实际增长9.2%`, `年初计划增长6%,实际增长5.2%`: the result after
-            // a target, not a real growth.
+            // `年初计划增长6%,实际增长5.2%`: the result after a target, not a real growth.
             && !s
                 .get(draft.quote_start.min(fig.start)..fig.start)
                 .is_some_and(|between| ["目标", "计划", "预期"].iter().any(|w| between.contains(w)))
