@@ -515,6 +515,13 @@ fn shared_head_candidates(item: &str, last: &str) -> Vec<String> {
     if let Some((at, _)) = last.char_indices().nth(item_chars.len()) {
         out.push(format!("{item}{}", &last[at..]));
     }
+    // In place of the population the last item names: `城镇` + `农村牧区常住居民…`.
+    for rest in ["农村牧区", "农村", "城镇"]
+        .iter()
+        .filter_map(|p| last.strip_prefix(p))
+    {
+        out.push(format!("{item}{rest}"));
+    }
     // In place of the last item's first characters, whatever the item's own modifiers:
     // `金融机构本外币存` + `贷款余额` → `金融机构本外币存款余额`.
     for k in 1..=2 {

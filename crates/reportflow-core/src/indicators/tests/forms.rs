@@ -573,3 +573,19 @@ fn older_and_local_names_of_headline_metrics() {
     let facts = render("国内生产总值达到89350亿元,按可比价格计算,五年平均每年增长8.3%。");
     assert!(!facts.contains("yoy8.3"), "{facts}");
 }
+
+#[test]
+fn public_finance_of_2007_to_2014_and_a_pastoral_population_pair() {
+    let facts = render("公共财政收入从5.1万亿元增加到11.7万亿元。");
+    assert!(facts.starts_with("general_budget_revenue "), "{facts}");
+    // `城镇` completes with the head after the last item's population (`农村牧区`).
+    let facts = render("城镇和农村牧区常住居民人均可支配收入分别增长5%和7%。");
+    assert!(
+        facts.contains("urban_disposable_income Actual 2021H1 - yoy5"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("rural_disposable_income Actual 2021H1 - yoy7"),
+        "{facts}"
+    );
+}
