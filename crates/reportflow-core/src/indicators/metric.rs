@@ -228,7 +228,6 @@ impl MetricMatcher {
             .map(|s| (matcher.canonical(&s.from), s.code.clone()))
             .collect();
         matcher.synonyms = synonyms;
-        let trigger_literals: Vec<&str> = trigger_table().0;
         matcher.looked_up = WordSet::new(
             matcher
                 .aliases
@@ -236,7 +235,7 @@ impl MetricMatcher {
                 .chain(matcher.synonyms.keys())
                 .map(String::as_str)
                 .chain(matcher.lexicon.infixes.iter().map(String::as_str))
-                .chain(trigger_literals)
+                .chain(literals.iter().copied())
                 .collect::<Vec<&str>>()
                 .iter(),
         );
