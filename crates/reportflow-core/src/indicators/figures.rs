@@ -13,14 +13,12 @@ impl IndicatorExtractor {
     pub(super) fn figures<'s>(&self, s: &'s str) -> Vec<Figure<'s>> {
         let mut out = Vec::new();
         let mut done_share_at = None;
-        // `find_iter` runs the lazy DFA only; the parts of a match are split by hand
-        // because asking the regex for capture groups cost more than the rest of the
-        // sentence reading.
-        for whole in self.figure.find_iter(s) {
-            let Some(parts) = split_figure(whole.as_str()) else {
+        // The scanner gives each match's range; its parts are split by hand.
+        for whole in self.figure_scan.find_iter(s) {
+            let Some(parts) = split_figure(&s[whole.clone()]) else {
                 continue;
             };
-            let num_start = whole.start() + parts.num_offset;
+            let num_start = whole.start + parts.num_offset;
             let arabic = parts.num.as_bytes().first().is_some_and(u8::is_ascii_digit);
             // Chinese numerals only count before a magnitude (`千亿元`), never as `三个`.
             let magnitude = parts.unit.starts_with(['亿', '万', '千', '百']);
@@ -32,7 +30,7 @@ impl IndicatorExtractor {
             if !arabic && before == Some('个') {
                 continue;
             }
-            let mut start = whole.start();
+            let mut start = whole.start;
             let mut sign = 1.0;
             // `增速分别为12.1%、-21.9%`: a minus sign directly before the digits, unless it
             // joins a range (`3-5%`) or the figure has a leading qualifier.
@@ -58,16 +56,16 @@ impl IndicatorExtractor {
                     let Some(lower_start) = bare_number_start(lead) else {
                         continue;
                     };
-                    let rest = &s[whole.end()..];
+                    let rest = &s[whole.end..];
                     let lower = parse_number(&lead[lower_start..]);
                     if let (true, Some(value)) = (arabic && self.follow.is_match(rest), lower) {
                         out.push(Figure {
                             start: lower_start,
-                            end: whole.end(),
+                            end: whole.end,
                             value,
                             unit: parts.unit,
                             // The range as written is its qualifier (`4.5-5%`).
-                            qualifier: Some(&s[lower_start..whole.end()]),
+                            qualifier: Some(&s[lower_start..whole.end]),
                         });
                     }
                     continue;
@@ -79,7 +77,7 @@ impl IndicatorExtractor {
             {
                 continue;
             }
-            let rest = &s[whole.end()..];
+            let rest = &s[whole.end..];
             // `在上年增长6.8%的较高基数上`: a growth of the year before stated as a basis is
             // a figure of its own, though a noun follows.
             let basis = || parts.unit == "%" && lexicon::growth_as_basis(&s[..start], rest);
@@ -95,7 +93,7 @@ impl IndicatorExtractor {
                 .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
                 && super::target_words::target_named_before(&s[..start]);
             if target_done {
-                done_share_at = Some(whole.end() + '的'.len_utf8());
+                done_share_at = Some(whole.end + '的'.len_utf8());
             }
             if rest.starts_with(['?', '？', '\u{FFFD}'])
                 || !(self.follow.is_match(rest) || basis() || target_done)
@@ -107,7 +105,7 @@ impl IndicatorExtractor {
             };
             out.push(Figure {
                 start,
-                end: whole.end(),
+                end: whole.end,
                 value: sign * value,
                 unit: self.range_unit(parts.unit, rest),
                 qualifier: parts.qualifier,
@@ -130,10 +128,11 @@ impl IndicatorExtractor {
             return unit;
         };
         let upper = &rest[mark.len_utf8()..];
-        self.figure
-            .find(upper)
-            .filter(|m| m.start() == 0)
-            .and_then(|m| split_figure(&upper[..m.end()]))
+        self.figure_scan
+            .find_iter(upper)
+            .next()
+            .filter(|m| m.start == 0)
+            .and_then(|m| split_figure(&upper[..m.end]))
             .map(|p| p.unit)
             .filter(|u| u.len() > unit.len() && u.starts_with(unit))
             .unwrap_or(unit)
@@ -215,7 +214,7 @@ pub(super) struct Figure<'s> {
     pub(super) qualifier: Option<&'s str>,
 }
 
-/// The parts of a figure matched by [`lexicon::FIGURE`].
+/// The parts of a figure the scanner found (`figure_scan`).
 struct FigureParts<'a> {
     qualifier: Option<&'a str>,
     num: &'a str,
@@ -226,7 +225,7 @@ struct FigureParts<'a> {
 /// Units a count may have after `余` or `多` and still be a value (`9800余户`).
 const COUNTED_AFTER_MORE: &[&str] = &["户", "人", "家", "元", "吨", "人次"];
 
-/// Splits a figure match into qualifier, number and unit, mirroring [`lexicon::FIGURE`].
+/// Splits a figure match into qualifier, number and unit, as `figure_scan` matched them.
 fn split_figure(m: &str) -> Option<FigureParts<'_>> {
     let pre = lexicon::QUALIFIERS_BEFORE
         .iter()

@@ -5,24 +5,81 @@
 //! Every pattern assumes normalized text: ASCII punctuation for the full-width forms
 //! (`,` `;` `:` `(` `)` `%`) and no spaces between hanzi and digits.
 
-/// One figure: an optional leading qualifier, a number, a unit, an optional trailing
-/// qualifier. Chinese numerals are accepted by the regex but only kept before a magnitude
-/// unit (`千亿元`), which the scanner checks.
-pub(crate) const FIGURE: &str = concat!(
-    r"(?P<qpre>不低于|不少于|不超过|不高于|超过|接近|突破|超|近|约|逾)?",
-    r"(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)",
-    // `1000多万人`, `20余万户`: more than the number, of the magnitude after it.
-    r"(?:多|余)?",
+/// The units a figure's number may have, in the order they are tried: the first that
+/// the text after the number starts with is the figure's (`万亿元` before `万`). A figure
+/// is an optional leading qualifier ([`QUALIFIERS_BEFORE`]), a number (ASCII digits, or
+/// [`CHINESE_NUMERALS`], which the reader keeps only before a magnitude: `千亿元`), an
+/// optional `多`/`余`, one of these units and an optional trailing qualifier
+/// ([`QUALIFIERS_AFTER`]); `figure_scan` finds them.
+pub(crate) const FIGURE_UNITS: &[&str] = &[
+    "个百分点",
     // `280亿余元`, `3万多人`: more than the number, the qualifier inside the unit.
-    r"(?P<unit>个百分点|亿余元|亿多元|万余元|万多元|万余人|万多人|万余户|万多户|万余吨|万多吨",
-    r"|万亿元|千亿元|百亿元|万亿美元|亿美元|万美元|千万元|百万元|亿元|万元|美元|元",
-    r"|微克/立方米|毫克/立方米|微克每立方米|毫克每立方米|μg/m³|μg/m3|万平方米|平方米|平方公里|公顷|万亩|亩",
-    r"|万吨标准煤|吨标准煤/万元|吨标准煤|万吨|吨|万人次|人次|万人|人|万户|户|万家|家|万个|个|项|座|所|套|辆|件|宗",
-    r"|%|‰|万亿|千亿|百亿|亿|万)",
-    r"(?P<qpost>左右|以上|以内|以下|多|余)?",
-);
+    "亿余元",
+    "亿多元",
+    "万余元",
+    "万多元",
+    "万余人",
+    "万多人",
+    "万余户",
+    "万多户",
+    "万余吨",
+    "万多吨",
+    "万亿元",
+    "千亿元",
+    "百亿元",
+    "万亿美元",
+    "亿美元",
+    "万美元",
+    "千万元",
+    "百万元",
+    "亿元",
+    "万元",
+    "美元",
+    "元",
+    "微克/立方米",
+    "毫克/立方米",
+    "微克每立方米",
+    "毫克每立方米",
+    "μg/m³",
+    "μg/m3",
+    "万平方米",
+    "平方米",
+    "平方公里",
+    "公顷",
+    "万亩",
+    "亩",
+    "万吨标准煤",
+    "吨标准煤/万元",
+    "吨标准煤",
+    "万吨",
+    "吨",
+    "万人次",
+    "人次",
+    "万人",
+    "人",
+    "万户",
+    "户",
+    "万家",
+    "家",
+    "万个",
+    "个",
+    "项",
+    "座",
+    "所",
+    "套",
+    "辆",
+    "件",
+    "宗",
+    "%",
+    "‰",
+    "万亿",
+    "千亿",
+    "百亿",
+    "亿",
+    "万",
+];
 
-/// The units of [`FIGURE`] with a qualifier inside (`280亿余元`), and the unit without it.
+/// The units of [`FIGURE_UNITS`] with a qualifier inside (`280亿余元`), and the unit without it.
 pub(crate) const INNER_QUALIFIED_UNITS: &[(&str, &str)] = &[
     ("亿余元", "亿元"),
     ("亿多元", "亿元"),
@@ -36,7 +93,7 @@ pub(crate) const INNER_QUALIFIED_UNITS: &[(&str, &str)] = &[
     ("万多吨", "万吨"),
 ];
 
-/// The leading qualifiers of [`FIGURE`], longest first.
+/// The leading qualifiers of a figure, tried in this order (longest first).
 pub(crate) const QUALIFIERS_BEFORE: &[&str] = &[
     "不低于",
     "不少于",
@@ -51,10 +108,10 @@ pub(crate) const QUALIFIERS_BEFORE: &[&str] = &[
     "逾",
 ];
 
-/// The trailing qualifiers of [`FIGURE`].
+/// The trailing qualifiers of a figure, tried in this order.
 pub(crate) const QUALIFIERS_AFTER: &[&str] = &["左右", "以上", "以内", "以下", "多", "余"];
 
-/// The Chinese numeral characters of [`FIGURE`].
+/// The Chinese numeral characters a figure's number may be written in.
 pub(crate) const CHINESE_NUMERALS: &str = "零〇一二两三四五六七八九十百千";
 
 /// What may directly follow a figure that states a metric's value. A figure followed by

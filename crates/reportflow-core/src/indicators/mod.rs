@@ -18,6 +18,7 @@
 mod affixes;
 mod context;
 mod drafting;
+mod figure_scan;
 mod figures;
 mod lexicon;
 mod lists;
@@ -49,7 +50,7 @@ use timeline::TimelineFinder;
 /// Finds indicators in normalized text. Build once; holds the compiled patterns.
 #[derive(Debug)]
 pub(crate) struct IndicatorExtractor {
-    figure: Regex,
+    figure_scan: figure_scan::FigureScanner,
     follow: Regex,
     growth_verb: Regex,
     level_verb: Regex,
@@ -98,7 +99,7 @@ impl IndicatorExtractor {
     pub(crate) fn new(taxonomy: &Taxonomy) -> Self {
         let re = |s: &str| Regex::new(s).expect("indicator lexicon regex is valid");
         IndicatorExtractor {
-            figure: re(lexicon::FIGURE),
+            figure_scan: figure_scan::FigureScanner::new(),
             follow: re(&lexicon::figure_follow()),
             growth_verb: re(lexicon::GROWTH_VERB),
             level_verb: re(lexicon::LEVEL_VERB),
