@@ -352,6 +352,11 @@ impl IndicatorExtractor {
         if draft.year_before && time.is_none() {
             period = year_before(&period);
         }
+        // `今年…增长5%左右,上年为增长5.1%`: what the year before came to is an actual, in a
+        // plan or a forecast as anywhere; not what it set out to do (`较上年6%左右的目标`).
+        if draft.year_before && !draft.named_target {
+            kind = IndicatorKind::Actual;
+        }
         let (mut yoy, mut other) = (draft.yoy, draft.other);
         // A plain growth over a multi-year review, or one the sentence says is over years
         // (`居民人均可支配收入五年增长30.8%`), is cumulative, not year on year; one written

@@ -502,6 +502,21 @@ pub(crate) fn opens_same_time_before(seg: &str) -> bool {
     seg.starts_with("上年同期") || seg.starts_with("去年同期")
 }
 
+/// Whether a clause opens with the whole year before as its subject (`上年为增长3.9%`,
+/// `而去年为1100亿元`), after a conjunction if any: its figure is the current metric's,
+/// in that year.
+pub(crate) fn opens_year_before(seg: &str) -> bool {
+    let seg = seg.trim_start();
+    let seg = ["而", "但", "且"]
+        .iter()
+        .find_map(|c| seg.strip_prefix(c))
+        .unwrap_or(seg);
+    ["上年为", "去年为", "上年是", "去年是"]
+        .iter()
+        .filter_map(|w| seg.trim_end().strip_prefix(w))
+        .any(|verb| ["", "增长", "下降", "上涨", "下跌"].contains(&verb))
+}
+
 /// Whether a figure after the clause `seg` and before `after` is the growth of the year
 /// before stated as the basis of this year's (`在上年增长6.8%的较高基数上`, `在去年增长4.6%的
 /// 基础上`).

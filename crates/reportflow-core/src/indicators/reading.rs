@@ -193,6 +193,10 @@ impl IndicatorExtractor {
                     && lexicon::opens_same_time_before(last_seg);
                 let earlier =
                     earlier.or((same_time_before || opened_year_before).then_some("上年同期"));
+                // `增长5.1%,上年为增长3.9%`: the same metric in the whole year before.
+                let year_before =
+                    current.iter().any(Draft::has_figures) && lexicon::opens_year_before(last_seg);
+                let earlier = earlier.or(year_before.then_some("上年"));
                 // `在上年增长6.8%的较高基数上增长5.6%`: the growth of the year before, as the
                 // basis of this year's.
                 let basis_before = lexicon::opens_year_before_basis(last_seg, &s[fig.end..]);

@@ -145,6 +145,7 @@ impl IndicatorExtractor {
                             .is_some_and(|c| c.name("rate").is_some())
                     // `…增长2.1%,上年同期为下降1.3%`: the same metric a year before.
                     || lexicon::opens_same_time_before(&cleaned)
+                    || lexicon::opens_year_before(&cleaned)
                     || lexicon::continues_after_basis(&cleaned)
                     || cleaned.trim_start().starts_with("在上年")
                     || cleaned.trim_start().starts_with("在去年")

@@ -381,3 +381,27 @@ fn a_list_the_sentence_names_targets_and_a_budgets_arranged_spending() {
         "{facts:?}"
     );
 }
+
+#[test]
+fn the_whole_year_before_as_a_clauses_subject_is_the_same_metric_then() {
+    let doc = "临江市政府工作报告\n——2026年1月13日在临江市第十七届人民代表大会第五次会议上\n\n\
+               一、2025年工作回顾\n\
+               全市地区生产总值完成1200亿元,增长5.1%,上年为增长3.9%。\
+               一般公共预算收入80亿元,而上年为75亿元。\n\
+               二、2026年工作安排\n\
+               今年经济社会发展的主要预期目标是:规模以上工业增加值增长6%左右,上年为增长6.4%。\
+               经济增长预期目标较上年6%左右的目标略有下调。";
+    let facts = coded_facts(doc);
+    for want in [
+        "gdp Actual 2025 1200亿元 yoy5.1",
+        "gdp Actual 2024 - yoy3.9",
+        "general_budget_revenue Actual 2024 75亿元 -",
+        "industrial_value_added Target 2026 - yoy6",
+        // What the year before came to, though a plan states it.
+        "industrial_value_added Actual 2025 - yoy6.4",
+        // What the year before set out to do is its target.
+        "gdp Target 2025 - yoy6",
+    ] {
+        assert!(facts.contains(&want.to_string()), "{want}: {facts:#?}");
+    }
+}
