@@ -506,15 +506,23 @@ pub(crate) fn opens_same_time_before(seg: &str) -> bool {
 /// `而去年为1100亿元`), after a conjunction if any: its figure is the current metric's,
 /// in that year.
 pub(crate) fn opens_year_before(seg: &str) -> bool {
-    let seg = seg.trim_start();
+    // `(上年为96.42亿元)`: in brackets after this year's figure.
+    let seg = seg.trim_start().trim_start_matches(['(', '（']);
     let seg = ["而", "但", "且"]
         .iter()
         .find_map(|c| seg.strip_prefix(c))
         .unwrap_or(seg);
+    // `上年增长24.1%` (a growth verb right after the year) as `上年为增长24.1%`.
+    let verbs = ["增长", "下降", "上涨", "下跌"];
+    let seg = seg.trim_end();
     ["上年为", "去年为", "上年是", "去年是"]
         .iter()
-        .filter_map(|w| seg.trim_end().strip_prefix(w))
-        .any(|verb| ["", "增长", "下降", "上涨", "下跌"].contains(&verb))
+        .filter_map(|w| seg.strip_prefix(w))
+        .any(|verb| verb.is_empty() || verbs.contains(&verb))
+        || ["上年", "去年"]
+            .iter()
+            .filter_map(|w| seg.strip_prefix(w))
+            .any(|verb| verbs.contains(&verb))
 }
 
 /// Whether a figure after the clause `seg` and before `after` is the growth of the year

@@ -32,6 +32,7 @@ mod reading;
 mod relative;
 mod resolution;
 mod sentences;
+mod subjects;
 mod tables;
 mod target_words;
 mod timeline;

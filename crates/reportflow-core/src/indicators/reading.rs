@@ -10,7 +10,7 @@ use super::lists::{list_length, reopen_levels};
 use super::metric::ResolvedMetric;
 use super::parts::{drop_joint_figures, uncode_repeated_parts};
 use super::period;
-use super::resolution::{changed_in_words, is_region_word, Topic};
+use super::resolution::{is_region_word, Topic};
 use super::sentences::{leading_trim_len, may_name_topic, segments, segments_into};
 use super::target_words::{names_target, target_in_brackets, target_named_before};
 use super::IndicatorExtractor;
@@ -67,6 +67,9 @@ impl IndicatorExtractor {
             // The earlier time a growth baseline names (`增速较上半年的7.5%`): its part, or
             // `None` for the same part of the year before.
             let mut earlier_time: Option<Option<period::TimeRef>> = None;
+            // `98.63亿元(上年为96.42亿元),同口径增长5.6%`: the year before's figure is an
+            // aside; what follows it is this year's again.
+            let mut year_before_aside = false;
             // `(上年同口径基数为11.54亿元)`: the base a comparison was made against, not a
             // figure reported of any year.
             if segs.last().is_some_and(|(_, t)| {
@@ -196,6 +199,7 @@ impl IndicatorExtractor {
                 // `增长5.1%,上年为增长3.9%`: the same metric in the whole year before.
                 let year_before =
                     current.iter().any(Draft::has_figures) && lexicon::opens_year_before(last_seg);
+                year_before_aside = year_before;
                 let earlier = earlier.or(year_before.then_some("上年"));
                 // `在上年增长6.8%的较高基数上增长5.6%`: the growth of the year before, as the
                 // basis of this year's.
@@ -307,6 +311,13 @@ impl IndicatorExtractor {
             let seg_start = segs
                 .last()
                 .map_or(fig.start, |(st, t)| st + leading_trim_len(t));
+            let aside = year_before_aside.then(|| {
+                let fresh = current
+                    .iter()
+                    .map(|d| Draft::new(d.metric.clone(), seg_start))
+                    .collect();
+                std::mem::replace(&mut current, fresh)
+            });
             let targets: Vec<usize> = if current.len() > 1 && (list_mode || is_list_next) {
                 if list_idx < current.len() {
                     vec![list_idx]
@@ -346,6 +357,10 @@ impl IndicatorExtractor {
                     None => {}
                 }
             }
+            if let Some(kept) = aside {
+                done.append(&mut current);
+                current = kept;
+            }
             prev_end = fig.end;
         }
         if let Some(rest) = s.get(prev_end..) {
@@ -369,53 +384,6 @@ impl IndicatorExtractor {
         done.sort_by_key(|d| (d.first_figure, d.quote_start));
         uncode_repeated_parts(s, &mut done);
         done
-    }
-
-    /// Whether a clause before the figure's own states a change of another metric in words
-    /// (`主要原因是房地产开发投资持续下滑,1—11月下降18.5%`): the figure after it is that
-    /// metric's, not the paragraph's `subject`, even when that metric is not a headline one.
-    fn clause_names_other_change(
-        &self,
-        segs: &[(usize, &str)],
-        subject: &ResolvedMetric,
-        ctx: &DocContext<'_>,
-    ) -> bool {
-        segs.iter().rev().skip(1).any(|&(_, seg)| {
-            let Some(named) = changed_in_words(seg) else {
-                return false;
-            };
-            let phrase = self.noun_phrase(named);
-            !phrase.is_empty()
-                && self
-                    // `投资持续回升`: a bare subject that a change names (`growth_subjects`).
-                    .growth_subjects(self.resolve(phrase, None, None, ctx))
-                    .iter()
-                    .any(|m| m.canonical != subject.canonical && m.code != subject.code)
-        })
-    }
-
-    /// The metric a sentence names and nothing else (`2.一般公共预算收入。`, `(一)地区生产总值`),
-    /// if it names exactly one headline metric.
-    pub(super) fn subject_sentence(&self, s: &str, ctx: &DocContext<'_>) -> Option<ResolvedMetric> {
-        let s = s.trim();
-        // The list marker is the section parser's (`2.`, `(二)`, `二、`, `①`).
-        let body = crate::sections::parse_marker(s)
-            .and_then(|m| s.get(m.len..))
-            .unwrap_or(s)
-            .trim_start()
-            .trim_end_matches(['。', ':', '：', '.', ';']);
-        if body.is_empty() || body.chars().count() > 16 {
-            return None;
-        }
-        let phrase = self.noun_phrase(body);
-        if phrase != body {
-            return None;
-        }
-        let mut resolved = self.metrics.resolve(phrase, &ctx.strip_words);
-        match (resolved.pop(), resolved.is_empty()) {
-            (Some(metric), true) if metric.code.is_some() => Some(metric),
-            _ => None,
-        }
     }
 
     /// Applies one figure to a draft; a second figure for a filled slot starts a new fact

@@ -7,6 +7,7 @@ use super::lexicon;
 use super::metric::ResolvedMetric;
 use super::relative::{projects_investment, stock_after_entrants};
 use super::sentences::{is_list_bullet, leading_trim_len};
+use super::subjects::changed_in_words;
 use super::IndicatorExtractor;
 use crate::text::is_common_hanzi;
 
@@ -556,23 +557,6 @@ fn without_dot_marker(s: &str) -> &str {
         Some(a) if !a.starts_with(|c: char| c.is_ascii_digit()) && !a.is_empty() => a,
         _ => s,
     }
-}
-
-/// What a clause stating a change in words (`房地产开发投资持续下滑`, `全年投资较快增长`)
-/// names: the clause without its verb and the adverbs before it; `None` for another clause.
-pub(super) fn changed_in_words(seg: &str) -> Option<&str> {
-    let seg = seg.trim_end();
-    let verb = lexicon::CHANGE_IN_WORDS
-        .iter()
-        .find(|v| seg.ends_with(*v))?;
-    let mut named = &seg[..seg.len() - verb.len()];
-    while let Some(rest) = lexicon::CHANGE_ADVERBS
-        .iter()
-        .find_map(|a| named.strip_suffix(a))
-    {
-        named = rest;
-    }
-    Some(named)
 }
 
 /// Characters trimmed from both ends of a noun phrase: whitespace, bullets and quotes. A

@@ -404,4 +404,18 @@ fn the_whole_year_before_as_a_clauses_subject_is_the_same_metric_then() {
     ] {
         assert!(facts.contains(&want.to_string()), "{want}: {facts:#?}");
     }
+    // In brackets, and with the verb right after the year: an aside, after which the
+    // figures are this year's again.
+    let doc = "临江市2025年国民经济和社会发展统计公报\n\n\
+               全年一般公共预算收入完成98.63亿元(上年为96.42亿元),同口径增长5.6%。\
+               全社会固定资产投资3946.2亿元,增长27.4%(上年增长24.1%)。";
+    let facts = coded_facts(doc);
+    for want in [
+        "general_budget_revenue Actual 2025 98.63亿元 yoy5.6",
+        "general_budget_revenue Actual 2024 96.42亿元 -",
+        "fixed_asset_investment Actual 2025 3946.2亿元 yoy27.4",
+        "fixed_asset_investment Actual 2024 - yoy24.1",
+    ] {
+        assert!(facts.contains(&want.to_string()), "{want}: {facts:#?}");
+    }
 }
