@@ -267,7 +267,7 @@ pub(crate) const PHRASE_INNER_DATE: &str = r"(?:到|至)\d{4}年(?:底|末)?";
 /// Words stripped from the end of a metric phrase: verbs, baselines, qualifiers.
 pub(crate) const PHRASE_SUFFIX: &str = concat!(
     r"(?:初步核算|实现|完成|达到|达|为|是|约|累计|共|合计|总计|保持在|控制在|稳定在|均|分别|单季|当季|的",
-    r"|力争|争取|确保|预计|预期|年初计划|年初确定|计划|要|将|继续|保持|平均|有望",
+    r"|力争|争取|确保|预计|预期|年初计划|年初确定|计划|安排|要|将|继续|保持|平均|有望",
     // `城镇调查失业率每年均控制在5.5%以内`: each year of a span.
     r"|每年均|每年",
     r"|下降至|下降到|降至|降到|提高到|提高至|增长至|增长到|增加到|增加至|上升至|上升到|回落至|回落到",

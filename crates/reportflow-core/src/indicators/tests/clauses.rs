@@ -419,3 +419,13 @@ fn the_whole_year_before_as_a_clauses_subject_is_the_same_metric_then() {
         assert!(facts.contains(&want.to_string()), "{want}: {facts:#?}");
     }
 }
+
+#[test]
+fn a_budgets_arranged_spending_is_the_spending() {
+    // `安排` after the metric is the budget's verb, not part of the metric's name.
+    let facts = render("全区一般公共预算支出安排128.6亿元,增长1.8%。");
+    assert!(
+        facts.contains("general_budget_expenditure") && facts.contains("128.6亿元"),
+        "{facts}"
+    );
+}
