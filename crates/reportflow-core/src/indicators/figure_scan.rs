@@ -207,7 +207,7 @@ fn numerals_len(r: &str) -> usize {
 
 /// A set of characters of the Basic Multilingual Plane, one bit each (8 KiB).
 #[derive(Debug)]
-struct CharSet {
+pub(super) struct CharSet {
     bits: Vec<u64>,
 }
 
@@ -221,7 +221,7 @@ impl Default for CharSet {
 
 impl CharSet {
     /// Adds `c`; characters beyond the plane are never members.
-    fn insert(&mut self, c: char) {
+    pub(super) fn insert(&mut self, c: char) {
         let cp = c as usize;
         if let Some(word) = self.bits.get_mut(cp / 64) {
             *word |= 1 << (cp % 64);
@@ -232,7 +232,8 @@ impl CharSet {
         self.contains_bmp(c as u32)
     }
 
-    fn contains_bmp(&self, cp: u32) -> bool {
+    /// Whether the code point `cp` is a member.
+    pub(super) fn contains_bmp(&self, cp: u32) -> bool {
         let cp = cp as usize;
         self.bits
             .get(cp / 64)

@@ -17,6 +17,7 @@
 
 mod affixes;
 mod context;
+mod cue_scan;
 mod drafting;
 mod figure_scan;
 mod figures;

@@ -8,6 +8,7 @@
 
 use regex::Regex;
 
+use super::cue_scan::{CueKind, CueScanner};
 use crate::model::IndicatorKind;
 
 /// What a stretch of text is about.
@@ -38,26 +39,14 @@ const MAX_CUE_OFFSET: usize = 20;
 /// Finds the stages of a report.
 #[derive(Debug)]
 pub(crate) struct TimelineFinder {
-    cue: Regex,
+    cues: CueScanner,
     opening_year: Regex,
 }
-
-/// Cues that open a stage. `plan` names a numbered five-year plan (`十四五`), whose years
-/// say whether it is being reviewed or planned.
-const CUES: &str = concat!(
-    r"(?P<five_review>过去五年|五年来|过去的五年|这五年|经过五年)",
-    r"|(?P<year_review>过去一年|过去的一年|一年来|去年以来)",
-    // `“十四五”规划实施以来`: the plan's years so far, as `“十四五”以来`.
-    r"|(?P<plan>[“\x22]?十(?P<ordinal>[一二三四五六七八九])五[”\x22]?(?:时期|期间|以来|规划实施以来|规划|发展|主要目标))",
-    r"|(?P<five_plan>今后五年|未来五年)",
-    r"|(?P<by_year>到(?P<by>20\d\d)年)",
-    r"|(?P<year_targets>今年[^。;；]{0,16}?(?:预期目标|主要目标|目标任务)|主要预期目标(?:是|为|:|：|$))",
-);
 
 impl TimelineFinder {
     pub(crate) fn new() -> Self {
         TimelineFinder {
-            cue: Regex::new(CUES).expect("timeline cue regex is valid"),
+            cues: CueScanner::new(),
             // `2025年,`, `刚刚过去的2025年很不平凡`, `三、2026年工作安排`: a paragraph about
             // that year (`2026年1月` is a date, not a topic).
             opening_year: Regex::new(
@@ -80,20 +69,6 @@ impl TimelineFinder {
         reviewed: Option<i32>,
         planned: Option<i32>,
     ) -> Vec<Stage> {
-        self.stages_capturing(text, reviewed, planned, false)
-    }
-
-    /// [`Self::stages`]; `capture_all` asks for the capture groups of every cue found,
-    /// where [`Self::stages`] asks only for those of the cues that can count: a cue away
-    /// from the paragraph's head counts only as `year_targets`, which always holds `目标`
-    /// (property test `capturing_only_cues_that_can_count_finds_the_same_stages`).
-    fn stages_capturing(
-        &self,
-        text: &str,
-        reviewed: Option<i32>,
-        planned: Option<i32>,
-        capture_all: bool,
-    ) -> Vec<Stage> {
         let mut out: Vec<Stage> = Vec::new();
         let mut chars = 0u32;
         let mut push = |stage: Stage| {
@@ -108,77 +83,67 @@ impl TimelineFinder {
             let line_start = chars;
             chars += super::sentences::count_chars(line) + 1;
             let mut line_stages: Vec<Stage> = Vec::new();
-            for m in self.cue.find_iter(line) {
-                let byte = m.start();
-                if !capture_all && !opens_paragraph(&line[..byte]) && !m.as_str().contains("目标")
-                {
-                    continue;
-                }
-                // The leftmost-first match from its own start is the match itself.
-                let Some(c) = self.cue.captures_at(line, byte) else {
-                    continue;
-                };
+            for cue in self.cues.cues(line) {
+                let before = &line[..cue.start];
                 // A stage opens at the head of a paragraph (`过去五年,…`, `各位代表,“十四五”
                 // 时期…`); a plan named in passing inside a paragraph about one year
-                // (`…“十四五”规划圆满收官`) does not move the text to that plan.
-                if c.name("year_targets").is_none() && !opens_paragraph(&line[..byte]) {
+                // (`…“十四五”规划圆满收官`) does not move the text to that plan. This year's
+                // targets open one anywhere.
+                if cue.kind != CueKind::YearTargets && !opens_paragraph(before) {
                     continue;
                 }
-                // `这些目标既衔接“十五五”规划目标`: a plan that is the object of a verb is
-                // named, not entered.
-                if c.name("plan").is_some() && ends_with_plan_verb(&line[..byte]) {
-                    continue;
+                if let CueKind::Plan { .. } = cue.kind {
+                    // `这些目标既衔接“十五五”规划目标`: a plan that is the object of a verb is
+                    // named, not entered.
+                    // `2025年是“十四五”规划收官之年`: one year of the plan, the year the line
+                    // opens with, not the plan's five.
+                    if ends_with_plan_verb(before)
+                        || super::period::names_one_year(&line[cue.end..])
+                    {
+                        continue;
+                    }
                 }
-                // `2025年是“十四五”规划收官之年`: one year of the plan, the year the line opens
-                // with, not the plan's five.
-                if c.name("plan").is_some() && super::period::names_one_year(&line[m.end()..]) {
-                    continue;
-                }
-                let at = line_start + super::sentences::count_chars(&line[..byte]);
+                let at = line_start + super::sentences::count_chars(before);
                 let stage = |kind, span| Stage {
                     start: at,
                     kind,
                     span,
                 };
-                if c.name("five_review").is_some() {
-                    if let Some(r) = reviewed {
-                        line_stages.push(stage(IndicatorKind::Actual, Some((r - 4, r))));
-                    }
-                } else if c.name("year_review").is_some() {
-                    line_stages.push(stage(IndicatorKind::Actual, None));
-                } else if let Some(o) = c.name("ordinal") {
-                    let n = 10
-                        + "一二三四五六七八九"
-                            .chars()
-                            .position(|d| o.as_str().starts_with(d))
-                            .unwrap_or(0) as i32
-                        + 1;
-                    // The third plan began in 1966; each lasts five years.
-                    let first = 1966 + 5 * (n - 3);
-                    let span = Some((first, first + 4));
-                    // `“十四五”以来` reviews the plan's years so far.
-                    let so_far = c.get(0).is_some_and(|m| m.as_str().ends_with("以来"));
-                    match reviewed {
-                        Some(r) if first + 4 <= r => {
-                            line_stages.push(stage(IndicatorKind::Actual, span))
+                match cue.kind {
+                    CueKind::FiveReview => {
+                        if let Some(r) = reviewed {
+                            line_stages.push(stage(IndicatorKind::Actual, Some((r - 4, r))));
                         }
-                        Some(r) if so_far && first <= r => {
-                            line_stages.push(stage(IndicatorKind::Actual, Some((first, r))))
+                    }
+                    CueKind::YearReview => line_stages.push(stage(IndicatorKind::Actual, None)),
+                    CueKind::Plan { ordinal, so_far } => {
+                        // The third plan began in 1966; each lasts five years.
+                        let first = 1966 + 5 * (ordinal - 3);
+                        let span = Some((first, first + 4));
+                        match reviewed {
+                            Some(r) if first + 4 <= r => {
+                                line_stages.push(stage(IndicatorKind::Actual, span))
+                            }
+                            // `“十四五”以来` reviews the plan's years so far.
+                            Some(r) if so_far && first <= r => {
+                                line_stages.push(stage(IndicatorKind::Actual, Some((first, r))))
+                            }
+                            Some(_) => line_stages.push(stage(IndicatorKind::Target, span)),
+                            None => {}
                         }
-                        Some(_) => line_stages.push(stage(IndicatorKind::Target, span)),
-                        None => {}
                     }
-                } else if c.name("five_plan").is_some() {
-                    if let Some(p) = planned {
-                        line_stages.push(stage(IndicatorKind::Target, Some((p, p + 4))));
+                    CueKind::FivePlan => {
+                        if let Some(p) = planned {
+                            line_stages.push(stage(IndicatorKind::Target, Some((p, p + 4))));
+                        }
                     }
-                } else if let Some(by) = c.name("by").and_then(|m| m.as_str().parse::<i32>().ok()) {
-                    if planned.is_some_and(|p| by >= p + 2) {
-                        let from = planned.unwrap_or(by);
-                        line_stages.push(stage(IndicatorKind::Target, Some((from, by))));
+                    CueKind::ByYear(by) => {
+                        if planned.is_some_and(|p| by >= p + 2) {
+                            let from = planned.unwrap_or(by);
+                            line_stages.push(stage(IndicatorKind::Target, Some((from, by))));
+                        }
                     }
-                } else if c.name("year_targets").is_some() {
-                    line_stages.push(stage(IndicatorKind::Target, None));
+                    CueKind::YearTargets => line_stages.push(stage(IndicatorKind::Target, None)),
                 }
             }
             // A cue at the head of the line says more than the year it opens with
@@ -327,38 +292,6 @@ mod tests {
             TimelineFinder::new().stages("“十一五”时期,财政收入增长", Some(2010), Some(2011));
         assert_eq!(stages[0].span, Some((2006, 2010)));
         assert_eq!(stages[0].kind, IndicatorKind::Actual);
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::test_runner::Config::with_cases(2000))]
-
-        /// Skipping the capture groups of cues that cannot count finds the same stages as
-        /// capturing every cue.
-        #[test]
-        fn capturing_only_cues_that_can_count_finds_the_same_stages(
-            pieces in proptest::collection::vec(
-                proptest::prop_oneof![
-                    3 => proptest::strategy::Strategy::prop_map(proptest::sample::select(vec![
-                        "过去五年", "五年来", "过去一年", "去年以来", "“十四五”时期", "十五五规划",
-                        "\"十五五\"发展", "今后五年", "到2030年", "到2027年", "今年", "预期目标",
-                        "主要预期目标", "主要目标", "目标", "目标任务", "衔接", "。", ";", "!",
-                        "\n", ",", "2025年", "2026年", "各位代表,", "一、", "全省经济", "增长5%",
-                    ]), String::from),
-                    1 => "[过去五年十四五今到目标。\n]{1,3}",
-                    1 => "[经济社会发展取得成效]{5,30}",
-                ],
-                0..40,
-            ),
-            reviewed in proptest::option::of(2019i32..2027),
-        ) {
-            let finder = TimelineFinder::new();
-            let text: String = pieces.concat();
-            let planned = reviewed.map(|r| r + 1);
-            proptest::prop_assert_eq!(
-                finder.stages_capturing(&text, reviewed, planned, false),
-                finder.stages_capturing(&text, reviewed, planned, true)
-            );
-        }
     }
 
     proptest::proptest! {
