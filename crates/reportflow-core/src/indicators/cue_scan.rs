@@ -5,7 +5,7 @@
 //! regex's forward and reverse DFA searches, then a capture search per cue, cost more than
 //! looking only at the dozen characters a cue can start with.
 
-use super::figure_scan::CharSet;
+use super::figure_scan::{utf8_width, CharSet};
 
 /// The cues as a regular expression: the specification the scanner is tested against.
 /// `plan` names a numbered five-year plan (`十四五`), whose years say whether it is being
@@ -87,23 +87,8 @@ impl CueScanner {
             let mut i = pos;
             while i < bytes.len() {
                 let b = bytes[i];
-                let width = match b {
-                    0xF0.. => 4,
-                    0xE0.. => 3,
-                    0xC0.. => 2,
-                    _ => 1,
-                };
-                // Every start but `"` is a three-byte character; its code point is put
-                // together here rather than by a `chars()` decoder.
-                let may_start = b == b'"'
-                    || (width == 3
-                        && bytes.get(i + 2).is_some_and(|&b2| {
-                            let cp = (u32::from(b & 0x0F) << 12)
-                                | (u32::from(bytes[i + 1] & 0x3F) << 6)
-                                | u32::from(b2 & 0x3F);
-                            self.starts.contains_bmp(cp)
-                        }));
-                if may_start {
+                // Every start but `"` is a three-byte character.
+                if b == b'"' || self.starts.holds_three_byte_char_at(bytes, i) {
                     if let Some((len, kind)) = cue_at(&line[i..]) {
                         pos = i + len;
                         return Some(Cue {
@@ -113,7 +98,7 @@ impl CueScanner {
                         });
                     }
                 }
-                i += width;
+                i += utf8_width(b);
             }
             pos = bytes.len();
             None

@@ -158,17 +158,8 @@ impl Iterator for Figures<'_> {
                 }
                 continue;
             }
-            // Figures start with ASCII or a three-byte character; the code point of a
-            // three-byte one is put together here rather than by a `chars()` decoder.
-            let width = utf8_width(b);
-            let starts = width == 3
-                && bytes.get(i + 2).is_some_and(|&b2| {
-                    let cp = (u32::from(b & 0x0F) << 12)
-                        | (u32::from(bytes[i + 1] & 0x3F) << 6)
-                        | u32::from(b2 & 0x3F);
-                    self.scanner.starts.contains_bmp(cp)
-                });
-            if starts {
+            // Figures start with ASCII or a three-byte character.
+            if self.scanner.starts.holds_three_byte_char_at(bytes, i) {
                 if let Some(end) = self.scanner.match_at(s, i) {
                     self.pos = end;
                     return Some(i..end);
@@ -181,19 +172,20 @@ impl Iterator for Figures<'_> {
                     continue;
                 }
             }
-            i += width;
+            i += utf8_width(b);
         }
         self.pos = bytes.len();
         None
     }
 }
 
-/// The length of the UTF-8 sequence a lead byte starts.
-fn utf8_width(lead: u8) -> usize {
+/// The length of the UTF-8 sequence a byte at a character boundary starts.
+pub(super) fn utf8_width(lead: u8) -> usize {
     match lead {
         0xF0.. => 4,
         0xE0.. => 3,
-        _ => 2,
+        0xC0.. => 2,
+        _ => 1,
     }
 }
 
@@ -232,8 +224,19 @@ impl CharSet {
         self.contains_bmp(c as u32)
     }
 
-    /// Whether the code point `cp` is a member.
-    pub(super) fn contains_bmp(&self, cp: u32) -> bool {
+    /// Whether the character at byte `i` of `bytes` (a character boundary of valid UTF-8)
+    /// is a three-byte member: the code point is put together here rather than by a
+    /// `chars()` decoder, since scans test every character they pass.
+    pub(super) fn holds_three_byte_char_at(&self, bytes: &[u8], i: usize) -> bool {
+        match bytes.get(i..i + 3) {
+            Some(&[b0 @ 0xE0..=0xEF, b1, b2]) => self.contains_bmp(
+                (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F),
+            ),
+            _ => false,
+        }
+    }
+
+    fn contains_bmp(&self, cp: u32) -> bool {
         let cp = cp as usize;
         self.bits
             .get(cp / 64)
