@@ -35,8 +35,9 @@ const ROW: &str = concat!(
     // `其中:税收收入`, `#税收收入`: a part of the row above, named all the same.
     r"^\s*(?:其中:|#)?(?P<name>[\p{Han}A-Za-z()（）&.]{2,30}?)",
     // The unit after the name, or in brackets after it (`地区生产总值(亿元)`), when the
-    // header names none.
-    r"(?:(?P<unit>{TABLE_UNITS})|[(（](?P<bunit>{TABLE_UNITS})[)）])?\s*",
+    // header names none; a dash in the unit column of a row that gives the growth only
+    // (`固定资产投资 — — 2.6`).
+    r"(?:(?P<unit>{TABLE_UNITS})|[(（](?P<bunit>{TABLE_UNITS})[)）]|—|--)?\s*",
     // A value left blank (`—`) when the table gives the growth only.
     r"(?P<value>-?\d+(?:\.\d+)?|—|--)\s*(?P<growth>-?\d+(?:\.\d+)?)\s*$",
 );

@@ -273,3 +273,21 @@ fn a_table_whose_rows_name_their_units_in_brackets_with_or_without_bars() {
         );
     }
 }
+
+#[test]
+fn a_dash_in_the_unit_column_keeps_the_row_and_the_table_open() {
+    let facts = pasted_facts(
+        "江屿省2025年前三季度国民经济和社会发展计划执行情况\n\
+         附表  2025年前三季度全省主要经济指标\n指标 单位 绝对额 同比增长%\n\
+         地区生产总值 亿元 38642.5 5.3\n固定资产投资 — — 2.6\n  其中：建安投资 — — 1.4\n\
+         社会消费品零售总额 亿元 14286.3 4.7\n",
+    );
+    for want in [
+        "fixed_asset_investment Actual 2025Q1-3 - yoy2.6",
+        "construction_investment Actual 2025Q1-3 - yoy1.4",
+        // The rows after them are still the table's.
+        "retail_sales Actual 2025Q1-3 14286.3亿元 yoy4.7",
+    ] {
+        assert!(facts.contains(&want.to_string()), "{want}: {facts:?}");
+    }
+}
