@@ -429,3 +429,9 @@ fn a_budgets_arranged_spending_is_the_spending() {
         "{facts}"
     );
 }
+
+#[test]
+fn a_growth_rate_recovering_to_a_level_is_the_growth() {
+    let facts = render("全区经济增速回升到5.6%。");
+    assert!(facts.contains("gdp") && facts.contains("yoy5.6"), "{facts}");
+}
