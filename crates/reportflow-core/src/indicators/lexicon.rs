@@ -188,7 +188,19 @@ pub(crate) const NEGATIVE_VERBS: &[&str] = &[
 
 /// Verbs that state a change in words, with no figure (`房地产开发投资持续下滑`).
 pub(crate) const CHANGE_IN_WORDS: &[&str] = &[
-    "下滑", "下降", "回落", "减少", "萎缩", "放缓", "走弱", "收缩", "增长", "回升", "上涨", "上升",
+    "下滑",
+    "下降",
+    "回落",
+    "减少",
+    "萎缩",
+    "放缓",
+    "走弱",
+    "收缩",
+    "负增长",
+    "增长",
+    "回升",
+    "上涨",
+    "上升",
 ];
 
 /// Adverbs of degree before a change stated in words (`持续下滑`, `大幅下降`).
@@ -204,6 +216,9 @@ pub(crate) const CHANGE_ADVERBS: &[&str] = &[
     "有所",
     "略有",
     "仍",
+    "连续两年",
+    "连续三年",
+    "连续多年",
 ];
 
 /// Verbs that end in a level (`下降至46微克`): the figure is a value, not a change.
@@ -217,7 +232,8 @@ pub(crate) const LEVEL_VERB: &str = concat!(
 /// `完成全年任务的63.2%`, `超时间进度13.2个百分点`. Kept as the rank/comparison phrase.
 pub(crate) const COMPARISON: &str = concat!(
     r"^(?:分别|均|增速|增幅|并|且|总量|比重)?",
-    r"(?:(?:高于|低于|快于|慢于|超出|超过|领先|落后|好于|优于|上拉|拉动)[^\d,;:]*[\p{Han}]",
+    // `略高于全省5%以上的预期目标`: a degree before the comparison.
+    r"(?:(?:略|稍|明显|远)?(?:高于|低于|快于|慢于|超出|超过|领先|落后|好于|优于|上拉|拉动)[^\d,;:]*[\p{Han}]",
     r"|超(?:时间|序时)进度|完成[^,;:]{0,8}(?:任务|计划|目标)的?|完成[^,;:]{0,4}预算的|占[^,;:]{0,12}(?:任务|计划|目标|预算)的?",
     // `为预算的98%`, `为年度计划的102%`: the share of the plan reached.
     r"|为[^,;:]{0,6}(?:预算|计划|目标)(?:任务)?的)",
@@ -250,6 +266,8 @@ pub(crate) const PHRASE_PREFIX: &str = concat!(
     // `我们要奋力实现地区生产总值达到…`: the speaker and the resolve, before the metric;
     // `确定了地区生产总值增长6%、…等主要预期目标`: the verb setting a list of targets.
     r"|我们|要|奋力|努力|全力|确定了|提出了|明确了",
+    // `二是固定资产投资下降3.1%`: the item of an enumeration.
+    r"|[一二三四五六七八九十]是",
     // `略低于5.5%左右的预期目标`, `优于33微克/立方米的目标`: a comparison with the target.
     r"|保持|控制|修订后|调整后|(?:略|稍|均|明显)?(?:低于|高于|快于|慢于|好于|优于)",
     // `未完成增长4%的年度目标`, `年初确定的国内生产总值…`: what is said of the target.
@@ -353,6 +371,32 @@ pub(crate) const SUBAREA_TOPIC: &str = concat!(
     r"(?:(?P<area>园区|商务区|功能区|开发区|自贸区|试验区|片区|街道|乡镇|园|区)|(?P<industry>产业|行业|业)))",
     r"(?:进一步|持续|继续|不断|加快|实现|发挥|保持|挂牌|$|[,;:])",
 );
+
+/// Verbs that make an area or industry at the head of a sentence the object of an action
+/// (`做强安澜综合保税区,力争实际利用外资增长8%`, `推动浦宁新区…`), not the subject whose
+/// figures follow: the figures are the whole region's.
+pub(crate) const TOPIC_ACTION_VERBS: &[&str] = &[
+    "做强",
+    "做大",
+    "做优",
+    "做实",
+    "推动",
+    "推进",
+    "支持",
+    "建设",
+    "打造",
+    "培育",
+    "壮大",
+    "深化",
+    "用好",
+    "办好",
+    "创建",
+    "提升",
+    "加快建设",
+    "加快推进",
+    "高标准建设",
+    "高水平建设",
+];
 
 /// Rank phrases: `增速全市第一`, `居全市第四`, `总量全市双第一`, `居各行业之首`.
 pub(crate) const RANK: &str = concat!(

@@ -48,7 +48,12 @@ impl IndicatorExtractor {
                 let is_area = c.name("area").is_some();
                 Some(Topic { text: t, is_area })
             })
-            .filter(|t| !is_region_word(&t.text) && !ctx.strip_words.contains(&t.text));
+            .filter(|t| !is_region_word(&t.text) && !ctx.strip_words.contains(&t.text))
+            .filter(|t| {
+                !lexicon::TOPIC_ACTION_VERBS
+                    .iter()
+                    .any(|v| t.text.starts_with(v))
+            });
         let mut done: Vec<Draft> = Vec::new();
         let mut current: Vec<Draft> = Vec::new();
         let mut last_metric: Option<ResolvedMetric> = None;
@@ -271,15 +276,22 @@ impl IndicatorExtractor {
                             .collect();
                     } else if was_list {
                         list_mode = true;
-                    } else if let Some(subject) = current
+                    } else if let Some((quote_start, subject)) = current
                         .is_empty()
-                        .then(&mut *subject)
+                        .then(|| {
+                            // `固定资产投资连续两年负增长,2024年下降3.1%`: the metric whose
+                            // change a clause before states, else the paragraph's subject.
+                            self.metric_changed_before(&segs, ctx).or_else(|| {
+                                let quote_start = segs
+                                    .last()
+                                    .map_or(fig.start, |(st, t)| st + leading_trim_len(t));
+                                subject()
+                                    .filter(|m| !self.clause_names_other_change(&segs, m, ctx))
+                                    .map(|m| (quote_start, m))
+                            })
+                        })
                         .flatten()
-                        .filter(|m| !self.clause_names_other_change(&segs, m, ctx))
                     {
-                        let quote_start = segs
-                            .last()
-                            .map_or(fig.start, |(st, t)| st + leading_trim_len(t));
                         last_metric = Some(subject.clone());
                         current = vec![Draft::new(subject, quote_start)];
                     }

@@ -5,6 +5,7 @@
 use super::context::DocContext;
 use super::lexicon;
 use super::metric::ResolvedMetric;
+use super::sentences::leading_trim_len;
 use super::IndicatorExtractor;
 
 impl IndicatorExtractor {
@@ -29,6 +30,28 @@ impl IndicatorExtractor {
                     .iter()
                     .any(|m| m.canonical != subject.canonical && m.code != subject.code)
         })
+    }
+
+    /// The metric a clause before the figure's own states a change of in words, and where
+    /// that clause starts (`固定资产投资连续两年负增长,2024年下降3.1%`): asked when the
+    /// figure's own clause names no metric and no metric is being read.
+    pub(super) fn metric_changed_before(
+        &self,
+        segs: &[(usize, &str)],
+        ctx: &DocContext<'_>,
+    ) -> Option<(usize, ResolvedMetric)> {
+        let (start, seg, named) = segs
+            .iter()
+            .rev()
+            .skip(1)
+            .find_map(|&(start, seg)| Some((start, seg, changed_in_words(seg)?)))?;
+        let phrase = self.noun_phrase(named);
+        if phrase.is_empty() {
+            return None;
+        }
+        let mut metrics = self.growth_subjects(self.resolve(phrase, None, None, ctx));
+        let metric = metrics.pop().filter(|_| metrics.is_empty())?;
+        Some((start + leading_trim_len(seg), metric))
     }
 
     /// The metric a sentence names and nothing else (`2.一般公共预算收入。`, `(一)地区生产总值`),

@@ -14,7 +14,15 @@ fn a_change_of_another_metric_in_words_takes_the_figure_after_it_from_the_paragr
         "3.固定资产投资。1—11月下降2.1%,预计全年下降2%左右。主要原因是房地产开发投资持续下滑,1—11月下降18.5%。",
     );
     assert!(facts.contains("yoy-2.1"), "{facts}");
-    assert!(!facts.contains("yoy-18.5"), "{facts}");
+    assert!(
+        !facts.contains("fixed_asset_investment Actual 2021M01-11 - yoy-18.5"),
+        "{facts}"
+    );
+    // The figure is the real-estate investment's, which the clause before it names.
+    assert!(
+        facts.contains("房地产开发投资) Actual 2021M01-11 - yoy-18.5"),
+        "{facts}"
+    );
     // A clause naming the subject itself changes nothing.
     let facts = render("3.固定资产投资。全年投资较快增长,1—11月增长8.1%。");
     assert!(
@@ -434,4 +442,28 @@ fn a_budgets_arranged_spending_is_the_spending() {
 fn a_growth_rate_recovering_to_a_level_is_the_growth() {
     let facts = render("全区经济增速回升到5.6%。");
     assert!(facts.contains("gdp") && facts.contains("yoy5.6"), "{facts}");
+}
+
+#[test]
+fn an_enumerations_item_a_change_in_words_and_a_degree_before_a_comparison() {
+    // `二是` opens an item of a list, not the metric's name.
+    let facts = render("二是固定资产投资增长4%,三是城镇新增就业7000人以上。");
+    assert!(
+        facts.contains("fixed_asset_investment Actual 2021H1 - yoy4"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("new_urban_jobs Actual 2021H1 7000人"),
+        "{facts}"
+    );
+    // The metric whose change the clause before states in words takes a figure whose
+    // own clause names none.
+    let facts = render("固定资产投资连续两年负增长,2020年下降3.1%。");
+    assert!(
+        facts.contains("fixed_asset_investment Actual 2020 - yoy-3.1"),
+        "{facts}"
+    );
+    // `略高于全市5.5%左右的预期目标`: the other region's target, compared with.
+    let facts = render("地区生产总值增长6%左右,略高于全市5.5%左右的预期目标。");
+    assert!(!facts.contains("yoy5.5"), "{facts}");
 }
