@@ -372,31 +372,13 @@ pub(crate) const SUBAREA_TOPIC: &str = concat!(
     r"(?:进一步|持续|继续|不断|加快|实现|发挥|保持|挂牌|$|[,;:])",
 );
 
-/// Verbs that make an area or industry at the head of a sentence the object of an action
-/// (`做强安澜综合保税区,力争实际利用外资增长8%`, `推动浦宁新区…`), not the subject whose
-/// figures follow: the figures are the whole region's.
-pub(crate) const TOPIC_ACTION_VERBS: &[&str] = &[
-    "做强",
-    "做大",
-    "做优",
-    "做实",
-    "推动",
-    "推进",
-    "支持",
-    "建设",
-    "打造",
-    "培育",
-    "壮大",
-    "深化",
-    "用好",
-    "办好",
-    "创建",
-    "提升",
-    "加快建设",
-    "加快推进",
-    "高标准建设",
-    "高水平建设",
-];
+/// Verbs (`|`-separated) that make an area or industry at the head of a sentence the
+/// object of an action (`做强安澜综合保税区,力争实际利用外资增长8%`, `推动浦宁新区…`), not
+/// the subject whose figures follow: the figures are the whole region's.
+pub(crate) const TOPIC_ACTION_VERBS: &str = concat!(
+    "做强|做大|做优|做实|推动|推进|支持|建设|打造|培育|壮大|深化|用好|办好|创建|提升",
+    "|加快建设|加快推进|高标准建设|高水平建设",
+);
 
 /// Rank phrases: `增速全市第一`, `居全市第四`, `总量全市双第一`, `居各行业之首`.
 pub(crate) const RANK: &str = concat!(

@@ -51,7 +51,7 @@ impl IndicatorExtractor {
             .filter(|t| !is_region_word(&t.text) && !ctx.strip_words.contains(&t.text))
             .filter(|t| {
                 !lexicon::TOPIC_ACTION_VERBS
-                    .iter()
+                    .split('|')
                     .any(|v| t.text.starts_with(v))
             });
         let mut done: Vec<Draft> = Vec::new();
