@@ -50,7 +50,7 @@ impl IndicatorExtractor {
             }
             // `增长4.5-5%`: a range written with the unit once. The figure is its lower
             // bound in the upper bound's unit; the upper bound is no value of its own.
-            if let Some(mark @ ('-' | '−' | '~' | '～' | '至' | '到')) = before {
+            if let Some(mark) = before.filter(|c| lexicon::RANGE_MARKS.contains(c)) {
                 let lead = &s[..start - mark.len_utf8()];
                 if lead.ends_with(|c: char| c.is_ascii_digit()) {
                     let Some(lower_start) = bare_number_start(lead) else {
@@ -123,7 +123,7 @@ impl IndicatorExtractor {
         let Some(mark) = rest
             .chars()
             .next()
-            .filter(|c| matches!(c, '—' | '-' | '–' | '~' | '～' | '至' | '到'))
+            .filter(|c| lexicon::RANGE_MARKS.contains(c))
         else {
             return unit;
         };

@@ -111,6 +111,16 @@ pub(crate) const QUALIFIERS_BEFORE: &[&str] = &[
 /// The trailing qualifiers of a figure, tried in this order.
 pub(crate) const QUALIFIERS_AFTER: &[&str] = &["左右", "以上", "以内", "以下", "多", "余"];
 
+/// The marks between the bounds of a range (`4.5-5%`, `4.5—5%`, `5%—5.5%`, `1300万—1500万美元`),
+/// one list for every place that reads a range.
+pub(crate) const RANGE_MARKS: &[char] = &['—', '-', '–', '−', '~', '～', '至', '到'];
+
+/// Whether `s` is a range mark and nothing else.
+pub(crate) fn is_range_mark(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| RANGE_MARKS.contains(&c)) && chars.next().is_none()
+}
+
 /// The Chinese numeral characters a figure's number may be written in.
 pub(crate) const CHINESE_NUMERALS: &str = "零〇一二两三四五六七八九十百千";
 

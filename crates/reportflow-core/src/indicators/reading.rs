@@ -85,8 +85,7 @@ impl IndicatorExtractor {
                 continue;
             }
             // `5%—5.5%`: the upper bound of a range stated by its lower bound.
-            if prev.is_some() && matches!(lead.trim(), "—" | "-" | "–" | "~" | "～" | "至" | "到")
-            {
+            if prev.is_some() && lexicon::is_range_mark(lead.trim()) {
                 prev_end = fig.end;
                 continue;
             }

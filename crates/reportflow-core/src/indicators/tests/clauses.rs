@@ -467,3 +467,13 @@ fn an_enumerations_item_a_change_in_words_and_a_degree_before_a_comparison() {
     let facts = render("地区生产总值增长6%左右,略高于全市5.5%左右的预期目标。");
     assert!(!facts.contains("yoy5.5"), "{facts}");
 }
+
+#[test]
+fn a_range_with_a_dash_and_the_unit_once_is_its_lower_bound() {
+    // One list of range marks for every reader: an em dash as well as a hyphen.
+    let facts = render("今年全区地区生产总值预期增长4.5—5%。");
+    assert!(
+        facts.contains("yoy4.5") && facts.contains("4.5—5%"),
+        "{facts}"
+    );
+}
