@@ -85,19 +85,10 @@ impl FigureScanner {
 
     /// The length of a figure without its leading qualifier at the start of `r`.
     fn body_len(&self, r: &str) -> Option<usize> {
-        let bytes = r.as_bytes();
-        if bytes.first().is_some_and(u8::is_ascii_digit) {
-            // Greedy digits, then a fraction if one follows: a unit never starts with a
-            // digit or `.`, so no shorter number could be followed by one.
-            let int = digits(bytes);
-            let frac = match bytes.get(int) {
-                Some(b'.') => match digits(&bytes[int + 1..]) {
-                    0 => 0,
-                    n => n + 1,
-                },
-                _ => 0,
-            };
-            let num = int + frac;
+        if r.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+            // Greedy digits, then a fraction: a unit never starts with a digit or `.`, so
+            // no shorter number could be followed by one.
+            let num = number_len(r);
             return Some(num + self.after_number(&r[num..])?);
         }
         // Chinese numerals, greedy, giving back one at a time: a unit may start with one
@@ -187,6 +178,24 @@ pub(super) fn utf8_width(lead: u8) -> usize {
         0xC0.. => 2,
         _ => 1,
     }
+}
+
+/// The length of the number `r` starts with, as a figure's is read: ASCII digits with a
+/// fraction if one follows (`607.6`), else a run of Chinese numerals (`三千`); 0 for none.
+pub(super) fn number_len(r: &str) -> usize {
+    let bytes = r.as_bytes();
+    if !bytes.first().is_some_and(u8::is_ascii_digit) {
+        return numerals_len(r);
+    }
+    let int = digits(bytes);
+    let frac = match bytes.get(int) {
+        Some(b'.') => match digits(&bytes[int + 1..]) {
+            0 => 0,
+            n => n + 1,
+        },
+        _ => 0,
+    };
+    int + frac
 }
 
 /// The length of the run of Chinese numerals `r` starts with.

@@ -2,6 +2,7 @@
 //! `增长5%左右`, `超千亿元`), and what each states about its metric (a level, a growth, a
 //! change in points, a comparison).
 
+use super::figure_scan::number_len;
 use super::lexicon;
 use super::IndicatorExtractor;
 use crate::numbers::parse_number;
@@ -229,22 +230,9 @@ const COUNTED_AFTER_MORE: &[&str] = &["户", "人", "家", "元", "吨", "人次
 fn split_figure(m: &str) -> Option<FigureParts<'_>> {
     let pre = lexicon::QUALIFIERS_BEFORE
         .iter()
-        .find(|q| m.starts_with(**q) && m[q.len()..].starts_with(is_numeral_start));
+        .find(|q| m.starts_with(**q) && number_len(&m[q.len()..]) > 0);
     let body = pre.map_or(m, |q| &m[q.len()..]);
-    let num_len = if body.starts_with(|c: char| c.is_ascii_digit()) {
-        let int = body.bytes().take_while(u8::is_ascii_digit).count();
-        let frac = body[int..]
-            .strip_prefix('.')
-            .map(|r| r.bytes().take_while(u8::is_ascii_digit).count())
-            .filter(|n| *n > 0)
-            .map_or(0, |n| n + 1);
-        int + frac
-    } else {
-        body.chars()
-            .take_while(|c| lexicon::CHINESE_NUMERALS.contains(*c))
-            .map(char::len_utf8)
-            .sum()
-    };
+    let num_len = number_len(body);
     if num_len == 0 {
         return None;
     }
@@ -301,10 +289,6 @@ fn bare_number_start(lead: &str) -> Option<usize> {
             c.is_ascii_alphanumeric() || matches!(c, '.' | '?' | '？' | '\u{FFFD}')
         });
     clean.then_some(start)
-}
-
-fn is_numeral_start(c: char) -> bool {
-    c.is_ascii_digit() || lexicon::CHINESE_NUMERALS.contains(c)
 }
 
 /// Whether a growth-verb match (`下降`, `减少了`: the verb and its particles) states a
