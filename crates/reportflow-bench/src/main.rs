@@ -54,6 +54,11 @@ use reportflow_e2e::kafka::{self, Record};
 use reportflow_e2e::pipeline::{spawn_worker_with, Collector, Stage};
 use reportflow_e2e::topics;
 
+/// The workers' allocator, so the core's offline documents/s printed beside the pipeline's
+/// are measured as the workers run the core.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod rounds;
 
 /// Output topics of the copy's two stages.

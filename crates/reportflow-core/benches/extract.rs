@@ -10,6 +10,10 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use encoding_rs::GBK;
 use reportflow_core::{decode, Extractor};
 
+/// The allocator the workers and the `reportflow` command run the core with.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Input {
     /// Short name: the seed's number and the encoding, e.g. `000/gbk`.
     name: String,

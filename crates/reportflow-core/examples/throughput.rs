@@ -2,6 +2,10 @@
 //! `test_data/dev`), repeated N times, for measuring throughput per core with `perf stat` or
 //! `/usr/bin/time` (CPU time is far less sensitive than wall time to other load on a shared
 //! machine): `perf stat -e task-clock target/release/examples/throughput 50 [DIR]`.
+/// The allocator the workers and the `reportflow` command run the core with.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let n: usize = std::env::args()
         .nth(1)
