@@ -36,6 +36,10 @@ pub(crate) enum Extent {
 /// How far into a paragraph (in characters) a cue may stand and still open a stage.
 const MAX_CUE_OFFSET: usize = 20;
 
+/// How far into a line (in bytes) a cue other than this year's targets is looked for: every
+/// character of the farthest offset [`opens_paragraph`] allows is before it.
+const CUE_HEAD_BYTES: usize = 4 * (3 * MAX_CUE_OFFSET + 1);
+
 /// Finds the stages of a report.
 #[derive(Debug)]
 pub(crate) struct TimelineFinder {
@@ -83,7 +87,7 @@ impl TimelineFinder {
             let line_start = chars;
             chars += super::sentences::count_chars(line) + 1;
             let mut line_stages: Vec<Stage> = Vec::new();
-            for cue in self.cues.cues(line) {
+            for cue in self.cues.head_cues_and_targets(line, CUE_HEAD_BYTES) {
                 let before = &line[..cue.start];
                 // A stage opens at the head of a paragraph (`过去五年,…`, `各位代表,“十四五”
                 // 时期…`); a plan named in passing inside a paragraph about one year
