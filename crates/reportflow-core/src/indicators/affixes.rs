@@ -153,6 +153,20 @@ impl WordSet {
         set
     }
 
+    /// Where the first occurrence of a word of the list to end in `text` ends, if any:
+    /// `any_in(&text[..n])` is `first_end(text).is_some_and(|e| e <= n)`, so one search of a
+    /// sentence answers the question for the text before each of its figures.
+    pub(crate) fn first_end(&self, text: &str) -> Option<usize> {
+        if self.has_empty {
+            return Some(0);
+        }
+        // A word's first occurrence is the one of it that ends first.
+        self.finders
+            .iter()
+            .filter_map(|f| Some(f.find(text.as_bytes())? + f.needle().len()))
+            .min()
+    }
+
     /// Whether some word of the list occurs in `text`: `words.iter().any(|w| text.contains(w))`.
     pub(crate) fn any_in(&self, text: &str) -> bool {
         if self.has_empty {
@@ -177,5 +191,41 @@ impl WordSet {
                             .any(|w| text[at..].starts_with(&**w))
                     })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WordSet;
+    use proptest::prelude::*;
+
+    fn piece() -> impl Strategy<Value = &'static str> {
+        proptest::sample::select(vec![
+            "五年",
+            "累计",
+            "五年累计",
+            "合计",
+            "来",
+            "间",
+            "增长",
+            "5%",
+            ",",
+            "十",
+        ])
+    }
+
+    proptest! {
+        /// `first_end` answers `any_in` for every prefix of a text.
+        #[test]
+        fn first_end_answers_any_in_for_every_prefix(
+            parts in proptest::collection::vec(piece(), 0..12)
+        ) {
+            let text: String = parts.concat();
+            let set = WordSet::new(["五年累计", "五年合计", "五年来", "五年间"].iter());
+            let end = set.first_end(&text);
+            for (n, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                prop_assert_eq!(set.any_in(&text[..n]), end.is_some_and(|e| e <= n), "{} at {}", text, n);
+            }
+        }
     }
 }

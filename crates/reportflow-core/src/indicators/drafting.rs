@@ -90,8 +90,7 @@ impl IndicatorExtractor {
     /// Whether a figure's own lead cites a target (`年度目标增长7%`, after the result).
     fn cites_target_itself(&self, s: &str, quote_start: usize, first: usize) -> bool {
         s.get(quote_start.min(first)..first).is_some_and(|lead| {
-            // Every cited cue holds `年初`, `年度目标` or `计划确定`.
-            (lead.contains("年初") || lead.contains("年度目标") || lead.contains("计划确定"))
+            self.words.cited_targets.any_in(lead)
                 && self
                     .target_cue
                     .find_iter(lead)
@@ -364,8 +363,7 @@ impl IndicatorExtractor {
         let over_years = s
             .get(draft.quote_start.min(first)..first)
             .is_some_and(|lead| self.words.span.any_in(lead))
-            || s.get(..first)
-                .is_some_and(|before| self.words.span_openings.any_in(before));
+            || cues.span_opening_end.is_some_and(|end| end <= first);
         // `“十四五”时期,…能耗累计下降14.2%`, a plan's `能耗累计下降13%左右`: a change over the
         // span (in one year, `1-11月累计增长` is the year so far: year on year).
         // A growth the sentence dates by a span of years (`“十一五”规划提出的…能耗降低20%左右`)

@@ -94,6 +94,7 @@ struct Words {
     setting: WordSet,
     milestone_verbs: WordSet,
     regions: WordSet,
+    cited_targets: WordSet,
 }
 
 impl IndicatorExtractor {
@@ -135,6 +136,7 @@ impl IndicatorExtractor {
                 setting: WordSet::new(lexicon::SETTING_VERBS),
                 milestone_verbs: WordSet::new(lexicon::MILESTONE_VERBS),
                 regions: WordSet::new(resolution::REGION_WORDS),
+                cited_targets: WordSet::new(target_words::CITED_TARGET_WORDS),
             },
         }
     }

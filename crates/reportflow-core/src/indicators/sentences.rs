@@ -140,6 +140,7 @@ impl IndicatorExtractor {
                     || (is_cited_target(m.as_str()) && m.as_str() != "计划确定")
             }),
             target_cited: target.is_some_and(|m| is_cited_target(m.as_str())),
+            span_opening_end: self.words.span_openings.first_end(s),
         }
     }
 }
@@ -202,6 +203,9 @@ pub(super) struct SentenceCues {
     pub(super) target_is_verb: bool,
     /// Whether that cue cites a target set for the year reviewed (`年初计划`).
     pub(super) target_cited: bool,
+    /// Where the first word that opens a span of years (`五年累计`) ends: it makes every
+    /// growth after it in the sentence a growth over that span.
+    pub(super) span_opening_end: Option<usize>,
 }
 
 impl SentenceCues {

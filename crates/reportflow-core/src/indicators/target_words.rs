@@ -3,6 +3,10 @@
 
 use super::lexicon;
 
+/// The words every target cue that cites the target of the year reviewed holds
+/// ([`super::sentences::is_cited_target`]): a text without them cites none.
+pub(super) const CITED_TARGET_WORDS: &[&str] = &["年初", "年度目标", "计划确定"];
+
 /// Whether the text after a figure (past its qualifier) names it a target: `达到68%的目标`,
 /// `增长6%左右的预期目标`, `2万人目标全面完成`.
 pub(super) fn names_target(after: &str) -> bool {
