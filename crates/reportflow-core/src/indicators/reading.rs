@@ -12,7 +12,9 @@ use super::parts::{drop_joint_figures, uncode_repeated_parts};
 use super::period;
 use super::resolution::{is_region_word, Topic};
 use super::sentences::{leading_trim_len, may_name_topic, segments, segments_into};
-use super::target_words::{names_target, target_in_brackets, target_named_before};
+use super::target_words::{
+    compared_target_clause, names_target, target_in_brackets, target_named_before,
+};
 use super::IndicatorExtractor;
 use crate::text::is_common_hanzi;
 
@@ -66,6 +68,9 @@ impl IndicatorExtractor {
         let mut segs = Vec::new();
         // The last list of levels opened as the start of a change (`由A、B增加到…`).
         let mut list_from = false;
+        // `从环比看,…`: where the opening that makes the growths after it month on month
+        // ends (searched once: asking the text before each figure cost a pass each).
+        let month_on_month_from = s.find("环比看").map(|at| at + "环比看".len());
         for (fig_idx, fig) in figures.iter().enumerate() {
             let lead = &s[prev_end..fig.start];
             segments_into(&mut segs, lead, prev_end);
@@ -114,10 +119,12 @@ impl IndicatorExtractor {
                     FigureRole::Growth {
                         negative,
                         basis: None,
-                    } if s[..fig.start].contains("环比看") => FigureRole::Growth {
-                        negative,
-                        basis: Some("环比".to_string()),
-                    },
+                    } if month_on_month_from.is_some_and(|from| from <= fig.start) => {
+                        FigureRole::Growth {
+                            negative,
+                            basis: Some("环比".to_string()),
+                        }
+                    }
                     role => role,
                 };
                 // `低于增长5%的预期目标`: a comparison with a target the figure states.
@@ -144,38 +151,19 @@ impl IndicatorExtractor {
                 } else {
                     role
                 };
-                // Only when nothing else is named (`高于全市5.5%左右的目标` is the city's).
-                let compared = last_seg.trim();
-                // A degree adverb before the comparison (`略低于`, `稍高于`).
-                let compared = ["略", "稍", "均", "明显"]
-                    .iter()
-                    .find_map(|a| compared.strip_prefix(a))
-                    .unwrap_or(compared);
-                let compared = lexicon::COMPARED_TO
-                    .iter()
-                    .find_map(|w| compared.strip_prefix(w))
-                    .unwrap_or(compared);
-                // `低于年初确定的7%的目标`: a clause describing the target names nothing,
-                // unless it names another place's own (`高于全省确定的5%以上的目标`; `省下达的`
-                // is the province's target for this place).
-                let others = ["全省", "全市", "全国", "省", "市", "国家"]
-                    .iter()
-                    .any(|w| compared.contains(w))
-                    && !["下达", "要求"].iter().any(|w| compared.contains(w));
-                let compared = if !others && self.describes_figure(compared) {
-                    ""
-                } else {
-                    compared
-                };
-                let role = if role == FigureRole::Comparison
-                    && names_target(&s[fig.end..])
-                    && (compared.is_empty()
+                // `低于5.5%左右的预期目标`: the comparison's own verb says what the figure is.
+                let role = if role == FigureRole::Comparison && names_target(&s[fig.end..]) {
+                    let compared = compared_target_clause(last_seg, |c| self.describes_figure(c));
+                    if compared.is_empty()
                         || self
                             .growth_verb
                             .find(compared)
-                            .is_some_and(|m| m.start() == 0))
-                {
-                    self.role(compared, fig.unit)
+                            .is_some_and(|m| m.start() == 0)
+                    {
+                        self.role(compared, fig.unit)
+                    } else {
+                        role
+                    }
                 } else {
                     role
                 };

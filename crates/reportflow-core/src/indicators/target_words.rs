@@ -78,3 +78,32 @@ pub(super) fn target_named_before(lead: &str) -> bool {
         .iter()
         .any(|w| lead.ends_with(w))
 }
+
+/// What a comparison with a target (the clause `last_seg` before a figure that
+/// [`names_target`]) says of it, less a degree adverb and the comparison word: `低于增长`
+/// in `略低于增长5%的预期目标` is `增长`. A clause that only describes the target
+/// (`低于年初确定的`, by `describes`) says nothing, unless it names another place's own
+/// target (`高于全省确定的`; `省下达的` is the province's target for this place).
+pub(super) fn compared_target_clause<'s>(
+    last_seg: &'s str,
+    describes: impl Fn(&str) -> bool,
+) -> &'s str {
+    let compared = last_seg.trim();
+    let compared = ["略", "稍", "均", "明显"]
+        .iter()
+        .find_map(|a| compared.strip_prefix(a))
+        .unwrap_or(compared);
+    let compared = lexicon::COMPARED_TO
+        .iter()
+        .find_map(|w| compared.strip_prefix(w))
+        .unwrap_or(compared);
+    let others = ["全省", "全市", "全国", "省", "市", "国家"]
+        .iter()
+        .any(|w| compared.contains(w))
+        && !["下达", "要求"].iter().any(|w| compared.contains(w));
+    if !others && describes(compared) {
+        ""
+    } else {
+        compared
+    }
+}
