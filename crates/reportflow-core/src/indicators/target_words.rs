@@ -84,10 +84,7 @@ pub(super) fn target_named_before(lead: &str) -> bool {
 /// in `略低于增长5%的预期目标` is `增长`. A clause that only describes the target
 /// (`低于年初确定的`, by `describes`) says nothing, unless it names another place's own
 /// target (`高于全省确定的`; `省下达的` is the province's target for this place).
-pub(super) fn compared_target_clause<'s>(
-    last_seg: &'s str,
-    describes: impl Fn(&str) -> bool,
-) -> &'s str {
+pub(super) fn compared_target_clause(last_seg: &str, describes: impl Fn(&str) -> bool) -> &str {
     let compared = last_seg.trim();
     let compared = ["略", "稍", "均", "明显"]
         .iter()
