@@ -110,6 +110,11 @@ impl PlanReader {
     /// column labels, at least one of which holds plans or forecasts (a table of results
     /// alone is [`TableReader`]'s).
     pub(super) fn header(&self, line: &str) -> Option<PlanColumns> {
+        // Every opening word below holds `指标` or `项目`, which blanking the separators
+        // leaves as they are: most lines hold neither and need no blanked copy.
+        if !line.contains("指标") && !line.contains("项目") {
+            return None;
+        }
         let cells = with_blank_separators(line);
         let line = cells.trim();
         let line = line.strip_prefix("序号").unwrap_or(line).trim_start();
