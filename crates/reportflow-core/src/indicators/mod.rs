@@ -25,6 +25,7 @@ mod lexicon;
 mod lists;
 mod memory;
 mod metric;
+mod noun_phrase;
 mod parts;
 mod period;
 mod plan_tables;

@@ -477,3 +477,37 @@ fn a_range_with_a_dash_and_the_unit_once_is_its_lower_bound() {
         "{facts}"
     );
 }
+
+#[test]
+fn an_adverbial_of_circumstance_names_no_metric() {
+    // `在…带动下`, `在…的情况下`: why the figure moved, between the metric and its growth.
+    let facts = render(
+        "社会消费品零售总额达到136.5亿元，在以旧换新等政策带动下增长5.1%；\
+         货物进出口总额78.2亿元，在外需偏弱、贸易摩擦加剧的情况下逆势增长8.7%。",
+    );
+    assert!(
+        facts.contains("retail_sales") && facts.contains("yoy5.1"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("foreign_trade") && facts.contains("yoy8.7"),
+        "{facts}"
+    );
+    // A clause of its own between the metric and its figure.
+    let facts = render("一般公共预算收入，在落实好减税降费政策的前提下，增长3%。");
+    assert!(
+        facts.contains("general_budget_revenue") && facts.contains("yoy3"),
+        "{facts}"
+    );
+    // The metric before the adverbial keeps the figure, headline or not; `下降` is no end.
+    let facts = render("建筑安装工程投资增长3%，设备工器具购置投资在设备更新政策带动下增长21.4%。");
+    assert!(
+        facts.contains("(设备工器具购置投资) Actual 2021H1 - yoy21.4"),
+        "{facts}"
+    );
+    let facts = render("固定资产投资受房地产影响下降3.2%。");
+    assert!(
+        facts.contains("fixed_asset_investment") && facts.contains("yoy-3.2"),
+        "{facts}"
+    );
+}

@@ -170,7 +170,7 @@ const BULLETS: &str = "—–―●○■□◆◇★☆▲△►▶";
 fn trim_predicates_equal_their_character_lists() {
     for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
         assert_eq!(
-            super::resolution::is_phrase_edge(c),
+            super::noun_phrase::is_phrase_edge(c),
             c.is_whitespace() || "-*•·\"“”'‘’".contains(c) || BULLETS.contains(c),
             "{c:?}"
         );
