@@ -13,7 +13,7 @@ use super::figure_scan::{utf8_width, CharSet};
 #[cfg(test)]
 pub(crate) const CUES: &str = concat!(
     r"(?P<five_review>过去五年|五年来|过去的五年|这五年|经过五年)",
-    r"|(?P<year_review>过去一年|过去的一年|一年来|去年以来)",
+    r"|(?P<year_review>过去一年|过去的一年|一年来|去年以来|这一年)",
     // `“十四五”规划实施以来`: the plan's years so far, as `“十四五”以来`.
     r"|(?P<plan>[“\x22]?十(?P<ordinal>[一二三四五六七八九])五[”\x22]?(?:时期|期间|以来|规划实施以来|规划|发展|主要目标))",
     r"|(?P<five_plan>今后五年|未来五年)",
@@ -22,7 +22,7 @@ pub(crate) const CUES: &str = concat!(
 );
 
 const FIVE_REVIEW: &[&str] = &["过去五年", "五年来", "过去的五年", "这五年", "经过五年"];
-const YEAR_REVIEW: &[&str] = &["过去一年", "过去的一年", "一年来", "去年以来"];
+const YEAR_REVIEW: &[&str] = &["过去一年", "过去的一年", "一年来", "去年以来", "这一年"];
 const PLAN_SUFFIXES: &[&str] = &[
     "时期",
     "期间",

@@ -284,6 +284,20 @@ mod tests {
     }
 
     #[test]
+    fn this_year_after_the_five_returns_to_the_year_reviewed() {
+        // `这一年,我们…` after `五年来…`: the year just ended again.
+        let text = "五年来,全区地区生产总值年均增长5.9%。\n\
+                    这一年,我们聚焦扩大需求,新登记市场主体1.86万户,增长9.3%。";
+        assert_eq!(
+            kinds(text),
+            vec![
+                (IndicatorKind::Actual, Some((2021, 2025))),
+                (IndicatorKind::Actual, None),
+            ]
+        );
+    }
+
+    #[test]
     fn a_plan_named_as_an_object_opens_no_stage() {
         let text = "二、2026年工作安排\n这些目标的设定,既衔接“十五五”规划目标,又紧扣实际。\n\
                     城镇新增就业21万人。";
