@@ -315,7 +315,7 @@ pub(crate) const PHRASE_SUFFIX: &str = concat!(
     r"|预算安排|逐步|持续|稳步|明显|大幅|小幅|进一步|逆势|逆市",
     r"|[比较]“?(?:十[一二三四五六]?|[六七八九])五”?(?:时期|期间)?",
     r"|同比|比上年同期|较上年同期|比去年同期|较去年同期|比上年执行数|比上年|较上年|比去年|较去年",
-    r"|两年平均|三年平均|年均|较上年末|比上年末|较年初|比年初|环比|较(?:第)?[一二三四]季度|[比较]\d{4}年(?:同期|上半年)?",
+    r"|两年平均|三年平均|年均|较上年末|比上年末|较年初|比年初|环比|[比较](?:第)?[一二三四]季度|[比较](?:上半年|前三季度)|[比较](?:1[-—–~至到])?\d{1,2}月份?|[比较]\d{4}年(?:同期|上半年)?",
     r"|剔除[^,;:]{0,10}?因素(?:影响)?后?|超过|超|近|逾|突破|不低于|不少于|不超过|\s|-",
     // `比上年名义增长5.3%,扣除价格因素实际增长5.0%`: adverbs of a growth, not metrics.
     r"|名义|实际|可比|扣除价格因素后?",
@@ -530,7 +530,8 @@ pub(crate) fn broader_places(region: &str) -> &'static [&'static str] {
 /// Whether a clause opens with the same part of the year before (`上年同期为下降1.3%`,
 /// `而去年同期为…`), after a conjunction if any: its figure is the current metric's then.
 pub(crate) fn opens_same_time_before(seg: &str) -> bool {
-    let seg = without_conjunction(seg.trim_start());
+    // `(上年同期为下降2.3%)`: in brackets after this year's figure.
+    let seg = without_conjunction(seg.trim_start().trim_start_matches(['(', '（']));
     seg.starts_with("上年同期") || seg.starts_with("去年同期")
 }
 

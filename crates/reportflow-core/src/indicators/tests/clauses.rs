@@ -511,3 +511,26 @@ fn an_adverbial_of_circumstance_names_no_metric() {
         "{facts}"
     );
 }
+
+#[test]
+fn the_same_time_before_in_brackets_and_a_change_against_a_quarter() {
+    // `(上年同期为下降2.3%)`: the metric in the same part of the year before, in brackets.
+    let facts =
+        render("上半年,固定资产投资同比增长4.3%(上年同期为下降2.3%),社会消费品零售总额增长5%。");
+    assert!(
+        facts.contains("fixed_asset_investment Actual 2020H1 - yoy-2.3"),
+        "{facts}"
+    );
+    assert!(
+        facts.contains("retail_sales Actual 2021H1 - yoy5"),
+        "{facts}"
+    );
+    // `比一季度回落1.2个百分点`, `比1-9月加快`: the baseline of a change, no metric.
+    let facts =
+        render("上半年,固定资产投资同比增长4.3%,比一季度回落1.2个百分点(上年同期为下降2.3%)。");
+    assert!(
+        facts.contains("fixed_asset_investment Actual 2020H1 - yoy-2.3"),
+        "{facts}"
+    );
+    assert!(!facts.contains("(比)"), "{facts}");
+}
