@@ -90,11 +90,80 @@ fn flattened_table_rows(text: &str) -> Option<Vec<String>> {
     Some(out)
 }
 
+/// The pieces of a raw line that glues part headings between paragraphs, as a page that
+/// lost its paragraph breaks does (`…提出意见。一、2025年和“十四五”工作回顾 2025年是…`):
+/// a heading is a list marker (`一、`) at the line's start or right after a sentence's end,
+/// then at most [`GLUED_HEADING_CHARS`] characters without punctuation, ended by the space
+/// that replaced the break. The line is cut before and after each; any other line is one
+/// piece.
+fn glued_heading_pieces(raw: &str) -> Vec<&str> {
+    if raw.len() < 200 || !raw.contains('、') || !raw.contains([' ', '\u{3000}']) {
+        return vec![raw];
+    }
+    let mut cuts = Vec::new();
+    let mut prev = None;
+    for (at, c) in raw.char_indices() {
+        let opens = prev.is_none_or(|p| matches!(p, '。' | '！' | '？' | '!' | '?'));
+        prev = Some(c);
+        if !opens || !crate::text::is_han_digit(c) {
+            continue;
+        }
+        let Some(end) = glued_heading_end(&raw[at..]) else {
+            continue;
+        };
+        cuts.extend([at, at + end]);
+    }
+    if cuts.is_empty() {
+        return vec![raw];
+    }
+    let mut pieces = Vec::new();
+    let mut from = 0;
+    for cut in cuts {
+        if cut > from {
+            pieces.push(&raw[from..cut]);
+        }
+        from = cut;
+    }
+    pieces.push(&raw[from..]);
+    pieces
+}
+
+/// How many characters a heading glued into a paragraph may have after its marker.
+const GLUED_HEADING_CHARS: usize = 40;
+
+/// Where a heading glued before a paragraph ends (the byte offset of the space after it),
+/// if `s` opens with one: a marker of one or two Chinese numerals and `、`, then words.
+fn glued_heading_end(s: &str) -> Option<usize> {
+    let numerals = s
+        .char_indices()
+        .take_while(|(_, c)| crate::text::is_han_digit(*c))
+        .last()
+        .map(|(at, c)| at + c.len_utf8())?;
+    let body = s[numerals..].strip_prefix('、')?;
+    let body_start = s.len() - body.len();
+    if numerals > "十一".len() {
+        return None;
+    }
+    for (n, (at, c)) in body.char_indices().enumerate() {
+        if n > GLUED_HEADING_CHARS {
+            return None;
+        }
+        match c {
+            ' ' | '\u{3000}' => return (n >= 2).then_some(body_start + at),
+            '。' | '，' | '；' | '：' | ',' | ';' | ':' | '！' | '？' | '!' | '?' => {
+                return None
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Splits prepared text into cleaned lines, dropping chrome and repeated lines.
 pub(super) fn clean_lines(text: &str) -> Vec<Line> {
     let mut out: Vec<Line> = Vec::new();
     let mut blank_pending = false;
-    for raw in text.split('\n') {
+    for raw in text.split('\n').flat_map(glued_heading_pieces) {
         let hard_break = raw.ends_with("  ") && !raw.trim().is_empty();
         let no_artifacts = remove_office_artifacts(raw);
         let (text, md_heading, bullet) = strip_markdown(no_artifacts.trim());

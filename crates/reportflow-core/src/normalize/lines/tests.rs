@@ -164,3 +164,27 @@ fn speaker_lines() {
     assert_eq!(speaker_parts("发展和改革委员会 2021年"), None);
     assert_eq!(texts("区长  张  三  "), vec!["区长 张三"]);
 }
+
+#[test]
+fn part_headings_glued_between_paragraphs_get_lines_of_their_own() {
+    // A page that lost its paragraph breaks: the heading sits between two sentences, a space
+    // where the break was.
+    let filler = "全区经济社会发展取得新成效，".repeat(8);
+    let line = format!(
+        "各位代表：现在，我代表区人民政府，向大会报告工作。一、2025年和“十四五”工作回顾 \
+         2025年是极不平凡的一年。{filler}地区生产总值增长5.9%。二、2026年主要目标 今年\
+         地区生产总值增长5.5%以上。"
+    );
+    let lines = texts(&line);
+    assert!(
+        lines.contains(&"一、2025年和“十四五”工作回顾".to_string()),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&"二、2026年主要目标".to_string()),
+        "{lines:?}"
+    );
+    // A list inside a sentence, or a marker whose words run into punctuation, is no heading.
+    let prose = format!("{filler}主要做法是：一、抓项目，二、促消费 三、稳就业。");
+    assert_eq!(texts(&prose).len(), 1);
+}
