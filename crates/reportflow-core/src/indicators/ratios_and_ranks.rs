@@ -85,6 +85,9 @@ impl IndicatorExtractor {
                 }
             }
         }
+        if unchanged {
+            unchanged_after_figure(s, drafts);
+        }
         drafts.sort_by_key(|d| (d.first_figure, d.quote_start));
     }
 
@@ -115,6 +118,47 @@ impl IndicatorExtractor {
                     d.rank.push(phrase.to_string());
                 }
             }
+        }
+    }
+}
+
+/// `实际使用外资110.4亿美元,与上年持平`: a clause saying only that the level just stated is
+/// unchanged gives that fact a growth of 0. Not a rate's level (`失业率5.5%,与上年持平` is
+/// the same rate, no growth of it), nor a fact that states a change already.
+fn unchanged_after_figure(s: &str, drafts: &mut [Draft]) {
+    const CLAUSES: &[&str] = &[
+        "与上年",
+        "与去年",
+        "同比",
+        "比上年",
+        "与上年同期",
+        "与去年同期",
+    ];
+    for (at, _) in s.match_indices("持平") {
+        let clause_start = s[..at]
+            .rfind([',', '，', ';', '；'])
+            .map_or(0, |i| i + s[i..].chars().next().map_or(1, char::len_utf8));
+        let clause = s[clause_start..at].trim();
+        let clause = clause.strip_suffix("基本").unwrap_or(clause);
+        if !CLAUSES.contains(&clause) {
+            continue;
+        }
+        let before = drafts
+            .iter_mut()
+            .filter(|d| d.first_figure.is_some() && d.end <= clause_start)
+            .max_by_key(|d| d.end);
+        if let Some(d) = before.filter(|d| {
+            s[d.end..clause_start]
+                .trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | ';' | '；'))
+                .is_empty()
+                && d.metric.code.is_some()
+                && d.yoy.is_none()
+                && d.other.is_none()
+                && d.pp.is_none()
+                && d.value.as_ref().is_some_and(|(_, unit)| unit != "%")
+        }) {
+            d.yoy = Some(0.0);
+            d.end = at + "持平".len();
         }
     }
 }

@@ -534,3 +534,18 @@ fn the_same_time_before_in_brackets_and_a_change_against_a_quarter() {
     );
     assert!(!facts.contains("(比)"), "{facts}");
 }
+
+#[test]
+fn a_level_said_to_be_unchanged_grew_by_nothing() {
+    // `与上年持平` after a level: that fact's growth is 0.
+    let facts = render("实际使用外资110.4亿美元,与上年持平;城镇调查失业率5.5%,与上年持平。");
+    assert!(
+        facts.contains("foreign_capital_used Actual 2021H1 110.4亿美元 yoy0"),
+        "{facts}"
+    );
+    // A rate's level the same as the year before is no growth of the rate.
+    assert!(
+        facts.contains("surveyed_unemployment_rate Actual 2021H1 5.5% -"),
+        "{facts}"
+    );
+}
