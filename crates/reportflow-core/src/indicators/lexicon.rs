@@ -415,7 +415,9 @@ pub(crate) const PLAN_HEADING: &str = r"安排|草案|目标|任务|措施|下�
 /// ... and of reviews (the figures under them are actuals); a review cue wins over a plan
 /// cue in the same heading (`2021年国民经济和社会发展计划执行情况`).
 pub(crate) const REVIEW_HEADING: &str = concat!(
-    r"执行情况|回顾|完成情况|推进情况|落实情况|成绩|进展|成效|运行情况|总体情况|工作总结|主要工作|取得",
+    // `主要工作` reviews, unless it names the measures or plans ahead (`下半年主要工作措施`).
+    r"执行情况|回顾|完成情况|推进情况|落实情况|成绩|进展|成效|运行情况|总体情况|工作总结|取得",
+    r"|主要工作(?:$|[^措安任部打])",
     // `(一)经济运行总体平稳,主要预期目标较好实现`: targets reached are a review.
     r"|较好实现|全面完成|顺利完成|基本完成|圆满完成|全面实现|顺利实现",
 );

@@ -416,3 +416,15 @@ fn a_budget_named_in_a_metric_is_no_comparison() {
         "general_budget_revenue Actual 2021H1 8.6亿元 yoy3.5 - -"
     );
 }
+
+#[test]
+fn the_measures_ahead_are_a_plan_part_the_main_work_done_a_review() {
+    let ex = IndicatorExtractor::new(&Taxonomy::bundled());
+    let kinds =
+        |text: &str| -> Vec<IndicatorKind> { ex.parts(text).into_iter().map(|p| p.kind).collect() };
+    assert_eq!(
+        kinds("一、上半年计划执行情况\n二、下半年主要工作措施\n"),
+        [IndicatorKind::Actual, IndicatorKind::Target]
+    );
+    assert_eq!(kinds("一、2025年主要工作\n"), [IndicatorKind::Actual]);
+}
