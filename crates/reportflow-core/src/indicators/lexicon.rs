@@ -519,7 +519,8 @@ pub(crate) const GROWTH_SUBJECTS: &[(&str, &str)] = &[
 /// province and country, a province report the country.
 pub(crate) fn broader_places(region: &str) -> &'static [&'static str] {
     if region.ends_with(['区', '县', '旗']) && !region.ends_with("自治区") {
-        &["全市", "全省", "全国"]
+        // A county or banner may lie in an autonomous prefecture or a league.
+        &["全市", "全州", "全盟", "全省", "全自治区", "全国"]
     } else if region.ends_with(['市', '州', '盟']) {
         &["全省", "全国", "全自治区"]
     } else if region.ends_with('省') || region.ends_with("自治区") {

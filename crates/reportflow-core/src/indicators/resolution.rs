@@ -161,6 +161,22 @@ impl IndicatorExtractor {
             }
             return Some((offset, resolved));
         }
+        // `高于全省0.6个百分点,全省同比增长5.3%`: a clause opened by a broader place and
+        // naming no metric states that place's figure of the same metric, not ours.
+        if let (Some(w), Some(p)) = (
+            ctx.broader_places
+                .iter()
+                .find(|w| last.trim_start().starts_with(**w)),
+            previous,
+        ) {
+            let canonical = format!("{w}{}", p.canonical);
+            let broader = ResolvedMetric {
+                written: canonical.clone(),
+                canonical,
+                code: None,
+            };
+            return Some((last_start + leading_trim_len(last), vec![broader]));
+        }
         // `固定资产投资、建安投资总量全市双第一,同比分别增长9%、0.4%`: the metrics were named
         // in an earlier clause of the lead. Only headline metrics are taken from there, and
         // after a fact only a different one (`…分别增长19%,全省进出口总值创历史新高,达到5379

@@ -549,3 +549,14 @@ fn a_level_said_to_be_unchanged_grew_by_nothing() {
         "{facts}"
     );
 }
+
+#[test]
+fn a_clause_opened_by_a_broader_place_is_that_places_figure() {
+    // `高于全市0.6个百分点,全市同比增长5.3%` in a district's report: the city's growth.
+    let facts = render("全区地区生产总值同比增长5.9%,高于全市0.6个百分点,全市同比增长5.3%。");
+    assert!(facts.contains("gdp Actual 2021H1 - yoy5.9"), "{facts}");
+    assert!(
+        facts.contains("(全市地区生产总值) Actual 2021H1 - yoy5.3"),
+        "{facts}"
+    );
+}
