@@ -579,7 +579,5 @@ fn quote_bounds(s: &str, start: usize, end: usize) -> (usize, usize) {
 
 /// The start of the clause holding byte `at`: just after the last clause separator before it.
 fn clause_start(s: &str, at: usize) -> usize {
-    s[..at]
-        .rfind(['，', ',', '、', '；', ';', '：', ':', '。'])
-        .map_or(0, |i| i + s[i..].chars().next().map_or(1, char::len_utf8))
+    super::sentences::after_last_of(s, at, &['，', ',', '、', '；', ';', '：', ':', '。'])
 }

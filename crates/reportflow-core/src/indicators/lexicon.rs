@@ -533,13 +533,14 @@ pub(crate) fn broader_places(region: &str) -> &'static [&'static str] {
 /// Whether a clause opens with the same part of the year before (`上年同期为下降1.3%`,
 /// `而去年同期为…`), after a conjunction if any: its figure is the current metric's then.
 pub(crate) fn opens_same_time_before(seg: &str) -> bool {
-    // `(上年同期为下降2.3%)`: in brackets after this year's figure.
-    let seg = without_conjunction(seg.trim_start().trim_start_matches(['(', '（']));
+    let seg = clause_opening(seg);
     seg.starts_with("上年同期") || seg.starts_with("去年同期")
 }
 
-/// `seg` without the conjunction it opens with (`而`, `但`, `且`), if any.
-fn without_conjunction(seg: &str) -> &str {
+/// A clause from where its words start: past an opening bracket (`(上年为96.42亿元)`, in
+/// brackets after this year's figure) and a conjunction (`而`, `但`, `且`), if any.
+fn clause_opening(seg: &str) -> &str {
+    let seg = seg.trim_start().trim_start_matches(['(', '（']);
     ["而", "但", "且"]
         .iter()
         .find_map(|c| seg.strip_prefix(c))
@@ -550,8 +551,7 @@ fn without_conjunction(seg: &str) -> &str {
 /// `而去年为1100亿元`), after a conjunction if any: its figure is the current metric's,
 /// in that year.
 pub(crate) fn opens_year_before(seg: &str) -> bool {
-    // `(上年为96.42亿元)`: in brackets after this year's figure.
-    let seg = without_conjunction(seg.trim_start().trim_start_matches(['(', '（']));
+    let seg = clause_opening(seg);
     // `上年增长24.1%` (a growth verb right after the year) as `上年为增长24.1%`.
     let verbs = ["增长", "下降", "上涨", "下跌"];
     let seg = seg.trim_end();

@@ -5,7 +5,7 @@ use super::context::DocContext;
 use super::drafting::Draft;
 use super::lexicon;
 use super::metric::ResolvedMetric;
-use super::sentences::may_hold_rank;
+use super::sentences::{after_last_of, may_hold_rank};
 use super::IndicatorExtractor;
 use crate::numbers::parse_number;
 
@@ -135,9 +135,7 @@ fn unchanged_after_figure(s: &str, drafts: &mut [Draft]) {
         "与去年同期",
     ];
     for (at, _) in s.match_indices("持平") {
-        let clause_start = s[..at]
-            .rfind([',', '，', ';', '；'])
-            .map_or(0, |i| i + s[i..].chars().next().map_or(1, char::len_utf8));
+        let clause_start = after_last_of(s, at, &[',', '，', ';', '；']);
         let clause = s[clause_start..at].trim();
         let clause = clause.strip_suffix("基本").unwrap_or(clause);
         if !CLAUSES.contains(&clause) {

@@ -411,11 +411,7 @@ fn merge_sorted(
 /// Whether the time phrase ending at `end` of `s` is all of its clause (`,1—11月,`).
 fn time_clause_alone(s: &str, end: usize) -> bool {
     let head = &s[..end];
-    let clause_start = head
-        .rfind(['，', ',', '；', ';', '：', ':'])
-        .map_or(0, |i| {
-            i + head[i..].chars().next().map_or(1, char::len_utf8)
-        });
+    let clause_start = after_last_of(s, end, &['，', ',', '；', ';', '：', ':']);
     // The phrase is the clause: the finder's match starts where the clause does.
     let clause = &head[clause_start..];
     !clause.is_empty()
@@ -583,6 +579,14 @@ pub(super) fn is_list_bullet(c: char) -> bool {
             | '►'
             | '▶'
     )
+}
+
+/// Where the clause holding byte `at` of `s` starts: just after the last of `separators`
+/// before it, or 0.
+pub(super) fn after_last_of(s: &str, at: usize, separators: &[char]) -> usize {
+    s[..at]
+        .rfind(separators)
+        .map_or(0, |i| i + s[i..].chars().next().map_or(1, char::len_utf8))
 }
 
 pub(super) fn count_chars(s: &str) -> u32 {

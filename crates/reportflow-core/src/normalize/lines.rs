@@ -6,6 +6,7 @@
 //! heading or a bullet, is it the speaker line.
 
 use super::join;
+use crate::sections::{parse_marker, Family};
 use crate::text::is_hanzi;
 
 /// A cleaned physical line.
@@ -132,24 +133,18 @@ fn glued_heading_pieces(raw: &str) -> Vec<&str> {
 const GLUED_HEADING_CHARS: usize = 40;
 
 /// Where a heading glued before a paragraph ends (the byte offset of the space after it),
-/// if `s` opens with one: a marker of one or two Chinese numerals and `、`, then words.
+/// if `s` opens with one: a `一、` marker of one or two numerals (as the section reader
+/// reads markers), then words.
 fn glued_heading_end(s: &str) -> Option<usize> {
-    let numerals = s
-        .char_indices()
-        .take_while(|(_, c)| crate::text::is_han_digit(*c))
-        .last()
-        .map(|(at, c)| at + c.len_utf8())?;
-    let body = s[numerals..].strip_prefix('、')?;
-    let body_start = s.len() - body.len();
-    if numerals > "十一".len() {
-        return None;
-    }
-    for (n, (at, c)) in body.char_indices().enumerate() {
+    let marker = parse_marker(s).filter(|m| {
+        m.family == Family::HanComma && m.len <= "十一、".len() && s[..m.len].ends_with('、')
+    })?;
+    for (n, (at, c)) in s[marker.len..].char_indices().enumerate() {
         if n > GLUED_HEADING_CHARS {
             return None;
         }
         match c {
-            ' ' | '\u{3000}' => return (n >= 2).then_some(body_start + at),
+            ' ' | '\u{3000}' => return (n >= 2).then_some(marker.len + at),
             '。' | '，' | '；' | '：' | ',' | ';' | ':' | '！' | '？' | '!' | '?' => {
                 return None
             }
